@@ -1,0 +1,779 @@
+/* SPDX-License-Identifier: MIT */
+/* Reads nltune.conf with libconfuse into a plain struct nlt_conf; nothing else knows libconfuse. */
+#include "conf.h"
+
+#include <confuse.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KIB 1024L
+#define MIB (1024L * KIB)
+#define GIB (1024L * MIB)
+#define DAY_MS (24L * 3600 * 1000)
+
+/* A configuration is a few hundred bytes; anything this big is not one. */
+#define CONF_MAX_BYTES (1024 * 1024)
+
+/* Defaults of SPEC.md, shared by nlt_conf_defaults() and the option table. */
+#define DEF_POLICY NLT_POLICY_RAISE_ONLY
+#define DEF_WINDOW_MS 1000
+#define DEF_HEADROOM 2.0
+#define DEF_FLOOR 212992
+#define DEF_CEILING 0 /* auto: min(32 MiB, MemTotal/32), resolved by the caller */
+#define DEF_HISTORY 5
+#define DEF_MONITOR_BUFFER (16 * MIB)
+#define DEF_SCAN_INTERVAL_MS 2000
+#define DEF_STATE_DIR "/var/lib/nltune"
+#define DEF_SYSCTL_DIR "/etc/sysctl.d"
+#define DEF_METRICS_FILE ""
+#define DEF_ALERT_MIN_DROPS 1
+#define DEF_ALERT_INTERVAL_MS 10000
+#define DEF_AUTOFIX cfg_false
+
+static int parse_policy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int parse_number(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int parse_headroom(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+
+/* Units: counts are plain; ms = milliseconds or an ms/s suffix; bytes = bytes or K/M/G. */
+static cfg_opt_t alert_opts[] = {
+	CFG_INT_CB("min-drops", DEF_ALERT_MIN_DROPS, CFGF_NONE, parse_number), /* drops/scan */
+	CFG_INT_CB("interval", DEF_ALERT_INTERVAL_MS, CFGF_NONE, parse_number), /* ms */
+	CFG_STR_LIST("ignore-comm", 0, CFGF_NONE), /* comm names, <= 15 bytes each */
+	CFG_END()
+};
+
+/* The one option table; libconfuse copies it in cfg_init(), so it is never written. */
+static cfg_opt_t conf_opts[] = {
+	CFG_INT_CB("policy", DEF_POLICY, CFGF_NONE, parse_policy), /* raise-only|exact|observe */
+	CFG_INT_CB("window", DEF_WINDOW_MS, CFGF_NONE, parse_number), /* ms */
+	CFG_FLOAT_CB("headroom", DEF_HEADROOM, CFGF_NONE, parse_headroom), /* factor */
+	CFG_INT_CB("floor", DEF_FLOOR, CFGF_NONE, parse_number), /* bytes */
+	CFG_INT_CB("ceiling", DEF_CEILING, CFGF_NONE, parse_number), /* bytes, 0 = auto */
+	CFG_INT_CB("history", DEF_HISTORY, CFGF_NONE, parse_number), /* boots */
+	CFG_INT_CB("monitor-buffer", DEF_MONITOR_BUFFER, CFGF_NONE, parse_number), /* bytes */
+	CFG_INT_CB("scan-interval", DEF_SCAN_INTERVAL_MS, CFGF_NONE, parse_number), /* ms */
+	CFG_STR("state-dir", DEF_STATE_DIR, CFGF_NONE), /* absolute path */
+	CFG_STR("sysctl-dir", DEF_SYSCTL_DIR, CFGF_NONE), /* absolute path */
+	CFG_STR("metrics-file", DEF_METRICS_FILE, CFGF_NONE), /* absolute path, "" = none */
+	CFG_SEC("alerts", alert_opts, CFGF_NONE),
+	CFG_BOOL("autofix", DEF_AUTOFIX, CFGF_NONE), /* true|false */
+	CFG_END()
+};
+
+enum unit { UNIT_COUNT, UNIT_MS, UNIT_BYTES };
+
+/* Accepted range of every integer option, found by key; paths attach the validator. */
+static const struct range {
+	const char *path;  /* libconfuse path, "section|key" */
+	const char *label; /* how messages name it */
+	enum unit unit;
+	long min, max;
+	int zero_ok; /* 0 is accepted besides [min, max] (ceiling = auto) */
+} ranges[] = {
+	{ "window", "window", UNIT_MS, 10, 60 * 1000, 0 },
+	{ "floor", "floor", UNIT_BYTES, 2304, GIB, 0 },
+	{ "ceiling", "ceiling", UNIT_BYTES, 4096, INT32_MAX, 1 }, /* the kernel's int limit */
+	{ "history", "history", UNIT_COUNT, 1, 100, 0 },
+	{ "monitor-buffer", "monitor-buffer", UNIT_BYTES, 64 * KIB, GIB, 0 },
+	{ "scan-interval", "scan-interval", UNIT_MS, 100, DAY_MS, 0 },
+	{ "alerts|min-drops", "alerts.min-drops", UNIT_COUNT, 1, INT32_MAX, 0 },
+	{ "alerts|interval", "alerts.interval", UNIT_MS, 0, DAY_MS, 0 },
+};
+
+#define HEADROOM_MAX 100.0
+
+static const char *const policy_names[] = {
+	[NLT_POLICY_RAISE_ONLY] = "raise-only",
+	[NLT_POLICY_EXACT] = "exact",
+	[NLT_POLICY_OBSERVE] = "observe",
+};
+
+/*
+ * State of one parse. libconfuse hands its callbacks only the cfg_t, and its
+ * flex lexer is a process-wide global anyway, so the current parse lives in a
+ * static pointer: parsing is not reentrant, exactly like libconfuse itself.
+ */
+struct conf_parse {
+	const char *name;
+	char *err;
+	size_t errlen;
+	int failed;
+	int eof_error;	   /* libconfuse complained past the last line: end of file */
+	int last_line;	   /* last line with content; errors at EOF point here */
+	int unclosed_line; /* line of a '{' that is never closed, 0 if none */
+	int floor_line;	   /* lines of the last floor/ceiling assignments, 0 = default */
+	int ceiling_line;
+};
+
+static struct conf_parse *cur;
+
+/* Write "NAME:LINE: message" (or "NAME: message" when line <= 0) into err. */
+__attribute__((format(printf, 3, 4))) static void set_err(struct conf_parse *p, int line,
+							   const char *fmt, ...)
+{
+	va_list ap;
+	size_t i;
+	int n;
+
+	p->failed = 1;
+	if (!p->err || p->errlen == 0)
+		return;
+	if (line > 0)
+		n = snprintf(p->err, p->errlen, "%s:%d: ", p->name, line);
+	else
+		n = snprintf(p->err, p->errlen, "%s: ", p->name);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	/* The message quotes the file: keep its control characters off the terminal. */
+	for (i = (size_t)n; p->err[i]; i++)
+		if ((unsigned char)p->err[i] < 0x20 || p->err[i] == 0x7f)
+			p->err[i] = '?';
+}
+
+/*
+ * libconfuse reports through here. Its line counter is only trusted up to the
+ * last line of content (past it the error is "end of file"), and its most
+ * common messages are reworded to say what to do.
+ */
+__attribute__((format(printf, 2, 0))) static void conf_errfunc(cfg_t *cfg, const char *fmt,
+							       va_list ap)
+{
+	struct conf_parse *p = cur;
+	char msg[256];
+	int line;
+
+	if (!p || p->failed)
+		return;
+	line = cfg ? cfg->line : 0;
+	if (line > p->last_line) {
+		p->eof_error = 1;
+		line = p->last_line > 0 ? p->last_line : 1;
+	}
+	if (strcmp(fmt, "no such option '%s'") == 0) {
+		const char *key = va_arg(ap, const char *);
+
+		if (cfg && cfg->name && strcmp(cfg->name, "root") != 0)
+			snprintf(msg, sizeof(msg), "unknown key '%.64s' in section '%s'", key,
+				 cfg->name);
+		else
+			snprintf(msg, sizeof(msg), "unknown key '%.64s'", key);
+		set_err(p, line, "%s; check the spelling against the example nltune.conf", msg);
+		return;
+	}
+	if (strcmp(fmt, "premature end of file") == 0) {
+		set_err(p, line, "unexpected end of file; the last setting has no value");
+		return;
+	}
+	if (strcmp(fmt, "invalid boolean value for option '%s'") == 0) {
+		set_err(p, line, "%s: not a boolean; use true or false", va_arg(ap, const char *));
+		return;
+	}
+	if (strcmp(fmt, "unexpected token '%s'") == 0) {
+		set_err(p, line, "unexpected '%.64s'; write settings as key = value",
+			va_arg(ap, const char *));
+		return;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	set_err(p, line, "%s", msg);
+}
+
+static const struct range *range_of(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		const char *bar = strrchr(ranges[i].path, '|');
+
+		if (strcmp(bar ? bar + 1 : ranges[i].path, key) == 0)
+			return &ranges[i];
+	}
+	return NULL;
+}
+
+/* A limit as a user would write it: 60 s, 64K, 1G, 2304. */
+static const char *limit_str(char *buf, size_t len, enum unit u, long v)
+{
+	if (u == UNIT_MS && v != 0 && v % 1000 == 0)
+		snprintf(buf, len, "%ld s", v / 1000);
+	else if (u == UNIT_MS)
+		snprintf(buf, len, "%ld ms", v);
+	else if (u == UNIT_BYTES && v != 0 && v % GIB == 0)
+		snprintf(buf, len, "%ldG", v / GIB);
+	else if (u == UNIT_BYTES && v != 0 && v % MIB == 0)
+		snprintf(buf, len, "%ldM", v / MIB);
+	else if (u == UNIT_BYTES && v != 0 && v % KIB == 0)
+		snprintf(buf, len, "%ldK", v / KIB);
+	else
+		snprintf(buf, len, "%ld", v);
+	return buf;
+}
+
+static long unit_scale(enum unit u, const char *suffix)
+{
+	static const struct {
+		enum unit unit;
+		const char *suffix;
+		long scale;
+	} scales[] = {
+		{ UNIT_COUNT, "", 1 }, { UNIT_MS, "", 1 },	{ UNIT_MS, "ms", 1 },
+		{ UNIT_MS, "s", 1000 }, { UNIT_BYTES, "", 1 },	{ UNIT_BYTES, "K", KIB },
+		{ UNIT_BYTES, "k", KIB }, { UNIT_BYTES, "M", MIB }, { UNIT_BYTES, "m", MIB },
+		{ UNIT_BYTES, "G", GIB }, { UNIT_BYTES, "g", GIB },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(scales) / sizeof(scales[0]); i++)
+		if (scales[i].unit == u && strcmp(scales[i].suffix, suffix) == 0)
+			return scales[i].scale;
+	return 0;
+}
+
+/*
+ * Decimal digits and an optional unit suffix, nothing else: no sign, no
+ * spaces, no octal or hex (libconfuse's own strtol(..., 0) would take "010"
+ * as 8). Returns 0, -EINVAL or -ERANGE.
+ */
+static int parse_scaled(const char *s, enum unit u, long *out)
+{
+	unsigned long long v = 0;
+	long scale;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (unsigned long long)LONG_MAX / 10)
+			return -ERANGE;
+		v = v * 10 + (unsigned long long)(*s - '0');
+	}
+	scale = unit_scale(u, s);
+	if (scale == 0)
+		return -EINVAL;
+	if (v > (unsigned long long)(LONG_MAX / scale))
+		return -ERANGE;
+	*out = (long)v * scale;
+	return 0;
+}
+
+static int parse_number(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	static const char *const what[] = {
+		[UNIT_COUNT] = "whole number; write e.g. 5",
+		[UNIT_MS] = "duration; write milliseconds, e.g. 1500, 1500ms or 2s",
+		[UNIT_BYTES] = "size; write bytes, e.g. 16777216, 16384K, 16M or 1G",
+	};
+	const struct range *r = range_of(opt->name);
+	char lo[32], hi[32];
+	int e;
+
+	if (!r || !value) {
+		cfg_error(cfg, "%s: internal error: no range", opt->name);
+		return -1;
+	}
+	e = parse_scaled(value, r->unit, result);
+	if (e == 0)
+		return 0;
+	limit_str(lo, sizeof(lo), r->unit, r->min);
+	limit_str(hi, sizeof(hi), r->unit, r->max);
+	if (value[0] == '-')
+		cfg_error(cfg, "%s: '%.40s' is negative; use %s .. %s", r->label, value, lo, hi);
+	else if (e == -ERANGE)
+		cfg_error(cfg, "%s: '%.40s' is too large; use at most %s", r->label, value, hi);
+	else
+		cfg_error(cfg, "%s: '%.40s' is not a %s", r->label, value, what[r->unit]);
+	return -1;
+}
+
+static int validate_range(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const struct range *r = range_of(opt->name);
+	long v = cfg_opt_getnint(opt, 0);
+	char lo[32], hi[32];
+
+	if (!r)
+		return -1;
+	if (strcmp(opt->name, "floor") == 0)
+		cur->floor_line = cfg->line;
+	else if (strcmp(opt->name, "ceiling") == 0)
+		cur->ceiling_line = cfg->line;
+	if ((v >= r->min && v <= r->max) || (v == 0 && r->zero_ok))
+		return 0;
+	limit_str(lo, sizeof(lo), r->unit, r->min);
+	limit_str(hi, sizeof(hi), r->unit, r->max);
+	cfg_error(cfg, "%s: %ld%s is out of range; use %s%s .. %s", r->label, v,
+		  r->unit == UNIT_MS ? " ms" : r->unit == UNIT_BYTES ? " bytes" : "",
+		  r->zero_ok ? "0 (auto) or " : "", lo, hi);
+	return -1;
+}
+
+static int parse_policy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(policy_names) / sizeof(policy_names[0]); i++) {
+		if (value && strcmp(value, policy_names[i]) == 0) {
+			*(long *)result = (long)i;
+			return 0;
+		}
+	}
+	cfg_error(cfg, "%s: unknown policy '%.40s'; use raise-only, exact or observe", opt->name,
+		  value ? value : "");
+	return -1;
+}
+
+/*
+ * A plain decimal "2", "2.5", "1.05". libconfuse's strtod() would accept
+ * "nan", "inf", "0x1p3" and locale commas, and trusts a stale errno.
+ */
+static int parse_headroom(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	const char *s = value ? value : "";
+	double v = 0, scale = 1;
+	int digits = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		v = v * 10 + (*s - '0');
+	if (digits > 0 && *s == '.' && s[1] >= '0' && s[1] <= '9')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			v += (*s - '0') * (scale /= 10); /* digits past 1e-300 add 0 */
+	if (digits == 0 || *s != '\0') {
+		cfg_error(cfg, "%s: '%.40s' is not a number; write a factor such as 2.0", opt->name,
+			  value ? value : "");
+		return -1;
+	}
+	*(double *)result = v;
+	return 0;
+}
+
+static int validate_headroom(cfg_t *cfg, cfg_opt_t *opt)
+{
+	double v = cfg_opt_getnfloat(opt, 0);
+
+	if (v >= 1.0 && v <= HEADROOM_MAX)
+		return 0;
+	cfg_error(cfg, "headroom: %g is %s; use a factor from 1.0 to %g, e.g. 2.0", v,
+		  v < 1.0 ? "below 1.0" : "too large", HEADROOM_MAX);
+	return -1;
+}
+
+/* state-dir and sysctl-dir must be absolute; metrics-file may also be "". */
+static int validate_path(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = cfg_opt_getnstr(opt, 0);
+	size_t len = s ? strlen(s) : 0, i;
+
+	if (len == 0 && strcmp(opt->name, "metrics-file") == 0)
+		return 0;
+	if (len >= PATH_MAX) {
+		cfg_error(cfg, "%s: path is %zu bytes long; the limit is %d", opt->name, len,
+			  PATH_MAX - 1);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			cfg_error(cfg, "%s: path contains a control character; remove it",
+				  opt->name);
+			return -1;
+		}
+	}
+	if (len == 0 || s[0] != '/') {
+		cfg_error(cfg, "%s: '%.64s' is not an absolute path; start it with /", opt->name,
+			  s ? s : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* Called after each list element, so an error points at the element's line. */
+static int validate_ignore_comm(cfg_t *cfg, cfg_opt_t *opt)
+{
+	unsigned int n = cfg_opt_size(opt);
+	const char *s;
+
+	if (n == 0)
+		return 0;
+	if (n > NLT_IGNORE_MAX) {
+		cfg_error(cfg, "alerts.ignore-comm: more than %d names; keep at most %d",
+			  NLT_IGNORE_MAX, NLT_IGNORE_MAX);
+		return -1;
+	}
+	s = cfg_opt_getnstr(opt, n - 1);
+	if (!s || s[0] == '\0') {
+		cfg_error(cfg, "alerts.ignore-comm: empty name; remove it");
+		return -1;
+	}
+	if (strlen(s) >= NLT_COMM_LEN) {
+		cfg_error(cfg,
+			  "alerts.ignore-comm: '%.40s' is longer than %d bytes, the kernel's comm "
+			  "limit; use the name as `ps -o comm` shows it",
+			  s, NLT_COMM_LEN - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Characters libconfuse's lexer takes as part of an unquoted word. */
+static int is_word_char(char ch)
+{
+	return !strchr(" \t\r\n#\"'={}()+,*", ch);
+}
+
+/*
+ * Blank out comments (keeping newlines) before libconfuse sees the text, and
+ * catch what its lexer gets wrong. libconfuse 3.3 miscounts lines after every
+ * comment (a '#' line counts three), rejects comments inside lists, silently
+ * accepts an unterminated comment or section, only notices an unterminated
+ * string at end of file, prints a lone trailing backslash to stdout, and
+ * expands ${VAR} from the environment. '#' and '/' '*' start a comment
+ * anywhere outside a string, '//' only where a word may start, so that an
+ * unquoted /a//b stays a path as libconfuse has it.
+ */
+static int strip_comments(struct conf_parse *p, char *t, size_t len)
+{
+	enum { CODE, LINE_COMMENT, BLOCK_COMMENT, DQ, SQ } st = CODE;
+	int line = 1, open_line = 0, depth = 0, in_word = 0;
+	int brace_line[16];
+	size_t i;
+
+	if (len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
+		memset(t, ' ', 3); /* UTF-8 byte order mark */
+	for (i = 0; i < len; i++) {
+		char ch = t[i], next = i + 1 < len ? t[i + 1] : '\0';
+
+		if (ch == '\n')
+			line++;
+		switch (st) {
+		case CODE:
+			if (ch == '#' || (ch == '/' && next == '*') ||
+			    (ch == '/' && next == '/' && !in_word)) {
+				st = ch == '#' || next == '/' ? LINE_COMMENT : BLOCK_COMMENT;
+				open_line = line;
+				t[i] = ' ';
+				if (ch == '/')
+					t[++i] = ' ';
+				in_word = 0;
+				continue;
+			}
+			if (ch == '$' && next == '{') {
+				set_err(p, line, "${...} environment references are not supported; "
+						 "write the value itself");
+				return -EINVAL;
+			}
+			if (ch == '"' || ch == '\'') {
+				st = ch == '"' ? DQ : SQ;
+				open_line = line;
+			} else if (ch == '{') {
+				if (depth < (int)(sizeof(brace_line) / sizeof(brace_line[0])))
+					brace_line[depth] = line;
+				depth++;
+			} else if (ch == '}' && depth > 0) {
+				depth--;
+			}
+			if (!strchr(" \t\r\n", ch))
+				p->last_line = line;
+			in_word = is_word_char(ch);
+			break;
+		case LINE_COMMENT:
+			if (ch == '\n')
+				st = CODE;
+			else
+				t[i] = ' ';
+			break;
+		case BLOCK_COMMENT:
+			if (ch == '*' && next == '/') {
+				t[i] = t[i + 1] = ' ';
+				i++;
+				st = CODE;
+			} else if (ch != '\n') {
+				t[i] = ' ';
+			}
+			break;
+		case DQ:
+		case SQ:
+			p->last_line = line;
+			if (ch == '\\' && i + 1 < len) {
+				if (next == '\n')
+					line++;
+				i++;
+			} else if (ch == (st == DQ ? '"' : '\'')) {
+				st = CODE;
+			} else if (st == DQ && ch == '$' && next == '{') {
+				set_err(p, line, "${...} environment references are not supported; "
+						 "write the value itself");
+				return -EINVAL;
+			}
+			break;
+		}
+	}
+	if (st == DQ || st == SQ) {
+		set_err(p, open_line, "unterminated string; add the closing %s",
+			st == DQ ? "\"" : "'");
+		return -EINVAL;
+	}
+	if (st == BLOCK_COMMENT) {
+		set_err(p, open_line, "unterminated comment; add the closing */");
+		return -EINVAL;
+	}
+	if (depth > 0) {
+		int n = (int)(sizeof(brace_line) / sizeof(brace_line[0]));
+
+		p->unclosed_line = brace_line[depth <= n ? depth - 1 : n - 1];
+	}
+	return 0;
+}
+
+static int line_of(const char *buf, const char *at)
+{
+	int line = 1;
+
+	for (; buf < at; buf++)
+		if (*buf == '\n')
+			line++;
+	return line;
+}
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+/* Copy the parsed values out and check what spans two keys. */
+static int copy_out(struct conf_parse *p, cfg_t *cfg, struct nlt_conf *c)
+{
+	cfg_t *alerts = cfg_getsec(cfg, "alerts");
+	unsigned int i, n;
+
+	c->policy = (enum nlt_policy)cfg_getint(cfg, "policy");
+	c->window_ms = (uint32_t)cfg_getint(cfg, "window");
+	c->headroom = cfg_getfloat(cfg, "headroom");
+	c->floor = (uint64_t)cfg_getint(cfg, "floor");
+	c->ceiling = (uint64_t)cfg_getint(cfg, "ceiling");
+	c->history = (uint32_t)cfg_getint(cfg, "history");
+	c->monitor_buffer = (uint64_t)cfg_getint(cfg, "monitor-buffer");
+	c->scan_interval_ms = (uint32_t)cfg_getint(cfg, "scan-interval");
+	copy_str(c->state_dir, sizeof(c->state_dir), cfg_getstr(cfg, "state-dir"));
+	copy_str(c->sysctl_dir, sizeof(c->sysctl_dir), cfg_getstr(cfg, "sysctl-dir"));
+	copy_str(c->metrics_file, sizeof(c->metrics_file), cfg_getstr(cfg, "metrics-file"));
+	c->alert_min_drops = (uint64_t)cfg_getint(alerts, "min-drops");
+	c->alert_interval_ms = (uint32_t)cfg_getint(alerts, "interval");
+	n = cfg_size(alerts, "ignore-comm");
+	c->n_ignore_comm = n < NLT_IGNORE_MAX ? n : NLT_IGNORE_MAX;
+	for (i = 0; i < c->n_ignore_comm; i++)
+		copy_str(c->ignore_comm[i], NLT_COMM_LEN, cfg_getnstr(alerts, "ignore-comm", i));
+	c->autofix = cfg_getbool(cfg, "autofix") == cfg_true;
+
+	if (c->ceiling != 0 && c->floor > c->ceiling) {
+		set_err(p, p->floor_line > p->ceiling_line ? p->floor_line : p->ceiling_line,
+			"floor (%llu bytes) is above ceiling (%llu bytes); lower floor or raise "
+			"ceiling (ceiling = 0 picks it automatically)",
+			(unsigned long long)c->floor, (unsigned long long)c->ceiling);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_validators(cfg_t *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		cfg_set_validate_func(cfg, ranges[i].path, validate_range);
+	cfg_set_validate_func(cfg, "headroom", validate_headroom);
+	cfg_set_validate_func(cfg, "state-dir", validate_path);
+	cfg_set_validate_func(cfg, "sysctl-dir", validate_path);
+	cfg_set_validate_func(cfg, "metrics-file", validate_path);
+	cfg_set_validate_func(cfg, "alerts|ignore-comm", validate_ignore_comm);
+	return cur->failed ? -EINVAL : 0;
+}
+
+void nlt_conf_defaults(struct nlt_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->policy = DEF_POLICY;
+	c->window_ms = DEF_WINDOW_MS;
+	c->headroom = DEF_HEADROOM;
+	c->floor = DEF_FLOOR;
+	c->ceiling = DEF_CEILING;
+	c->history = DEF_HISTORY;
+	c->monitor_buffer = DEF_MONITOR_BUFFER;
+	c->scan_interval_ms = DEF_SCAN_INTERVAL_MS;
+	copy_str(c->state_dir, sizeof(c->state_dir), DEF_STATE_DIR);
+	copy_str(c->sysctl_dir, sizeof(c->sysctl_dir), DEF_SYSCTL_DIR);
+	copy_str(c->metrics_file, sizeof(c->metrics_file), DEF_METRICS_FILE);
+	c->alert_min_drops = DEF_ALERT_MIN_DROPS;
+	c->alert_interval_ms = DEF_ALERT_INTERVAL_MS;
+	c->n_ignore_comm = 0;
+	c->autofix = DEF_AUTOFIX == cfg_true;
+}
+
+/* On error c is left as it was, so a reload can keep the old configuration. */
+int nlt_conf_load_buffer(struct nlt_conf *c, const char *name, const char *buf, size_t len,
+			 char *err, size_t errlen)
+{
+	struct conf_parse p = { .name = name ? name : "(buffer)", .err = err, .errlen = errlen };
+	struct nlt_conf tmp;
+	const char *nul;
+	char *text = NULL;
+	cfg_t *cfg = NULL;
+	FILE *fp = NULL;
+	int r;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (len > CONF_MAX_BYTES) {
+		set_err(&p, 0, "larger than %d KiB; this is not an nltune configuration",
+			CONF_MAX_BYTES / 1024);
+		r = -EINVAL;
+		goto out;
+	}
+	nul = len ? memchr(buf, '\0', len) : NULL;
+	if (nul) {
+		set_err(&p, line_of(buf, nul), "binary file (NUL byte); expected a text file");
+		r = -EINVAL;
+		goto out;
+	}
+	/* A private copy: comments get blanked, and a final newline ends every token. */
+	text = malloc(len + 2);
+	if (!text) {
+		set_err(&p, 0, "out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
+	if (len)
+		memcpy(text, buf, len);
+	text[len] = '\n';
+	text[len + 1] = '\0';
+	r = strip_comments(&p, text, len);
+	if (r < 0)
+		goto out;
+
+	cur = &p;
+	cfg = cfg_init(conf_opts, CFGF_NONE);
+	if (!cfg) {
+		set_err(&p, 0, "out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
+	cfg_set_error_function(cfg, conf_errfunc);
+	r = set_validators(cfg);
+	if (r < 0)
+		goto out;
+	fp = fmemopen(text, len + 1, "r");
+	if (!fp) {
+		r = -errno;
+		set_err(&p, 0, "cannot parse: %s", strerror(-r));
+		goto out;
+	}
+	r = -EINVAL;
+	if (cfg_parse_fp(cfg, fp) != CFG_SUCCESS || p.failed) {
+		/* Running off the end of the file usually means a missing '}'. */
+		if (p.unclosed_line && (p.eof_error || !p.failed))
+			set_err(&p, p.unclosed_line, "'{' is never closed; add the matching '}'");
+		else if (!p.failed)
+			set_err(&p, p.last_line > 0 ? p.last_line : 1, "syntax error");
+		goto out;
+	}
+	if (p.unclosed_line) {
+		set_err(&p, p.unclosed_line, "'{' is never closed; add the matching '}'");
+		goto out;
+	}
+	nlt_conf_defaults(&tmp);
+	r = copy_out(&p, cfg, &tmp);
+	if (r == 0)
+		*c = tmp;
+out:
+	if (fp)
+		fclose(fp);
+	if (cfg)
+		cfg_free(cfg);
+	cur = NULL;
+	free(text);
+	return r;
+}
+
+/* Read all of path into a malloc'd *buf, at most CONF_MAX_BYTES + 1 bytes. */
+static int read_all(const char *path, char **buf, size_t *len)
+{
+	size_t cap = 0;
+	char *b = NULL;
+	int fd, r = 0;
+
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	while (*len <= CONF_MAX_BYTES) {
+		ssize_t n;
+
+		if (*len == cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 4096;
+			if (cap > CONF_MAX_BYTES + 1)
+				cap = CONF_MAX_BYTES + 1;
+			nb = realloc(b, cap);
+			if (!nb) {
+				r = -ENOMEM;
+				break;
+			}
+			b = nb;
+		}
+		n = read(fd, b + *len, cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	close(fd);
+	if (r < 0) {
+		free(b);
+		b = NULL;
+	}
+	*buf = b;
+	return r;
+}
+
+int nlt_conf_load(struct nlt_conf *c, const char *path, char *err, size_t errlen)
+{
+	struct conf_parse p = { .err = err, .errlen = errlen };
+	char *buf = NULL;
+	size_t len;
+	int r;
+
+	if (!path)
+		path = NLT_CONF_DEFAULT_PATH;
+	p.name = path;
+	if (err && errlen)
+		err[0] = '\0';
+	r = read_all(path, &buf, &len);
+	if (r == -ENOENT) {
+		nlt_conf_defaults(c);
+		return 0;
+	}
+	if (r < 0) {
+		set_err(&p, 0, "cannot read: %s; check the path and its permissions", strerror(-r));
+		return r == -ENOMEM ? r : -EINVAL;
+	}
+	r = nlt_conf_load_buffer(c, path, buf, len, err, errlen);
+	free(buf);
+	return r;
+}
+
+const char *nlt_policy_name(enum nlt_policy p)
+{
+	if ((unsigned int)p < sizeof(policy_names) / sizeof(policy_names[0]))
+		return policy_names[p];
+	return "unknown";
+}

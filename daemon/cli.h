@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* The nltune commands: options parsed by nltune.c, one function per command. */
+#ifndef NLTUNE_CLI_H
+#define NLTUNE_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+#define EXIT_USAGE 2
+
+struct cli {
+	struct nlt_conf conf;
+	const char *conf_path;
+	bool json, all, dry_run, boot, persist, no_daemon;
+	double for_s;       /* monitor --for; 0 = until interrupted */
+	uint64_t size;      /* fix --size; 0 = computed */
+	int argc;           /* positional arguments after the command */
+	char **argv;
+};
+
+int cmd_monitor(struct cli *c);
+int cmd_recommend(struct cli *c);
+int cmd_apply(struct cli *c);
+
+#endif

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/* `nltune recommend` and `nltune apply`: the recommendation, shown or written to /proc/sys. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "report.h"
+#include "snapshot.h"
+
+static int take(struct cli *c, struct snapshot *s)
+{
+	char why[256];
+	int r = snapshot_take(&c->conf, 0, 0, s);
+
+	if (r < 0) {
+		log_warnx("cannot read net.core.rmem_default/rmem_max under %s/sys/net/core: %s",
+			  "<proc>", strerror(-r));
+		return r;
+	}
+	if (snapshot_state_problem(s, why, sizeof(why))[0])
+		log_warnx("%s/%s: %s", c->conf.state_dir, STATE_FILE, why);
+	return 0;
+}
+
+static void print_change(const char *name, uint64_t now, uint64_t rec, bool write)
+{
+	printf("%-14s %12llu -> %-12llu %s\n", name, (unsigned long long)now,
+	       (unsigned long long)rec, write ? "(write)" : now == rec ? "(keep)" : "(policy: keep)");
+}
+
+int cmd_recommend(struct cli *c)
+{
+	struct snapshot s;
+	json_object *o;
+
+	if (take(c, &s) < 0)
+		return 1;
+	if (c->json) {
+		o = report_recommended_json(&s.rec);
+		json_object_object_add(o, "sysctl", report_rmem_json(&s.sysctl));
+		json_object_object_add(o, "policy",
+				       json_object_new_string(nlt_policy_name(c->conf.policy)));
+		json_object_object_add(o, "source", json_object_new_string("local"));
+		report_print_json(o);
+		return 0;
+	}
+	print_change("rmem_default", s.sysctl.rmem_default, s.rec.rmem_default, s.rec.write_default);
+	print_change("rmem_max", s.sysctl.rmem_max, s.rec.rmem_max, s.rec.write_max);
+	printf("%-14s %s\n", "policy", nlt_policy_name(c->conf.policy));
+	printf("%-14s %s\n", "reason", s.rec.reason);
+	return 0;
+}
+
+/* Remember what was applied (for sysctl-lowered alerts) and the refreshed coldplug cache. */
+static void save_state(struct cli *c, struct snapshot *s, const struct rmem *after, bool changed)
+{
+	int r;
+
+	if (changed) {
+		s->state.applied_default = after->rmem_default;
+		s->state.applied_max = after->rmem_max;
+	}
+	if (!changed && !s->state_dirty)
+		return;
+	r = state_save(c->conf.state_dir, &s->state);
+	if (r < 0)
+		log_warnx("cannot save %s/%s: %s (the values are applied all the same)",
+			  c->conf.state_dir, STATE_FILE, strerror(-r));
+}
+
+int cmd_apply(struct cli *c)
+{
+	struct snapshot s;
+	struct rmem want, before, after;
+	bool wd, wm, changed;
+	char err[512];
+	int r;
+
+	if (take(c, &s) < 0)
+		return 1;
+	want.rmem_default = s.rec.rmem_default;
+	want.rmem_max = s.rec.rmem_max;
+	wd = s.rec.write_default;
+	wm = s.rec.write_max;
+	before = after = s.sysctl;
+	if (c->dry_run) {
+		if (wd)
+			after.rmem_default = want.rmem_default;
+		if (wm)
+			after.rmem_max = want.rmem_max;
+	} else if (wd || wm) {
+		r = sysctl_apply(&want, wd, wm, &before, &after, err, sizeof(err));
+		if (r < 0) {
+			log_warnx("apply failed: %s", err);
+			return 1;
+		}
+	}
+	changed = before.rmem_default != after.rmem_default || before.rmem_max != after.rmem_max;
+	if (!c->dry_run)
+		save_state(c, &s, &after, changed);
+	if (c->persist && !c->dry_run) {
+		if (c->conf.policy == NLT_POLICY_OBSERVE) {
+			log_info("policy observe: no drop-in written");
+		} else if (sysctl_persist(c->conf.sysctl_dir, &after, err, sizeof(err)) < 0) {
+			log_warnx("--persist failed: %s (the values in /proc/sys stay applied)", err);
+			return 1;
+		}
+	}
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "before", report_rmem_json(&before));
+		json_object_object_add(o, "after", report_rmem_json(&after));
+		json_object_object_add(o, "changed", json_object_new_boolean(changed));
+		json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry_run));
+		json_object_object_add(o, "reason", json_object_new_string(s.rec.reason));
+		report_print_json(o);
+	} else if (c->boot) {
+		log_info("rmem_default %llu -> %llu, rmem_max %llu -> %llu%s",
+			 (unsigned long long)before.rmem_default,
+			 (unsigned long long)after.rmem_default, (unsigned long long)before.rmem_max,
+			 (unsigned long long)after.rmem_max, changed ? "" : " (unchanged)");
+	} else {
+		printf("%s%s\n", c->dry_run ? "would apply: " : "", changed ? "changed" : "unchanged");
+		printf("%-14s %12llu -> %llu\n", "rmem_default",
+		       (unsigned long long)before.rmem_default, (unsigned long long)after.rmem_default);
+		printf("%-14s %12llu -> %llu\n", "rmem_max", (unsigned long long)before.rmem_max,
+		       (unsigned long long)after.rmem_max);
+		printf("%-14s %s\n", "reason", s.rec.reason);
+	}
+	return 0;
+}

@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: MIT */
+/* Netlink sockets as the kernel lists them: a pure /proc/net/netlink parser, its reader, and sock_diag. */
+#include "nlscan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/netlink.h>
+#include <linux/netlink_diag.h>
+#include <linux/sock_diag.h>
+#include <libmnl/libmnl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "paths.h"
+
+#define NCOLS 10
+#define READ_FIRST (64u * 1024)         /* first guess at the size of /proc/net/netlink */
+#define READ_CAP (16u * 1024 * 1024)    /* > NLSCAN_MAX_ROWS lines of ~92 bytes */
+#define DIAG_BUF 32768                  /* the kernel's largest dump skb (max_recvmsg_len) */
+#define DIAG_TIMEOUT_S 5                /* the kernel answers at once; never hang the daemon */
+
+static const char *const columns[NCOLS] = {
+	"sk", "Eth", "Pid", "Groups", "Rmem", "Wmem", "Dump", "Locks", "Drops", "Inode",
+};
+
+struct field {
+	const char *p;
+	size_t len;
+};
+
+/*
+ * Split [p, p + len) at spaces and tabs into at most NCOLS fields. Returns the
+ * number of fields, or NCOLS + 1 if there are more.
+ */
+static size_t split(const char *p, size_t len, struct field *f)
+{
+	size_t i = 0, n = 0;
+
+	for (;;) {
+		size_t start;
+
+		while (i < len && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		if (i == len)
+			return n;
+		if (n == NCOLS)
+			return NCOLS + 1;
+		start = i;
+		while (i < len && p[i] != ' ' && p[i] != '\t')
+			i++;
+		f[n].p = p + start;
+		f[n].len = i - start;
+		n++;
+	}
+}
+
+static bool field_is(const struct field *f, const char *s)
+{
+	return f->len == strlen(s) && memcmp(f->p, s, f->len) == 0;
+}
+
+static bool parse_dec(const struct field *f, uint64_t max, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	for (i = 0; i < f->len; i++) {
+		unsigned int d = (unsigned char)f->p[i] - '0';
+
+		if (d > 9 || x > (max - d) / 10)
+			return false;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return f->len > 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* 1..digits hex digits; no 0x prefix (the kernel prints none). */
+static bool parse_hex(const struct field *f, size_t digits, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (f->len == 0 || f->len > digits)
+		return false;
+	for (i = 0; i < f->len; i++) {
+		int d = hexval(f->p[i]);
+
+		if (d < 0)
+			return false;
+		x = x << 4 | (uint64_t)d;
+	}
+	*v = x;
+	return true;
+}
+
+/* %pK/%p: a hashed pointer, zeros under kptr_restrict, or a placeholder before the RNG is up. */
+static bool parse_sk(const struct field *f)
+{
+	uint64_t ignored;
+
+	return parse_hex(f, 16, &ignored) || field_is(f, "(____ptrval____)") ||
+	       field_is(f, "(ptrval)");
+}
+
+static bool parse_header(const char *p, size_t len)
+{
+	struct field f[NCOLS];
+	size_t i;
+
+	if (len > NLSCAN_MAX_LINE || len < 2 || memcmp(p, "sk", 2) != 0)
+		return false;
+	if (split(p, len, f) != NCOLS)
+		return false;
+	for (i = 0; i < NCOLS; i++)
+		if (!field_is(&f[i], columns[i]))
+			return false;
+	return true;
+}
+
+static bool parse_row(const char *p, size_t len, uint64_t netns, struct nlsock *s)
+{
+	struct field f[NCOLS];
+	uint64_t eth, pid, groups, rmem, wmem, dump, locks, drops, inode;
+
+	if (len > NLSCAN_MAX_LINE || split(p, len, f) != NCOLS)
+		return false;
+	if (!parse_sk(&f[0]) || !parse_dec(&f[1], UINT32_MAX, &eth) ||
+	    !parse_dec(&f[2], UINT32_MAX, &pid) || !parse_hex(&f[3], 8, &groups) ||
+	    !parse_dec(&f[4], UINT32_MAX, &rmem) || !parse_dec(&f[5], UINT32_MAX, &wmem) ||
+	    !parse_dec(&f[6], UINT32_MAX, &dump) || !parse_dec(&f[7], UINT32_MAX, &locks) ||
+	    !parse_dec(&f[8], UINT32_MAX, &drops) || !parse_dec(&f[9], UINT64_MAX, &inode))
+		return false;
+	memset(s, 0, sizeof(*s));
+	s->inode = inode;
+	s->netns = netns;
+	s->protocol = (uint32_t)eth;
+	s->portid = (uint32_t)pid;
+	s->groups = (uint32_t)groups;
+	s->rmem = (uint32_t)rmem;
+	s->drops = (uint32_t)drops;
+	return true;
+}
+
+ssize_t nlscan_parse(const char *buf, size_t len, uint64_t netns, struct nlsock *out, size_t max,
+		     size_t *bad)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	size_t stored = 0, nbad = 0;
+
+	if (bad)
+		*bad = 0;
+	if (len == 0)
+		return -EBADMSG;
+	nl = memchr(p, '\n', len);
+	if (!parse_header(p, nl ? (size_t)(nl - p) : len))
+		return -EBADMSG;
+	p = nl ? nl + 1 : end;
+	while (p < end) {
+		size_t n;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (stored < max && parse_row(p, n, netns, &out[stored]))
+			stored++;
+		else
+			nbad++;
+		p = nl ? nl + 1 : end;
+	}
+	if (bad)
+		*bad = nbad;
+	return (ssize_t)stored;
+}
+
+static size_t count_lines(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	size_t n = 0;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p = nl + 1;
+	}
+	return n + (p < end);
+}
+
+/*
+ * /proc files can only be sized by reading them: read into a buffer and read
+ * again into one twice as large while the file fills it, up to READ_CAP.
+ * A capped image loses its last, partial line: *truncated says so.
+ */
+static int read_image(const char *path, char **out, size_t *len, bool *truncated)
+{
+	size_t cap = READ_FIRST;
+	char *buf = NULL;
+	int r;
+
+	*truncated = false;
+	for (;;) {
+		char *nbuf = realloc(buf, cap);
+
+		if (!nbuf) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = nbuf;
+		r = paths_read(path, buf, cap);
+		if (r < 0) {
+			free(buf);
+			return r;
+		}
+		if ((size_t)r < cap - 1)
+			break;
+		if (cap == READ_CAP) {
+			char *nl = memrchr(buf, '\n', (size_t)r);
+
+			r = nl ? (int)(nl - buf + 1) : 0;
+			*truncated = true;
+			break;
+		}
+		cap = cap * 2 > READ_CAP ? READ_CAP : cap * 2;
+	}
+	*out = buf;
+	*len = (size_t)r;
+	return 0;
+}
+
+ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t *bad)
+{
+	char path[PATH_MAX];
+	struct nlsock *socks;
+	size_t len, rows, nbad = 0;
+	bool truncated;
+	char *buf;
+	ssize_t n;
+	int r;
+
+	*out = NULL;
+	if (bad)
+		*bad = 0;
+	r = paths_proc_file(path, sizeof(path), rel);
+	if (r < 0)
+		return r;
+	r = read_image(path, &buf, &len, &truncated);
+	if (r < 0)
+		return r;
+	rows = count_lines(buf, len);
+	rows = rows > 0 ? rows - 1 : 0;
+	if (rows > NLSCAN_MAX_ROWS)
+		rows = NLSCAN_MAX_ROWS;
+	socks = calloc(rows ? rows : 1, sizeof(*socks));
+	if (!socks) {
+		n = -ENOMEM;
+		goto out;
+	}
+	n = nlscan_parse(buf, len, netns, socks, rows, &nbad);
+	if (n < 0) {
+		free(socks);
+		goto out;
+	}
+	*out = socks;
+	if (bad)
+		*bad = nbad + truncated;
+out:
+	free(buf);
+	return n;
+}
+
+struct ino_index {
+	uint64_t inode;
+	size_t i;
+};
+
+struct diag_ctx {
+	struct nlsock *socks;
+	const struct ino_index *idx;
+	size_t n;
+};
+
+static int cmp_index(const void *a, const void *b)
+{
+	const struct ino_index *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* First entry of idx[0..n) with inode >= ino. */
+static size_t lower_bound(const struct ino_index *idx, size_t n, uint64_t ino)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (idx[mid].inode < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Keep the attributes we understand and that are well formed; ignore the rest. */
+static int diag_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (mnl_attr_type_valid(a, NETLINK_DIAG_MAX) < 0)
+		return MNL_CB_OK;
+	switch (type) {
+	case NETLINK_DIAG_MEMINFO:
+		/* u32[SK_MEMINFO_VARS]; newer kernels may append entries */
+		if (mnl_attr_validate(a, MNL_TYPE_BINARY) < 0 ||
+		    mnl_attr_get_payload_len(a) < (SK_MEMINFO_RCVBUF + 1) * sizeof(uint32_t))
+			return MNL_CB_OK;
+		break;
+	case NETLINK_DIAG_FLAGS:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_OK;
+		break;
+	default:
+		return MNL_CB_OK;
+	}
+	tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static void diag_fill(struct nlsock *s, const struct nlattr *const *tb)
+{
+	const struct nlattr *mi = tb[NETLINK_DIAG_MEMINFO];
+
+	if (mi) {
+		uint32_t v[SK_MEMINFO_VARS] = { 0 };
+		size_t len = mnl_attr_get_payload_len(mi);
+
+		memcpy(v, mnl_attr_get_payload(mi), len < sizeof(v) ? len : sizeof(v));
+		s->rmem = v[SK_MEMINFO_RMEM_ALLOC];
+		s->rcvbuf = v[SK_MEMINFO_RCVBUF];
+		if (len >= (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t))
+			s->drops = v[SK_MEMINFO_DROPS];
+		s->has_diag = true;
+	}
+	if (tb[NETLINK_DIAG_FLAGS])
+		s->no_enobufs = (mnl_attr_get_u32(tb[NETLINK_DIAG_FLAGS]) &
+				 NDIAG_FLAG_NO_ENOBUFS) != 0;
+}
+
+/* A bound and subscribed socket comes twice: both copies land on the same rows. */
+static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NETLINK_DIAG_MAX + 1] = { NULL };
+	const struct diag_ctx *c = data;
+	const struct netlink_diag_msg *m;
+	size_t i;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
+		return MNL_CB_OK;
+	m = mnl_nlmsg_get_payload(nlh);
+	i = lower_bound(c->idx, c->n, m->ndiag_ino);
+	if (i == c->n || c->idx[i].inode != m->ndiag_ino)
+		return MNL_CB_OK;
+	if (mnl_attr_parse(nlh, sizeof(*m), diag_attr_cb, tb) < MNL_CB_OK)
+		return MNL_CB_OK;
+	for (; i < c->n && c->idx[i].inode == m->ndiag_ino; i++)
+		diag_fill(&c->socks[c->idx[i].i], tb);
+	return MNL_CB_OK;
+}
+
+static int diag_dump(struct mnl_socket *nl, char *buf, const struct diag_ctx *ctx)
+{
+	struct timeval tv = { .tv_sec = DIAG_TIMEOUT_S };
+	struct netlink_diag_req *req;
+	struct nlmsghdr *nlh;
+	unsigned int portid;
+	uint32_t seq = (uint32_t)time(NULL);
+	int r;
+
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return -errno;
+	portid = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_NETLINK;
+	req->sdiag_protocol = NDIAG_PROTO_ALL;
+	req->ndiag_show = NDIAG_SHOW_MEMINFO | NDIAG_SHOW_GROUPS | NDIAG_SHOW_FLAGS;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, DIAG_BUF);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+		}
+		r = mnl_cb_run(buf, (size_t)n, seq, portid, diag_msg_cb, (void *)ctx);
+		if (r == MNL_CB_ERROR)
+			return errno ? -errno : -EIO;
+		if (r == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+int nlscan_diag(struct nlsock *socks, size_t n)
+{
+	struct ino_index *idx;
+	struct mnl_socket *nl = NULL;
+	struct diag_ctx ctx;
+	char *buf = NULL;
+	size_t i;
+	int r;
+
+	if (n == 0)
+		return 0;
+	idx = malloc(n * sizeof(*idx));
+	buf = malloc(DIAG_BUF);
+	if (!idx || !buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		idx[i].inode = socks[i].inode;
+		idx[i].i = i;
+	}
+	qsort(idx, n, sizeof(*idx), cmp_index);
+	ctx = (struct diag_ctx){ .socks = socks, .idx = idx, .n = n };
+	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!nl) {
+		r = -errno;
+		goto out;
+	}
+	r = diag_dump(nl, buf, &ctx);
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	free(buf);
+	free(idx);
+	return r;
+}
+
+struct netns_job {
+	int fd;
+	struct nlsock *socks;
+	size_t n;
+	int r;
+};
+
+/* setns(CLONE_NEWNET) moves the calling thread only; the thread dies in the other namespace. */
+static void *netns_thread(void *arg)
+{
+	struct netns_job *j = arg;
+
+	if (setns(j->fd, CLONE_NEWNET) < 0)
+		j->r = -errno;
+	else
+		j->r = nlscan_diag(j->socks, j->n);
+	return NULL;
+}
+
+int nlscan_diag_netns(pid_t pid, struct nlsock *socks, size_t n)
+{
+	struct netns_job job = { .fd = -1, .socks = socks, .n = n };
+	char rel[64], path[PATH_MAX];
+	sigset_t all, old;
+	pthread_t t;
+	int r;
+
+	if (pid <= 0)
+		return -EINVAL;
+	snprintf(rel, sizeof(rel), "%d/ns/net", (int)pid);
+	r = paths_proc_file(path, sizeof(path), rel);
+	if (r < 0)
+		return r;
+	job.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (job.fd < 0)
+		return -errno;
+	/* The helper must never take a signal meant for the daemon's loop. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&t, NULL, netns_thread, &job);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		r = -r;
+		goto out;
+	}
+	pthread_join(t, NULL);
+	r = job.r;
+out:
+	close(job.fd);
+	return r;
+}
+
+int nlscan_netns_of(pid_t pid, uint64_t *netns)
+{
+	char rel[64], path[PATH_MAX], link[64], *end;
+	unsigned long long v;
+	ssize_t len;
+	int r;
+
+	if (pid <= 0)
+		return -EINVAL;
+	snprintf(rel, sizeof(rel), "%d/ns/net", (int)pid);
+	r = paths_proc_file(path, sizeof(path), rel);
+	if (r < 0)
+		return r;
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len < 0)
+		return -errno;
+	link[len] = '\0';
+	if (strncmp(link, "net:[", 5) != 0 || link[5] < '0' || link[5] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(link + 5, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (strcmp(end, "]") != 0)
+		return -EINVAL;
+	*netns = v;
+	return 0;
+}

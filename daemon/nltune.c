@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/* nltune: the command line; parses options, loads the configuration, runs one command. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "log.h"
+#include "paths.h"
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *c);
+	int min_args, max_args;
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{ "recommend", cmd_recommend, 0, 0, "recommend [--json]" },
+	{ "apply", cmd_apply, 0, 0, "apply [--dry-run] [--boot] [--persist] [--json]" },
+	{ "monitor", cmd_monitor, 0, 0, "monitor [--json] [--for SECONDS]" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: nltune [-c FILE] [--proc DIR] [--sys DIR] [--state-dir DIR] COMMAND ...\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  nltune %s\n", commands[i].usage);
+	fprintf(f, "options: -h/--help, --version, --json, --no-daemon; see README.md\n");
+}
+
+enum { OPT_PROC = 256, OPT_SYS, OPT_STATE, OPT_VERSION, OPT_JSON, OPT_ALL, OPT_DRY, OPT_BOOT,
+       OPT_PERSIST, OPT_NODAEMON, OPT_FOR, OPT_SIZE };
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "proc", required_argument, NULL, OPT_PROC },
+		{ "sys", required_argument, NULL, OPT_SYS },
+		{ "state-dir", required_argument, NULL, OPT_STATE },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
+		{ "boot", no_argument, NULL, OPT_BOOT },
+		{ "persist", no_argument, NULL, OPT_PERSIST },
+		{ "no-daemon", no_argument, NULL, OPT_NODAEMON },
+		{ "for", required_argument, NULL, OPT_FOR },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c = { .conf_path = NLT_CONF_DEFAULT_PATH };
+	const char *state_dir = NULL;
+	const struct command *cmd = NULL;
+	char err[1024], *end;
+	int opt;
+
+	log_init("nltune", getenv("NLTUNE_DEBUG") != NULL);
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			c.conf_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_PROC:
+			paths_set_proc(optarg);
+			break;
+		case OPT_SYS:
+			paths_set_sys(optarg);
+			break;
+		case OPT_STATE:
+			state_dir = optarg;
+			break;
+		case OPT_VERSION:
+			printf("nltune %s\n", NLTUNE_VERSION);
+			return 0;
+		case OPT_JSON:
+			c.json = true;
+			break;
+		case OPT_ALL:
+			c.all = true;
+			break;
+		case OPT_DRY:
+			c.dry_run = true;
+			break;
+		case OPT_BOOT:
+			c.boot = true;
+			break;
+		case OPT_PERSIST:
+			c.persist = true;
+			break;
+		case OPT_NODAEMON:
+			c.no_daemon = true;
+			break;
+		case OPT_FOR:
+			errno = 0;
+			c.for_s = strtod(optarg, &end);
+			if (errno || *end || c.for_s <= 0 || c.for_s > 1e7) {
+				fprintf(stderr, "nltune: --for wants a positive number of seconds, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_SIZE:
+			errno = 0;
+			c.size = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || c.size == 0 || c.size > INT32_MAX) {
+				fprintf(stderr, "nltune: --size wants bytes (1..%d), not '%s'\n", INT32_MAX,
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "nltune: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	c.argc = argc - optind - 1;
+	c.argv = argv + optind + 1;
+	if (c.argc < cmd->min_args || c.argc > cmd->max_args) {
+		fprintf(stderr, "usage: nltune %s\n", cmd->usage);
+		return EXIT_USAGE;
+	}
+	if (nlt_conf_load(&c.conf, c.conf_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nltune: %s\n", err);
+		return NLT_EX_CONFIG;
+	}
+	if (state_dir) {
+		if (strlen(state_dir) >= sizeof(c.conf.state_dir)) {
+			fprintf(stderr, "nltune: --state-dir is too long\n");
+			return EXIT_USAGE;
+		}
+		strcpy(c.conf.state_dir, state_dir);
+	}
+	return cmd->run(&c);
+}

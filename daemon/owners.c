@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+/* Who holds a socket: one walk of <proc>/<pid>/fd per request, and a cache sorted by inode. */
+#include "owners.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+
+#define WALK_MAX_PIDS 4194304   /* PID_MAX_LIMIT: a copied tree may hold anything */
+#define WALK_MAX_FDS 1000000    /* about 2.5 s of readlink(): bound the work of one walk */
+
+struct owners {
+	struct owner *v;        /* sorted by inode, unique */
+	size_t n;
+};
+
+/* What one walk learns about one requested inode. */
+struct found {
+	struct owner o;
+	pid_t last;             /* the pid that was counted last: one count per process */
+};
+
+struct resolve_ctx {
+	const uint64_t *want;   /* sorted, unique */
+	struct found *found;
+	size_t n;
+	size_t fds;             /* fd entries looked at so far */
+};
+
+struct netns_ctx {
+	uint64_t self;
+	pid_t *pids;
+	uint64_t *netns;
+	uint64_t *seen;         /* sorted copy of netns[0..count) */
+	size_t count, max;
+};
+
+struct owners *owners_new(void)
+{
+	return calloc(1, sizeof(struct owners));
+}
+
+void owners_free(struct owners *o)
+{
+	if (!o)
+		return;
+	free(o->v);
+	free(o);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Index of v in the sorted a[0..n), or n. */
+static size_t find_u64(const uint64_t *a, size_t n, uint64_t v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && a[lo] == v ? lo : n;
+}
+
+/* A sorted, de-duplicated copy of a[0..n) in *out; returns its length or -ENOMEM. */
+static ssize_t sorted_set(const uint64_t *a, size_t n, uint64_t **out)
+{
+	uint64_t *s;
+	size_t i, m = 0;
+
+	s = malloc((n ? n : 1) * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	if (n)
+		memcpy(s, a, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_u64);
+	for (i = 0; i < n; i++)
+		if (m == 0 || s[m - 1] != s[i])
+			s[m++] = s[i];
+	*out = s;
+	return (ssize_t)m;
+}
+
+/* An unsigned decimal without sign or spaces that fits max ("[0-9]*" names in /proc). */
+static bool parse_num(const char *s, unsigned long long max, unsigned long long *v)
+{
+	unsigned long long x = 0;
+
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		unsigned int d = (unsigned char)*s - '0';
+
+		if (d > 9 || x > (max - d) / 10)
+			return false;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return true;
+}
+
+/* "<prefix>[N]" as the kernel prints socket and namespace links. */
+static bool parse_link(const char *link, const char *prefix, uint64_t *v)
+{
+	size_t plen = strlen(prefix), len = strlen(link);
+	unsigned long long x = 0;
+	size_t i;
+
+	if (len < plen + 3 || memcmp(link, prefix, plen) != 0 || link[plen] != '[' ||
+	    link[len - 1] != ']')
+		return false;
+	for (i = plen + 1; i < len - 1; i++) {
+		unsigned int d = (unsigned char)link[i] - '0';
+
+		if (d > 9 || x > (UINT64_MAX - d) / 10)
+			return false;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return true;
+}
+
+/* A process that is gone or not ours to look at is skipped, not an error. */
+static bool vanished(int err)
+{
+	return err == ENOENT || err == ESRCH || err == EACCES || err == EPERM || err == ENOTDIR;
+}
+
+/*
+ * Call fn for every <proc>/[0-9]* entry (processes: /proc lists no threads).
+ * fn returns 0 to go on, 1 to stop, or -errno to fail the walk.
+ */
+static int for_each_pid(int (*fn)(pid_t pid, void *data), void *data)
+{
+	struct dirent *de;
+	size_t pids = 0;
+	DIR *d;
+	int r = 0;
+
+	d = opendir(paths_proc());
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		unsigned long long pid;
+
+		if (!parse_num(de->d_name, INT_MAX, &pid) || pid == 0)
+			continue;
+		if (++pids > WALK_MAX_PIDS)
+			break;
+		r = fn((pid_t)pid, data);
+		if (r != 0)
+			break;
+	}
+	closedir(d);
+	return r < 0 ? r : 0;
+}
+
+/* comm is 15 bytes of anything plus the kernel's newline; kernel threads may show more. */
+static void read_comm(pid_t pid, char comm[OWNERS_COMM_LEN])
+{
+	char rel[32], path[PATH_MAX], buf[128];
+	int n;
+
+	memset(comm, 0, OWNERS_COMM_LEN);
+	snprintf(rel, sizeof(rel), "%d/comm", (int)pid);
+	if (paths_proc_file(path, sizeof(path), rel) < 0)
+		return;
+	n = paths_read(path, buf, sizeof(buf));
+	if (n <= 0)
+		return;
+	if (buf[n - 1] == '\n')
+		n--;
+	memcpy(comm, buf, n < OWNERS_COMM_LEN - 1 ? (size_t)n : OWNERS_COMM_LEN - 1);
+}
+
+static void record(struct found *f, pid_t pid, int fd)
+{
+	struct owner *o = &f->o;
+
+	if (f->last == pid) {
+		/* the same socket twice in one process: list it once, at its lowest fd */
+		if (o->npids > 0 && o->pids[o->npids - 1] == pid && fd < o->fds[o->npids - 1])
+			o->fds[o->npids - 1] = fd;
+		return;
+	}
+	f->last = pid;
+	if (o->npids < OWNERS_MAX_PIDS) {
+		o->pids[o->npids] = pid;
+		o->fds[o->npids] = fd;
+		o->npids++;
+	} else {
+		o->more++;
+	}
+}
+
+static int resolve_pid(pid_t pid, void *data)
+{
+	struct resolve_ctx *c = data;
+	char rel[32], path[PATH_MAX], link[64];
+	struct dirent *de;
+	DIR *d;
+	int r, fd;
+
+	snprintf(rel, sizeof(rel), "%d/fd", (int)pid);
+	r = paths_proc_file(path, sizeof(path), rel);
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return vanished(errno) ? 0 : -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while ((de = readdir(d)) != NULL) {
+		unsigned long long num;
+		uint64_t ino;
+		ssize_t len;
+		size_t i;
+
+		if (!parse_num(de->d_name, INT_MAX, &num))
+			continue;
+		if (++c->fds > WALK_MAX_FDS) {
+			r = 1;
+			break;
+		}
+		len = readlinkat(fd, de->d_name, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;       /* closed meanwhile */
+		link[len] = '\0';
+		if (!parse_link(link, "socket:", &ino))
+			continue;
+		i = find_u64(c->want, c->n, ino);
+		if (i < c->n)
+			record(&c->found[i], pid, (int)num);
+	}
+	closedir(d);
+	return r;
+}
+
+static void sort_holders(struct owner *o)
+{
+	size_t i, j;
+
+	/* at most OWNERS_MAX_PIDS, usually in order already: insertion sort */
+	for (i = 1; i < o->npids; i++) {
+		pid_t p = o->pids[i];
+		int fd = o->fds[i];
+
+		for (j = i; j > 0 && o->pids[j - 1] > p; j--) {
+			o->pids[j] = o->pids[j - 1];
+			o->fds[j] = o->fds[j - 1];
+		}
+		o->pids[j] = p;
+		o->fds[j] = fd;
+	}
+}
+
+/*
+ * The cache after a walk: every fresh entry, then as many old entries of
+ * other inodes as fit under OWNERS_MAX_ENTRIES, in inode order.
+ */
+static int merge(struct owners *o, const struct found *fresh, size_t nf)
+{
+	size_t i, j, k = 0, room, others = 0;
+	struct owner *v;
+
+	for (i = 0, j = 0; i < o->n; i++) {
+		while (j < nf && fresh[j].o.inode < o->v[i].inode)
+			j++;
+		if (j == nf || fresh[j].o.inode != o->v[i].inode)
+			others++;
+	}
+	room = OWNERS_MAX_ENTRIES - nf;
+	if (others > room)
+		others = room;
+	v = malloc((nf + others ? nf + others : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	i = 0;
+	j = 0;
+	while (i < o->n || j < nf) {
+		if (j < nf && (i == o->n || fresh[j].o.inode <= o->v[i].inode)) {
+			if (i < o->n && o->v[i].inode == fresh[j].o.inode)
+				i++;
+			v[k++] = fresh[j++].o;
+		} else {
+			if (others > 0) {
+				v[k++] = o->v[i];
+				others--;
+			}
+			i++;
+		}
+	}
+	free(o->v);
+	o->v = v;
+	o->n = k;
+	return 0;
+}
+
+int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n)
+{
+	struct resolve_ctx c = { 0 };
+	uint64_t *want = NULL;
+	ssize_t m;
+	size_t i;
+	int r, found = 0;
+
+	if (n == 0)
+		return 0;
+	m = sorted_set(inodes, n, &want);
+	if (m < 0)
+		return (int)m;
+	if ((size_t)m > OWNERS_MAX_ENTRIES)
+		m = OWNERS_MAX_ENTRIES;
+	c.want = want;
+	c.n = (size_t)m;
+	c.found = calloc(c.n, sizeof(*c.found));
+	if (!c.found) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < c.n; i++)
+		c.found[i].o.inode = want[i];
+	r = for_each_pid(resolve_pid, &c);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < c.n; i++) {
+		struct owner *w = &c.found[i].o;
+
+		if (w->npids == 0)
+			continue;
+		sort_holders(w);
+		read_comm(w->pids[0], w->comm);
+		found++;
+	}
+	r = merge(o, c.found, c.n);
+	if (r == 0)
+		r = found;
+out:
+	free(c.found);
+	free(want);
+	return r;
+}
+
+static int cmp_owner_key(const void *key, const void *elem)
+{
+	uint64_t k = *(const uint64_t *)key, x = ((const struct owner *)elem)->inode;
+
+	return k < x ? -1 : k > x;
+}
+
+const struct owner *owners_get(const struct owners *o, uint64_t inode)
+{
+	if (!o || o->n == 0)
+		return NULL;
+	return bsearch(&inode, o->v, o->n, sizeof(*o->v), cmp_owner_key);
+}
+
+void owners_retain(struct owners *o, const uint64_t *live, size_t n)
+{
+	uint64_t *set = NULL;
+	ssize_t m = sorted_set(live, n, &set);
+	size_t i, j, k = 0;
+
+	for (i = 0; i < o->n; i++) {
+		bool keep;
+
+		if (m >= 0) {
+			keep = find_u64(set, (size_t)m, o->v[i].inode) < (size_t)m;
+		} else {
+			/* out of memory: the slow way rather than a wrong answer */
+			keep = false;
+			for (j = 0; j < n && !keep; j++)
+				keep = live[j] == o->v[i].inode;
+		}
+		if (keep)
+			o->v[k++] = o->v[i];
+	}
+	o->n = k;
+	free(set);
+}
+
+static int netns_pid(pid_t pid, void *data)
+{
+	struct netns_ctx *c = data;
+	char rel[32], path[PATH_MAX], link[64];
+	uint64_t ns;
+	ssize_t len;
+	size_t lo = 0, hi = c->count;
+	int r;
+
+	snprintf(rel, sizeof(rel), "%d/ns/net", (int)pid);
+	r = paths_proc_file(path, sizeof(path), rel);
+	if (r < 0)
+		return r;
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len < 0)
+		return 0;       /* gone, a zombie, or not ours */
+	link[len] = '\0';
+	if (!parse_link(link, "net:", &ns) || ns == c->self)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->seen[mid] < ns)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->count && c->seen[lo] == ns)
+		return 0;
+	memmove(&c->seen[lo + 1], &c->seen[lo], (c->count - lo) * sizeof(*c->seen));
+	c->seen[lo] = ns;
+	c->pids[c->count] = pid;
+	c->netns[c->count] = ns;
+	c->count++;
+	return c->count == c->max;
+}
+
+int owners_netns_pids(uint64_t netns_self, pid_t *pids, uint64_t *netns, size_t max)
+{
+	struct netns_ctx c = { .self = netns_self, .pids = pids, .netns = netns, .max = max };
+	int r;
+
+	if (max == 0)
+		return 0;
+	if (max > INT_MAX)
+		c.max = max = INT_MAX;
+	c.seen = malloc(max * sizeof(*c.seen));
+	if (!c.seen)
+		return -ENOMEM;
+	r = for_each_pid(netns_pid, &c);
+	free(c.seen);
+	return r < 0 ? r : (int)c.count;
+}

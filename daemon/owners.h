@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* Who holds a socket: inode -> pids and comm, from <proc>/<pid>/fd, cached. */
+#ifndef NLTUNE_OWNERS_H
+#define NLTUNE_OWNERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define OWNERS_MAX_PIDS 16      /* pids listed per socket; more are counted */
+#define OWNERS_MAX_ENTRIES 65536
+#define OWNERS_MAX_NETNS 1024
+#define OWNERS_COMM_LEN 16
+
+struct owner {
+	uint64_t inode;
+	size_t npids;            /* listed in pids[] */
+	size_t more;             /* holders beyond OWNERS_MAX_PIDS */
+	pid_t pids[OWNERS_MAX_PIDS];
+	int fds[OWNERS_MAX_PIDS];/* the fd number in each pid */
+	char comm[OWNERS_COMM_LEN]; /* of pids[0]; any byte may appear */
+};
+
+struct owners;
+
+struct owners *owners_new(void);
+void owners_free(struct owners *o);
+
+/*
+ * Walk <proc>/<pid>/fd of every process once and record the holders of each
+ * of the n inodes (replacing what the cache had for them). An inode nobody
+ * holds (a kernel socket) is cached with npids == 0, so owners_get() tells
+ * "no holder" from "never resolved". Processes that vanish mid-walk are
+ * skipped silently. Returns the number of inodes found or -errno.
+ */
+int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n);
+
+/* Cached holders of inode, or NULL if never resolved (or evicted). */
+const struct owner *owners_get(const struct owners *o, uint64_t inode);
+
+/* Forget every cached inode not in live[0..n). */
+void owners_retain(struct owners *o, const uint64_t *live, size_t n);
+
+/*
+ * One pid per network namespace other than netns_self: fills pids/netns up to
+ * max and returns the count or -errno. For reading <proc>/<pid>/net/netlink.
+ */
+int owners_netns_pids(uint64_t netns_self, pid_t *pids, uint64_t *netns, size_t max);
+
+#endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* Every read of /proc and /sys goes through these roots so tests can point at copies. */
+#include "paths.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *proc_root = "/proc";
+static const char *sys_root = "/sys";
+
+void paths_set_proc(const char *dir)
+{
+	proc_root = dir;
+}
+
+void paths_set_sys(const char *dir)
+{
+	sys_root = dir;
+}
+
+const char *paths_proc(void)
+{
+	return proc_root;
+}
+
+const char *paths_sys(void)
+{
+	return sys_root;
+}
+
+static int join(char *buf, size_t len, const char *root, const char *rel)
+{
+	int n = snprintf(buf, len, "%s/%s", root, rel);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int paths_proc_file(char *buf, size_t len, const char *rel)
+{
+	return join(buf, len, proc_root, rel);
+}
+
+int paths_sys_file(char *buf, size_t len, const char *rel)
+{
+	return join(buf, len, sys_root, rel);
+}
+
+int paths_read(const char *path, char *buf, size_t len)
+{
+	size_t off = 0;
+	int fd, r = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (off < len - 1) {
+		ssize_t n = read(fd, buf + off, len - 1 - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	return r < 0 ? r : (int)off;
+}
+
+int paths_read_u64(const char *path, uint64_t *v)
+{
+	char buf[64], *end;
+	unsigned long long x;
+	int r = paths_read(path, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(buf, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (*end != '\0' && *end != '\n')
+		return -EINVAL;
+	*v = x;
+	return 0;
+}

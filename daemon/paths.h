@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* The /proc and /sys roots (--proc, --sys) and bounded reads below them. */
+#ifndef NLTUNE_PATHS_H
+#define NLTUNE_PATHS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void paths_set_proc(const char *dir);
+void paths_set_sys(const char *dir);
+const char *paths_proc(void);
+const char *paths_sys(void);
+
+/* "<proc>/rel" and "<sys>/rel" into buf; -ENAMETOOLONG if it does not fit. */
+int paths_proc_file(char *buf, size_t len, const char *rel);
+int paths_sys_file(char *buf, size_t len, const char *rel);
+
+/* Read at most len-1 bytes of path, NUL-terminate; returns bytes or -errno. */
+int paths_read(const char *path, char *buf, size_t len);
+/* Read one unsigned decimal from path; -EINVAL if it is not one. */
+int paths_read_u64(const char *path, uint64_t *v);
+
+#endif

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/* From the largest burst on record to rmem_default/rmem_max, with a reason a person can redo. */
+#include "recommend.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TIB (1ull << 40)
+#define U64_LIMIT 18446744073709551616.0 /* 2^64: the first double above UINT64_MAX */
+
+/* The largest burst found so far and where it comes from. */
+struct need {
+	uint64_t bytes, events;
+	uint32_t window_ms;
+	enum rec_source source;
+	size_t boot_k, boot_n; /* position in the history window, oldest first; 1-based */
+};
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+uint64_t recommend_ceiling(const struct nlt_conf *c, uint64_t memtotal)
+{
+	uint64_t v = c->ceiling;
+
+	if (v == 0) {
+		v = RECOMMEND_CEILING_MAX;
+		if (memtotal != 0 && memtotal / 32 < v)
+			v = memtotal / 32;
+	}
+	return max_u64(v, c->floor);
+}
+
+/* Decimal units as a person reads them: "832 B", "343.0 kB", "1.53 MB". */
+static const char *fmt_size(char *buf, size_t len, uint64_t bytes)
+{
+	if (bytes < 10000)
+		snprintf(buf, len, "%" PRIu64 " B", bytes);
+	else if (bytes < 1000000)
+		snprintf(buf, len, "%.1f kB", (double)bytes / 1e3);
+	else if (bytes < 1000000000)
+		snprintf(buf, len, "%.2f MB", (double)bytes / 1e6);
+	else if (bytes < 1000000000000ull)
+		snprintf(buf, len, "%.2f GB", (double)bytes / 1e9);
+	else
+		snprintf(buf, len, "%.2f TB", (double)bytes / 1e12);
+	return buf;
+}
+
+/* "2.0", "2.5", "2.25": at least one decimal, no trailing zeros beyond it. */
+static const char *fmt_factor(char *buf, size_t len, double f)
+{
+	size_t n;
+
+	snprintf(buf, len, "%.3f", f);
+	n = strlen(buf);
+	while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* Append to the reason; a reason that does not fit is cut, never overrun. */
+__attribute__((format(printf, 2, 3)))
+static void append(struct recommendation *out, const char *fmt, ...)
+{
+	size_t used = strlen(out->reason);
+	va_list ap;
+
+	if (used + 1 >= sizeof(out->reason))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out->reason + used, sizeof(out->reason) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* A zero peak with events, or more than a TiB in one window, is a damaged record. */
+static bool boot_damaged(const struct state_boot *b)
+{
+	return (b->peak_bytes == 0 && b->peak_events > 0) || b->peak_bytes > TIB;
+}
+
+/*
+ * Largest of: the live peak, the newest c->history entries of the history
+ * (newest first, so on a tie the newest boot is named) and the coldplug
+ * estimate. Strictly larger wins, so the live peak beats an equal record.
+ */
+static void find_need(const struct nlt_conf *c, const struct rec_input *in, struct need *n)
+{
+	const struct state *h = in->history;
+	size_t nboots, first, i;
+
+	memset(n, 0, sizeof(*n));
+	n->source = REC_SRC_NONE;
+	if (in->now_peak_bytes > 0) {
+		n->bytes = in->now_peak_bytes;
+		n->events = in->now_peak_events;
+		n->window_ms = c->window_ms;
+		n->source = REC_SRC_THIS_BOOT;
+	}
+	if (h == NULL)
+		return;
+	nboots = h->nboots < STATE_MAX_BOOTS ? h->nboots : STATE_MAX_BOOTS;
+	first = nboots > c->history ? nboots - c->history : 0;
+	for (i = nboots; i-- > first;) {
+		const struct state_boot *b = &h->boots[i];
+		bool this_boot;
+
+		if (boot_damaged(b) || b->peak_bytes <= n->bytes)
+			continue;
+		this_boot = in->boot_id != NULL && in->boot_id[0] != '\0' &&
+			    strncmp(b->boot_id, in->boot_id, sizeof(b->boot_id)) == 0;
+		n->bytes = b->peak_bytes;
+		n->events = b->peak_events;
+		n->window_ms = b->window_ms != 0 ? b->window_ms : c->window_ms;
+		n->source = this_boot ? REC_SRC_THIS_BOOT : REC_SRC_HISTORY;
+		n->boot_k = i - first + 1;
+		n->boot_n = nboots - first;
+	}
+	if (h->has_coldplug && h->coldplug_bytes > n->bytes && h->coldplug_bytes <= TIB) {
+		n->bytes = h->coldplug_bytes;
+		n->events = h->coldplug_devices;
+		n->window_ms = 0;
+		n->source = REC_SRC_COLDPLUG;
+	}
+}
+
+/*
+ * headroom x need rounded up to whole bytes, saturated at UINT64_MAX. A
+ * fraction within 1e-9 of the product is rounding noise of the double (1.1 is
+ * not exactly 1.1): 1.1 x 204800 must give 225280, not 225281.
+ */
+static uint64_t scale(uint64_t need, double headroom)
+{
+	double p = (double)need * headroom;
+	uint64_t u;
+
+	if (p >= U64_LIMIT)
+		return UINT64_MAX;
+	u = (uint64_t)p;
+	if (p - (double)u > 1e-9 * p && u < UINT64_MAX)
+		u++;
+	return u;
+}
+
+static uint64_t round_up(uint64_t x, uint64_t to)
+{
+	if (x > UINT64_MAX - (to - 1))
+		return UINT64_MAX;
+	return (x + to - 1) / to * to;
+}
+
+/* "peak N events / SIZE in W ms on boot k of n, xH headroom -> ROUNDED; B per event". */
+static void explain_need(struct recommendation *out, const struct need *n, double headroom,
+			 uint64_t rounded)
+{
+	char size[32], fac[16], res[32];
+
+	if (n->source == REC_SRC_NONE) {
+		append(out, "no burst measured yet");
+		return;
+	}
+	fmt_size(size, sizeof(size), n->bytes);
+	if (n->source == REC_SRC_COLDPLUG) {
+		append(out, "coldplug estimate %" PRIu64 " devices / %s", n->events, size);
+	} else {
+		append(out, "peak %" PRIu64 " events / %s in %" PRIu32 " ms", n->events, size,
+		       n->window_ms);
+		if (n->source == REC_SRC_THIS_BOOT)
+			append(out, " this boot");
+		else
+			append(out, " on boot %zu of %zu", n->boot_k, n->boot_n);
+	}
+	append(out, ", x%s headroom -> %s", fmt_factor(fac, sizeof(fac), headroom),
+	       fmt_size(res, sizeof(res), rounded));
+	if (n->events > 0)
+		append(out, "; %" PRIu64 " B per event", n->bytes / n->events);
+}
+
+void recommend(const struct nlt_conf *c, const struct rec_input *in, struct recommendation *out)
+{
+	double headroom = c->headroom >= 1.0 ? c->headroom : 1.0; /* also catches NaN */
+	uint64_t lo = max_u64(c->floor, in->sock_min_rcvbuf);
+	uint64_t hi = max_u64(recommend_ceiling(c, in->memtotal), lo);
+	uint64_t val;
+	struct need n;
+
+	memset(out, 0, sizeof(*out));
+	find_need(c, in, &n);
+	out->need_bytes = n.bytes;
+	out->need_events = n.source == REC_SRC_COLDPLUG ? 0 : n.events;
+	out->source = n.source;
+	out->ceiling = hi;
+
+	val = round_up(scale(n.bytes, headroom), RECOMMEND_ROUND);
+	explain_need(out, &n, headroom, val);
+	if (val < lo) {
+		val = lo;
+		if (lo == c->floor)
+			append(out, "; raised to floor %" PRIu64, lo);
+		else
+			append(out, "; raised to the kernel minimum %" PRIu64, lo);
+	} else if (val > hi) {
+		val = hi;
+		append(out, "; capped at ceiling %" PRIu64 "%s", hi,
+		       c->ceiling == 0 ? " (auto)" : "");
+	}
+	out->rmem_default = val;
+	out->rmem_max = val;
+
+	switch (c->policy) {
+	case NLT_POLICY_RAISE_ONLY:
+		out->write_default = out->rmem_default > in->rmem_default;
+		/* rmem_max must end at least as large as the new rmem_default */
+		out->write_max = out->rmem_max > in->rmem_max ||
+				 (out->write_default && out->rmem_default > in->rmem_max);
+		if (!out->write_default && out->rmem_default < in->rmem_default)
+			append(out, "; in force %" PRIu64 " is larger, kept (raise-only)",
+			       in->rmem_default);
+		break;
+	case NLT_POLICY_EXACT:
+		out->write_default = out->rmem_default != in->rmem_default;
+		out->write_max = out->rmem_max != in->rmem_max;
+		break;
+	case NLT_POLICY_OBSERVE:
+		out->write_default = false;
+		out->write_max = false;
+		break;
+	}
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* The recommendation: measured need + configuration + values in force -> rmem_* and a reason. */
+#ifndef NLTUNE_RECOMMEND_H
+#define NLTUNE_RECOMMEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "state.h"
+
+#define RECOMMEND_ROUND 4096
+#define RECOMMEND_CEILING_MAX (32ull << 20)
+
+struct rec_input {
+	const struct state *history;    /* boots of history (may include this boot) */
+	const char *boot_id;            /* this boot, or NULL */
+	uint64_t now_peak_bytes;        /* this boot's live peak in window (charged bytes) */
+	uint64_t now_peak_events;
+	uint64_t rmem_default, rmem_max;/* in force */
+	uint64_t memtotal;              /* bytes; for the automatic ceiling */
+	uint64_t sock_min_rcvbuf;       /* the kernel refuses less */
+};
+
+enum rec_source { REC_SRC_NONE, REC_SRC_THIS_BOOT, REC_SRC_HISTORY, REC_SRC_COLDPLUG };
+
+struct recommendation {
+	uint64_t need_bytes;
+	uint64_t need_events;           /* events of the burst that set need_bytes (0 for coldplug) */
+	enum rec_source source;
+	uint64_t rmem_default, rmem_max;/* recommended */
+	uint64_t ceiling;               /* the ceiling that applied (auto resolved) */
+	bool write_default, write_max;  /* what the policy would write now */
+	char reason[512];
+};
+
+/* The ceiling in force: conf->ceiling, or min(32 MiB, memtotal/32) when it is 0 (auto). */
+uint64_t recommend_ceiling(const struct nlt_conf *c, uint64_t memtotal);
+
+/* Compute; pure, never fails (inputs already validated). */
+void recommend(const struct nlt_conf *c, const struct rec_input *in, struct recommendation *out);
+
+#endif

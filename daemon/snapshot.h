@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Everything a recommendation rests on, gathered from <proc>, <sys> and the state file. */
+#ifndef NLTUNE_SNAPSHOT_H
+#define NLTUNE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "charge.h"
+#include "conf.h"
+#include "recommend.h"
+#include "state.h"
+#include "sysctl.h"
+
+struct snapshot {
+	struct rmem sysctl;          /* in force */
+	uint64_t memtotal;
+	uint32_t sock_min;           /* SOCK_MIN_RCVBUF */
+	char boot_id[STATE_BOOT_ID_LEN + 1]; /* "" if unknown */
+	struct charge_model model;
+	struct state state;
+	int state_err;               /* 0, -ENOENT (none yet) or why the file was ignored */
+	bool state_dirty;            /* the coldplug cache was refreshed: worth saving */
+	int64_t coldplug_devices;    /* or -errno */
+	struct recommendation rec;
+};
+
+/*
+ * Gather and recommend. live_peak_bytes/events are this boot's peaks as a
+ * running meter knows them (0 when there is none). Uses the cached coldplug
+ * estimate when the device count has not changed. Returns 0, or -errno when
+ * the sysctls cannot be read. Never logs: the caller reports state_err.
+ */
+int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t live_peak_events,
+		  struct snapshot *s);
+
+/* One line on why the state file was ignored, for the caller to log ("" if it was fine). */
+const char *snapshot_state_problem(const struct snapshot *s, char *buf, size_t len);
+
+#endif

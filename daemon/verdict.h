@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* How the kernel arrived at a socket's rcvbuf, how many events it holds, and what fixes it. */
+#ifndef NLTUNE_VERDICT_H
+#define NLTUNE_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum nl_limit { LIMIT_DEFAULT, LIMIT_CAPPED, LIMIT_MINIMUM, LIMIT_APP, LIMIT_FORCED };
+enum nl_verdict { VERDICT_OK, VERDICT_AT_RISK, VERDICT_DROPPING };
+
+struct verdict_input {
+	uint32_t protocol;        /* 15 = uevent: the only one with a known need */
+	uint32_t groups;
+	uint32_t rcvbuf;
+	uint64_t rmem_default, rmem_max; /* in force now */
+	uint64_t old_default;     /* rmem_default before nltune last raised it, 0 = unknown */
+	uint32_t sock_min;        /* SOCK_MIN_RCVBUF */
+	uint32_t typical_charge;  /* truesize of a typical event */
+	uint64_t need_bytes;      /* current need (0 = unknown) */
+	bool drops_rising;        /* drop counter rose recently */
+	int pid;                  /* for the fix text; 0 = unknown */
+};
+
+struct verdict {
+	enum nl_limit limit;
+	enum nl_verdict verdict;
+	uint64_t holds_events;
+	uint64_t ask_bytes;       /* what SO_RCVBUF should be given (need/2, doubled by the kernel) */
+	char fix[320];            /* "" when nothing needs fixing */
+};
+
+/* Pure. */
+void verdict_judge(const struct verdict_input *in, struct verdict *out);
+
+const char *verdict_limit_name(enum nl_limit l);
+const char *verdict_name(enum nl_verdict v);
+
+#endif

@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Make sure the build and test dependencies are present; as root, install what is missing.
+set -eu
+
+pkgs="build-essential pkg-config libconfuse-dev libsystemd-dev libjson-c-dev libmnl-dev
+libcmocka-dev dbus-daemon iproute2 util-linux procps jq"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "nltune: missing packages:$missing" >&2
+	echo "nltune: install them (apt-get install$missing) or run make as root" >&2
+	exit 1
+fi
+echo "nltune: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2

@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# nltune monitor on the real kernel: every event written is counted, bytes match SO_MEMINFO.
+. "$(dirname "$0")/../lib.sh"
+need_root
+
+NLO=2000 NBIG=100
+big=/sys/devices/system/cpu/cpu0/uevent
+bigsub=cpu
+if [ ! -w "$big" ]; then
+	big=/sys/class/net/lo/uevent bigsub=net
+fi
+
+# The probe: an unread socket with room for everything; its queue is the kernel's own charge.
+start_sock probe --force 67108864
+
+"$NLTUNE" -c /dev/null monitor --json > "$TMP/mon.out" 2> "$TMP/mon.err" &
+mon=$!
+PIDS+=($mon)
+wait_for 5 grep -q listening "$TMP/mon.err" || fail "monitor did not start: $(cat "$TMP/mon.err")"
+
+emit $NLO
+if [ "$bigsub" = cpu ]; then
+	emit $NBIG "$big"
+else
+	long=$(printf 'X%.0s' $(seq 900))
+	emit $NBIG "$big" "change 00000000-0000-0000-0000-000000000000 BIG=$long"
+fi
+want=$((NLO + NBIG))
+
+burst_sum() { jq -s '[.[] | select(.type=="burst") | .events] | add // 0' "$TMP/mon.out"; }
+have_all() { [ "$(burst_sum)" -ge $want ]; }
+wait_for 20 have_all || fail "monitor saw $(burst_sum) of $want events"
+kill -TERM $mon
+wait $mon || fail "monitor exited $?"
+
+probe=$(sock_cmd probe stat)
+totals=$(jq -c 'select(.type=="totals")' "$TMP/mon.out")
+echo "probe:  $probe"
+echo "totals: $totals"
+[ -n "$totals" ] || fail "no totals line"
+
+events=$(jq .events <<<"$totals")
+bytes=$(jq .bytes <<<"$totals")
+drops=$(jq .own_drops <<<"$totals")
+qbytes=$(jq .rmem_alloc <<<"$probe")
+pdrops=$(jq .drops <<<"$probe")
+
+[ "$pdrops" -eq 0 ] || fail "the probe itself dropped $pdrops events"
+[ "$events" -eq $want ] || fail "totals.events=$events, wrote $want"
+[ "$drops" -eq 0 ] || fail "monitor lost $drops events"
+nnet=$(jq -s '[.[] | select(.type=="burst") | .subsystems.net // 0] | add' "$TMP/mon.out")
+if [ "$bigsub" = cpu ]; then
+	ncpu=$(jq -s '[.[] | select(.type=="burst") | .subsystems.cpu // 0] | add' "$TMP/mon.out")
+	[ "$nnet" -eq $NLO ] && [ "$ncpu" -eq $NBIG ] || fail "subsystems net=$nnet cpu=$ncpu"
+else
+	[ "$nnet" -eq $want ] || fail "subsystems net=$nnet"
+fi
+# Charged bytes within 10% of what the kernel charged the unread probe.
+awk -v a="$bytes" -v b="$qbytes" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d * 10 <= b) }' ||
+	fail "charged bytes $bytes vs probe's queue $qbytes: more than 10% apart"
+pass "monitor counted $events events, $bytes bytes (kernel queue $qbytes)"

@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for recommend.c: need, headroom, rounding, clamps, policies and the reason text. */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "recommend.h"
+
+#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+#define MIB (1ull << 20)
+#define GIB (1ull << 30)
+#define TIB (1ull << 40)
+#define DEF_FLOOR 212992ull
+#define DEF_CEILING 33554432ull
+#define BOOT_NOW "11111111-2222-3333-4444-555555555555"
+
+/* The built-in defaults of SPEC.md, filled by hand: conf.c is not linked here. */
+static void conf_fill(struct nlt_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->policy = NLT_POLICY_RAISE_ONLY;
+	c->window_ms = 1000;
+	c->headroom = 2.0;
+	c->floor = DEF_FLOOR;
+	c->ceiling = DEF_CEILING;
+	c->history = 5;
+	c->monitor_buffer = 16 * MIB;
+	c->scan_interval_ms = 2000;
+}
+
+/* In force: the kernel defaults of a small machine; no history. */
+static void input_fill(struct rec_input *in, const struct state *h)
+{
+	memset(in, 0, sizeof(*in));
+	in->history = h;
+	in->boot_id = BOOT_NOW;
+	in->rmem_default = DEF_FLOOR;
+	in->rmem_max = DEF_FLOOR;
+	in->memtotal = 8 * GIB;
+	in->sock_min_rcvbuf = 2304;
+}
+
+static void state_clear(struct state *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static void add_boot(struct state *s, const char *id, uint64_t events, uint64_t bytes)
+{
+	struct state_boot *b = &s->boots[s->nboots++];
+
+	memset(b, 0, sizeof(*b));
+	snprintf(b->boot_id, sizeof(b->boot_id), "%s", id);
+	b->peak_events = events;
+	b->peak_bytes = bytes;
+	b->window_ms = 1000;
+	b->total_events = events * 3;
+	b->updated = 1700000000;
+}
+
+static void assert_reason_has(const struct recommendation *r, const char *want)
+{
+	if (strstr(r->reason, want) == NULL)
+		fail_msg("reason \"%s\" lacks \"%s\"", r->reason, want);
+}
+
+struct policy_case {
+	enum nlt_policy policy;
+	uint64_t cur_default, cur_max;
+	uint64_t need;
+	uint64_t rec;                 /* recommended rmem_default == rmem_max */
+	bool write_default, write_max;
+};
+
+static void test_recommend_policy_decides_what_is_written(void **state)
+{
+	/* need 1000000 x 2.0 = 2000000 -> 489 x 4096 = 2002944 */
+	static const struct policy_case cases[] = {
+		/* raise-only: raises, never lowers */
+		{ NLT_POLICY_RAISE_ONLY, 212992, 212992, 1000000, 2002944, true, true },
+		{ NLT_POLICY_RAISE_ONLY, 4194304, 4194304, 1000000, 2002944, false, false },
+		{ NLT_POLICY_RAISE_ONLY, 212992, 8388608, 1000000, 2002944, true, false },
+		{ NLT_POLICY_RAISE_ONLY, 4194304, 1048576, 1000000, 2002944, false, true },
+		{ NLT_POLICY_RAISE_ONLY, 2002944, 2002944, 1000000, 2002944, false, false },
+		{ NLT_POLICY_RAISE_ONLY, 212992, 212992, 0, 212992, false, false },
+		/* exact: writes whatever differs, lowering too */
+		{ NLT_POLICY_EXACT, 4194304, 4194304, 1000000, 2002944, true, true },
+		{ NLT_POLICY_EXACT, 212992, 212992, 1000000, 2002944, true, true },
+		{ NLT_POLICY_EXACT, 2002944, 8388608, 1000000, 2002944, false, true },
+		{ NLT_POLICY_EXACT, 2002944, 2002944, 1000000, 2002944, false, false },
+		{ NLT_POLICY_EXACT, 4194304, 4194304, 0, 212992, true, true },
+		/* observe: never */
+		{ NLT_POLICY_OBSERVE, 212992, 212992, 1000000, 2002944, false, false },
+		{ NLT_POLICY_OBSERVE, 4194304, 4194304, 1000000, 2002944, false, false },
+		{ NLT_POLICY_OBSERVE, 0, 0, 0, 212992, false, false },
+	};
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++) {
+		const struct policy_case *t = &cases[i];
+
+		conf_fill(&c);
+		c.policy = t->policy;
+		input_fill(&in, NULL);
+		in.rmem_default = t->cur_default;
+		in.rmem_max = t->cur_max;
+		in.now_peak_bytes = t->need;
+		in.now_peak_events = t->need / 832;
+		recommend(&c, &in, &r);
+		if (r.rmem_default != t->rec || r.rmem_max != t->rec ||
+		    r.write_default != t->write_default || r.write_max != t->write_max)
+			fail_msg("case %zu: rec %" PRIu64 "/%" PRIu64 " write %d/%d, want %" PRIu64
+				 " write %d/%d",
+				 i, r.rmem_default, r.rmem_max, r.write_default, r.write_max,
+				 t->rec, t->write_default, t->write_max);
+	}
+}
+
+static void test_recommend_raise_only_says_why_it_keeps_a_larger_value(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+
+	(void)state;
+	conf_fill(&c);
+	input_fill(&in, NULL);
+	in.rmem_default = 4194304;
+	in.rmem_max = 4194304;
+	in.now_peak_bytes = 1000000;
+	in.now_peak_events = 1000;
+	recommend(&c, &in, &r);
+	assert_reason_has(&r, "in force 4194304 is larger, kept (raise-only)");
+}
+
+struct size_case {
+	double headroom;
+	uint64_t floor, ceiling, need;
+	uint64_t rec;
+};
+
+static void test_recommend_rounds_up_to_4096(void **state)
+{
+	static const struct size_case cases[] = {
+		{ 1.0, 4096, DEF_CEILING, 4096, 4096 },      /* an exact multiple stays */
+		{ 1.0, 4096, DEF_CEILING, 8192, 8192 },
+		{ 1.0, 4096, DEF_CEILING, 8193, 12288 },
+		{ 1.0, 4096, DEF_CEILING, 1, 4096 },
+		{ 1.0, 4096, DEF_CEILING, 212992, 212992 },  /* 256 x 832 = 52 x 4096 */
+		{ 2.0, 4096, DEF_CEILING, 212992, 425984 },
+		{ 2.5, 4096, DEF_CEILING, 4096, 12288 },     /* 10240 -> 3 pages */
+		{ 2.5, 4096, DEF_CEILING, 8192, 20480 },     /* 20480 is exact */
+		{ 2.5, 4096, DEF_CEILING, 343000, 860160 },  /* 857500 -> 210 pages */
+		{ 1.1, 4096, DEF_CEILING, 40960, 45056 },
+		{ 1.1, 4096, DEF_CEILING, 204800, 225280 },  /* the double gives 225280.00000000003 */
+		{ 1.0, 4096, DEF_CEILING, 0, 4096 },         /* nothing measured: the floor */
+	};
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++) {
+		conf_fill(&c);
+		c.headroom = cases[i].headroom;
+		c.floor = cases[i].floor;
+		c.ceiling = cases[i].ceiling;
+		input_fill(&in, NULL);
+		in.now_peak_bytes = cases[i].need;
+		in.now_peak_events = 1;
+		recommend(&c, &in, &r);
+		if (r.rmem_default != cases[i].rec)
+			fail_msg("case %zu: x%.2f %" PRIu64 " -> %" PRIu64 ", want %" PRIu64, i,
+				 cases[i].headroom, cases[i].need, r.rmem_default, cases[i].rec);
+		assert_int_equal(r.rmem_max, r.rmem_default);
+		assert_int_equal(r.need_bytes, cases[i].need);
+	}
+}
+
+static void test_recommend_raises_to_floor(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+
+	(void)state;
+	conf_fill(&c);
+	input_fill(&in, NULL);
+	in.now_peak_bytes = 8320;
+	in.now_peak_events = 10;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.rmem_default, DEF_FLOOR);
+	assert_int_equal(r.rmem_max, DEF_FLOOR);
+	assert_reason_has(&r, "; raised to floor 212992");
+}
+
+static void test_recommend_caps_at_explicit_ceiling(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+
+	(void)state;
+	conf_fill(&c);
+	c.ceiling = 1048576;
+	input_fill(&in, NULL);
+	in.now_peak_bytes = 1000000;
+	in.now_peak_events = 1200;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.rmem_default, 1048576);
+	assert_int_equal(r.ceiling, 1048576);
+	assert_reason_has(&r, "; capped at ceiling 1048576");
+	assert_null(strstr(r.reason, "(auto)"));
+}
+
+struct ceiling_case {
+	uint64_t ceiling, floor, memtotal;
+	uint64_t want;
+};
+
+static void test_recommend_ceiling_auto_from_memtotal(void **state)
+{
+	static const struct ceiling_case cases[] = {
+		{ 0, DEF_FLOOR, 8 * GIB, 32 * MIB },      /* 256 MiB / 32 > 32 MiB */
+		{ 0, DEF_FLOOR, 1 * GIB, 32 * MIB },      /* exactly 32 MiB */
+		{ 0, DEF_FLOOR, 512 * MIB, 16 * MIB },
+		{ 0, DEF_FLOOR, 0, 32 * MIB },            /* MemTotal unknown */
+		{ 0, DEF_FLOOR, 4 * MIB, DEF_FLOOR },     /* 128 KiB < floor: the floor wins */
+		{ 0, 0, 4 * MIB, 128 * 1024 },
+		{ 1048576, DEF_FLOOR, 512 * MIB, 1048576 }, /* explicit: MemTotal does not matter */
+		{ 65536, DEF_FLOOR, 8 * GIB, DEF_FLOOR },   /* explicit below floor: floor wins */
+		{ 64 * GIB, DEF_FLOOR, 8 * GIB, 64 * GIB }, /* explicit above 32 MiB is allowed */
+	};
+	struct nlt_conf c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++) {
+		uint64_t got;
+
+		conf_fill(&c);
+		c.ceiling = cases[i].ceiling;
+		c.floor = cases[i].floor;
+		got = recommend_ceiling(&c, cases[i].memtotal);
+		if (got != cases[i].want)
+			fail_msg("case %zu: ceiling %" PRIu64 ", want %" PRIu64, i, got,
+				 cases[i].want);
+	}
+}
+
+static void test_recommend_caps_at_auto_ceiling(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+
+	(void)state;
+	conf_fill(&c);
+	c.ceiling = 0;
+	input_fill(&in, NULL);
+	in.memtotal = 512 * MIB;
+	in.now_peak_bytes = 100000000;
+	in.now_peak_events = 120000;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.rmem_default, 16 * MIB);
+	assert_int_equal(r.ceiling, 16 * MIB);
+	assert_reason_has(&r, "; capped at ceiling 16777216 (auto)");
+}
+
+static void test_recommend_ceiling_below_floor_gives_floor(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+
+	(void)state;
+	conf_fill(&c);
+	c.ceiling = 0;
+	input_fill(&in, NULL);
+	in.memtotal = 4 * MIB; /* auto ceiling 131072 < floor 212992 */
+	in.now_peak_bytes = 10000000;
+	in.now_peak_events = 12000;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.ceiling, DEF_FLOOR);
+	assert_int_equal(r.rmem_default, DEF_FLOOR);
+	assert_int_equal(r.rmem_max, DEF_FLOOR);
+}
+
+static void test_recommend_never_below_sock_min_rcvbuf(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+
+	(void)state;
+	conf_fill(&c);
+	c.floor = 0;
+	c.ceiling = 2048;
+	input_fill(&in, NULL);
+	in.sock_min_rcvbuf = 2304;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.ceiling, 2304);
+	assert_int_equal(r.rmem_default, 2304);
+	assert_reason_has(&r, "raised to the kernel minimum 2304");
+
+	c.ceiling = 0;
+	in.memtotal = 32768; /* auto ceiling 1024 */
+	recommend(&c, &in, &r);
+	assert_int_equal(r.ceiling, 2304);
+	assert_int_equal(r.rmem_default, 2304);
+}
+
+static void test_recommend_headroom_1_and_2_5(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+
+	(void)state;
+	conf_fill(&c);
+	c.headroom = 1.0;
+	input_fill(&in, NULL);
+	in.now_peak_bytes = 1000000;
+	in.now_peak_events = 1200;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.rmem_default, 1003520); /* 245 x 4096 */
+	assert_reason_has(&r, "x1.0 headroom -> 1.00 MB");
+
+	c.headroom = 2.5;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.rmem_default, 2502656); /* 2500000 -> 611 x 4096 */
+	assert_reason_has(&r, "x2.5 headroom -> 2.50 MB");
+}
+
+static void test_recommend_skips_damaged_history(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+	struct state h;
+
+	(void)state;
+	state_clear(&h);
+	add_boot(&h, "a0000000-0000-0000-0000-000000000000", 120, 100000);
+	add_boot(&h, "b0000000-0000-0000-0000-000000000000", 500, 0);       /* 0 B, 500 events */
+	add_boot(&h, "c0000000-0000-0000-0000-000000000000", 9, 2 * TIB);   /* > 1 TiB */
+	add_boot(&h, "d0000000-0000-0000-0000-000000000000", 60, 50000);
+	add_boot(&h, "e0000000-0000-0000-0000-000000000000", 0, 0);         /* quiet boot: fine */
+	conf_fill(&c);
+	c.floor = 4096;
+	input_fill(&in, &h);
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_HISTORY);
+	assert_int_equal(r.need_bytes, 100000);
+	assert_int_equal(r.need_events, 120);
+	assert_int_equal(r.rmem_default, 200704); /* 200000 -> 49 x 4096 */
+	assert_reason_has(&r, "on boot 1 of 5");
+}
+
+static void test_recommend_uses_only_newest_history_entries(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+	struct state h;
+
+	(void)state;
+	state_clear(&h);
+	add_boot(&h, "a0000000-0000-0000-0000-000000000000", 9000, 9000000); /* too old */
+	add_boot(&h, "b0000000-0000-0000-0000-000000000000", 8000, 8000000); /* too old */
+	add_boot(&h, "c0000000-0000-0000-0000-000000000000", 100, 83200);
+	add_boot(&h, "d0000000-0000-0000-0000-000000000000", 300, 249600);
+	add_boot(&h, "e0000000-0000-0000-0000-000000000000", 200, 166400);
+	conf_fill(&c);
+	c.history = 3;
+	input_fill(&in, &h);
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_HISTORY);
+	assert_int_equal(r.need_bytes, 249600);
+	assert_int_equal(r.need_events, 300);
+	assert_reason_has(&r, "peak 300 events / 249.6 kB in 1000 ms on boot 2 of 3");
+
+	c.history = 0; /* no history used at all */
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_NONE);
+	assert_int_equal(r.need_bytes, 0);
+
+	c.history = 100; /* more than kept: all of them */
+	recommend(&c, &in, &r);
+	assert_int_equal(r.need_bytes, 9000000);
+	assert_reason_has(&r, "on boot 1 of 5");
+}
+
+static void test_recommend_first_boot_uses_coldplug_estimate(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+	struct state h;
+
+	(void)state;
+	state_clear(&h);
+	h.has_coldplug = true;
+	h.coldplug_devices = 412;
+	h.coldplug_bytes = 343000;
+	conf_fill(&c);
+	input_fill(&in, &h);
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_COLDPLUG);
+	assert_int_equal(r.need_bytes, 343000);
+	assert_int_equal(r.need_events, 0);
+	assert_int_equal(r.rmem_default, 688128); /* 686000 -> 168 x 4096 */
+	assert_true(r.write_default);
+	assert_true(r.write_max);
+	assert_reason_has(&r, "coldplug estimate 412 devices / 343.0 kB, x2.0 headroom -> 688.1 kB");
+	assert_reason_has(&r, "832 B per event");
+
+	h.has_coldplug = false; /* the figures are ignored without the flag */
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_NONE);
+}
+
+static void test_recommend_this_boot_live_peak_beats_history(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+	struct state h;
+
+	(void)state;
+	state_clear(&h);
+	add_boot(&h, "a0000000-0000-0000-0000-000000000000", 120, 100000);
+	h.has_coldplug = true;
+	h.coldplug_devices = 400;
+	h.coldplug_bytes = 332800;
+	conf_fill(&c);
+	input_fill(&in, &h);
+	in.now_peak_bytes = 500000;
+	in.now_peak_events = 600;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_THIS_BOOT);
+	assert_int_equal(r.need_bytes, 500000);
+	assert_int_equal(r.need_events, 600);
+	assert_reason_has(&r, "peak 600 events / 500.0 kB in 1000 ms this boot, x2.0 headroom");
+
+	/* a stored record of this boot (daemon restarted) also counts as this boot */
+	add_boot(&h, BOOT_NOW, 900, 748800);
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_THIS_BOOT);
+	assert_int_equal(r.need_bytes, 748800);
+	assert_reason_has(&r, "peak 900 events / 748.8 kB in 1000 ms this boot");
+
+	/* without a boot id the same record is just history */
+	in.boot_id = NULL;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_HISTORY);
+	assert_reason_has(&r, "on boot 2 of 2");
+}
+
+static void test_recommend_saturates_on_overflow(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+
+	(void)state;
+	conf_fill(&c);
+	c.headroom = 2.5;
+	input_fill(&in, NULL);
+	in.now_peak_bytes = UINT64_MAX / 2;
+	in.now_peak_events = 1;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.rmem_default, DEF_CEILING);
+	assert_reason_has(&r, "; capped at ceiling 33554432");
+
+	c.ceiling = UINT64_MAX; /* nothing left to clamp: pinned at the top, not wrapped */
+	recommend(&c, &in, &r);
+	assert_true(r.rmem_default == UINT64_MAX);
+	assert_true(r.rmem_max == UINT64_MAX);
+
+	in.now_peak_bytes = UINT64_MAX - 100; /* round_up alone would wrap */
+	c.headroom = 1.0;
+	recommend(&c, &in, &r);
+	assert_true(r.rmem_default == UINT64_MAX);
+}
+
+static void test_recommend_reason_has_the_numbers(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+	struct state h;
+
+	(void)state;
+	state_clear(&h);
+	add_boot(&h, "a0000000-0000-0000-0000-000000000000", 400, 332800);
+	add_boot(&h, "b0000000-0000-0000-0000-000000000000", 500, 416000);
+	add_boot(&h, "c0000000-0000-0000-0000-000000000000", 1843, 1530000);
+	add_boot(&h, "d0000000-0000-0000-0000-000000000000", 700, 582400);
+	add_boot(&h, "e0000000-0000-0000-0000-000000000000", 10, 8320);
+	conf_fill(&c);
+	input_fill(&in, &h);
+	recommend(&c, &in, &r);
+	assert_int_equal(r.rmem_default, 3063808); /* 3060000 -> 748 x 4096 */
+	assert_reason_has(&r, "peak 1843 events / 1.53 MB in 1000 ms on boot 3 of 5, "
+			      "x2.0 headroom -> 3.06 MB");
+	assert_reason_has(&r, "830 B per event");
+	assert_null(strstr(r.reason, "floor"));
+	assert_null(strstr(r.reason, "ceiling"));
+
+	state_clear(&h);
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_NONE);
+	assert_int_equal(r.need_bytes, 0);
+	assert_string_equal(r.reason, "no burst measured yet; raised to floor 212992");
+
+	in.now_peak_bytes = 832;
+	in.now_peak_events = 1;
+	c.headroom = 2.25;
+	recommend(&c, &in, &r);
+	assert_string_equal(r.reason, "peak 1 events / 832 B in 1000 ms this boot, "
+				      "x2.25 headroom -> 4096 B; 832 B per event; "
+				      "raised to floor 212992");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_recommend_policy_decides_what_is_written),
+		cmocka_unit_test(test_recommend_raise_only_says_why_it_keeps_a_larger_value),
+		cmocka_unit_test(test_recommend_rounds_up_to_4096),
+		cmocka_unit_test(test_recommend_raises_to_floor),
+		cmocka_unit_test(test_recommend_caps_at_explicit_ceiling),
+		cmocka_unit_test(test_recommend_ceiling_auto_from_memtotal),
+		cmocka_unit_test(test_recommend_caps_at_auto_ceiling),
+		cmocka_unit_test(test_recommend_ceiling_below_floor_gives_floor),
+		cmocka_unit_test(test_recommend_never_below_sock_min_rcvbuf),
+		cmocka_unit_test(test_recommend_headroom_1_and_2_5),
+		cmocka_unit_test(test_recommend_skips_damaged_history),
+		cmocka_unit_test(test_recommend_uses_only_newest_history_entries),
+		cmocka_unit_test(test_recommend_first_boot_uses_coldplug_estimate),
+		cmocka_unit_test(test_recommend_this_boot_live_peak_beats_history),
+		cmocka_unit_test(test_recommend_saturates_on_overflow),
+		cmocka_unit_test(test_recommend_reason_has_the_numbers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

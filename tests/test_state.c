@@ -1,0 +1,917 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for state.c: the format, damaged and hostile files, boot history, atomic saves. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "state.h"
+
+#define BUFSZ STATE_MAX_SIZE
+#define UNUSED __attribute__((unused))
+
+static const char *const ids[] = {
+	"0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b",
+	"1f0e9d8c-7b6a-4958-8372-6a5b4c3d2e1f",
+	"2a3b4c5d-6e7f-4081-9223-344556677889",
+	"3c4d5e6f-7081-4293-a4b5-c6d7e8f90a1b",
+	"4d5e6f70-8192-43a4-b5c6-d7e8f90a1b2c",
+	"5e6f7081-92a3-44b5-86c7-e8f90a1b2c3d",
+	"6f708192-a3b4-45c6-97d8-f90a1b2c3d4e",
+};
+
+/* A second, table-driven CRC-32 so the tests do not trust the one under test. */
+static uint32_t ref_crc32(const char *buf, size_t len)
+{
+	static uint32_t table[256];
+	uint32_t crc = 0xffffffffu, c;
+	size_t i;
+	int k;
+
+	if (!table[1]) {
+		for (i = 0; i < 256; i++) {
+			c = (uint32_t)i;
+			for (k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	}
+	for (i = 0; i < len; i++)
+		crc = table[(crc ^ (unsigned char)buf[i]) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* Header + body + a correct end line, so a case reaches the line parser past the checksum. */
+static size_t seal(char *out, size_t len, const char *body)
+{
+	int n = snprintf(out, len, "nltune-state 1\n%s", body);
+
+	assert_true(n > 0 && (size_t)n < len);
+	n += snprintf(out + n, len - (size_t)n, "end %08" PRIx32 "\n", ref_crc32(out, (size_t)n));
+	assert_true((size_t)n < len);
+	return (size_t)n;
+}
+
+static void sample_boot(struct state_boot *b, size_t i)
+{
+	memset(b, 0, sizeof(*b));
+	strcpy(b->boot_id, ids[i]);
+	b->peak_events = 400 + 17 * i;
+	b->peak_bytes = 332800 + 14144 * i;
+	b->window_ms = 1000;
+	b->total_events = 9000 + 1234 * i;
+	b->updated = 1732600000 + 86400 * i;
+}
+
+/* What a machine has after five boots: history, a coldplug estimate and applied values. */
+static void sample_state(struct state *s)
+{
+	struct state_boot b;
+	size_t i;
+
+	state_init(s);
+	for (i = 0; i < 5; i++) {
+		sample_boot(&b, i);
+		state_record_boot(s, &b, 5);
+	}
+	s->has_coldplug = true;
+	s->coldplug_devices = 1830;
+	s->coldplug_bytes = 1522560;
+	s->applied_default = 1048576;
+	s->applied_max = 2097152;
+}
+
+static void assert_state_empty(const struct state *s)
+{
+	assert_int_equal(s->nboots, 0);
+	assert_false(s->has_coldplug);
+	assert_int_equal(s->coldplug_devices, 0);
+	assert_int_equal(s->coldplug_bytes, 0);
+	assert_int_equal(s->applied_default, 0);
+	assert_int_equal(s->applied_max, 0);
+}
+
+static void assert_state_equal(const struct state *a, const struct state *b)
+{
+	size_t i;
+
+	assert_int_equal(a->nboots, b->nboots);
+	for (i = 0; i < a->nboots; i++) {
+		assert_string_equal(a->boots[i].boot_id, b->boots[i].boot_id);
+		assert_int_equal(a->boots[i].peak_events, b->boots[i].peak_events);
+		assert_int_equal(a->boots[i].peak_bytes, b->boots[i].peak_bytes);
+		assert_int_equal(a->boots[i].window_ms, b->boots[i].window_ms);
+		assert_int_equal(a->boots[i].total_events, b->boots[i].total_events);
+		assert_int_equal(a->boots[i].updated, b->boots[i].updated);
+	}
+	assert_int_equal(a->has_coldplug, b->has_coldplug);
+	assert_int_equal(a->coldplug_devices, b->coldplug_devices);
+	assert_int_equal(a->coldplug_bytes, b->coldplug_bytes);
+	assert_int_equal(a->applied_default, b->applied_default);
+	assert_int_equal(a->applied_max, b->applied_max);
+}
+
+/* Parse from an exact-size heap copy, so ASan sees any read past the end. */
+static int parse_exact(struct state *s, const char *buf, size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+	int r;
+
+	assert_non_null(copy);
+	memcpy(copy, buf, len);
+	r = state_parse(s, copy, len);
+	free(copy);
+	return r;
+}
+
+static int parse_str(struct state *s, const char *str)
+{
+	return parse_exact(s, str, strlen(str));
+}
+
+static void assert_sealed_body_rejected(const char *body)
+{
+	char buf[BUFSZ];
+	struct state s;
+	size_t n = seal(buf, sizeof(buf), body);
+
+	if (parse_exact(&s, buf, n) != -EBADMSG)
+		fail_msg("accepted: %s", body);
+	assert_state_empty(&s);
+}
+
+/* ---- format and parse ---- */
+
+static void test_state_format_parse_round_trip(void **ctx UNUSED)
+{
+	static char buf[BUFSZ], again[BUFSZ];
+	struct state s, back;
+	int n, m;
+
+	sample_state(&s);
+	n = state_format(&s, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(state_parse(&back, buf, (size_t)n), 0);
+	assert_state_equal(&s, &back);
+	m = state_format(&back, again, sizeof(again));
+	assert_int_equal(m, n);
+	assert_memory_equal(buf, again, (size_t)n);
+}
+
+static void test_state_format_writes_documented_lines(void **ctx UNUSED)
+{
+	static const char want[] = "nltune-state 1\n"
+				   "applied 0 0\n"
+				   "end eeac677a\n";
+	char buf[256];
+	struct state s;
+
+	state_init(&s);
+	assert_int_equal(state_format(&s, buf, sizeof(buf)), strlen(want));
+	assert_string_equal(buf, want);
+}
+
+/* The checksum is plain CRC-32 (zlib's crc32), so a file can be checked by hand. */
+static void test_state_parse_accepts_handwritten_file(void **ctx UNUSED)
+{
+	static const char file[] =
+		"nltune-state 1\n"
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 412 343040 1000 9876 1732600000\n"
+		"coldplug 1830 1522560\n"
+		"applied 1048576 2097152\n"
+		"end e1aa5182\n";
+	struct state s;
+
+	assert_int_equal(parse_str(&s, file), 0);
+	assert_int_equal(s.nboots, 1);
+	assert_string_equal(s.boots[0].boot_id, ids[0]);
+	assert_int_equal(s.boots[0].peak_events, 412);
+	assert_int_equal(s.boots[0].peak_bytes, 343040);
+	assert_int_equal(s.boots[0].window_ms, 1000);
+	assert_int_equal(s.boots[0].total_events, 9876);
+	assert_int_equal(s.boots[0].updated, 1732600000);
+	assert_true(s.has_coldplug);
+	assert_int_equal(s.coldplug_devices, 1830);
+	assert_int_equal(s.coldplug_bytes, 1522560);
+	assert_int_equal(s.applied_default, 1048576);
+	assert_int_equal(s.applied_max, 2097152);
+}
+
+static void test_state_parse_rejects_every_truncation(void **ctx UNUSED)
+{
+	static char buf[BUFSZ];
+	struct state s;
+	size_t cut;
+	int n, r;
+
+	sample_state(&s);
+	n = state_format(&s, buf, sizeof(buf));
+	assert_true(n > 0);
+	for (cut = 0; cut < (size_t)n; cut++) {
+		r = parse_exact(&s, buf, cut);
+		if (r != -EBADMSG)
+			fail_msg("cut at %zu of %d: %d", cut, n, r);
+		assert_state_empty(&s);
+	}
+	assert_int_equal(parse_exact(&s, buf, (size_t)n), 0);
+}
+
+static void test_state_parse_rejects_every_byte_flip(void **ctx UNUSED)
+{
+	static const unsigned char masks[] = { 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xff };
+	static char buf[BUFSZ];
+	struct state s;
+	size_t i, k;
+	int n, r;
+
+	sample_state(&s);
+	n = state_format(&s, buf, sizeof(buf));
+	assert_true(n > 0);
+	for (i = 0; i < (size_t)n; i++) {
+		for (k = 0; k < sizeof(masks); k++) {
+			buf[i] ^= (char)masks[k];
+			r = parse_exact(&s, buf, (size_t)n);
+			buf[i] ^= (char)masks[k];
+			/* A flip in the version digit is "another version", still refused. */
+			if (r != -EBADMSG && r != -EPROTONOSUPPORT)
+				fail_msg("byte %zu ^ 0x%02x: %d", i, masks[k], r);
+			assert_state_empty(&s);
+		}
+	}
+}
+
+static void test_state_parse_rejects_empty(void **ctx UNUSED)
+{
+	struct state s;
+
+	assert_int_equal(parse_exact(&s, "", 0), -EBADMSG);
+	assert_state_empty(&s);
+	assert_int_equal(state_parse(&s, NULL, 0), -EBADMSG);
+	assert_int_equal(parse_str(&s, "\n"), -EBADMSG);
+}
+
+static void test_state_parse_reports_foreign_version(void **ctx UNUSED)
+{
+	struct state s;
+
+	/* Checked before the checksum: a future layout need not end the same way. */
+	assert_int_equal(parse_str(&s, "nltune-state 2\nwhatever comes next\n"), -EPROTONOSUPPORT);
+	assert_state_empty(&s);
+	assert_int_equal(parse_str(&s, "nltune-state 0\n"), -EPROTONOSUPPORT);
+	assert_int_equal(parse_str(&s, "nltune-state 18446744073709551615\n"), -EPROTONOSUPPORT);
+	assert_int_equal(parse_str(&s, "nltune-state 18446744073709551616\n"), -EBADMSG);
+	assert_int_equal(parse_str(&s, "nltune-state 01\n"), -EBADMSG);
+	assert_int_equal(parse_str(&s, "nltune-state 1 2\n"), -EBADMSG);
+}
+
+static void test_state_parse_rejects_garbage(void **ctx UNUSED)
+{
+	static const char *const cases[] = {
+		"hello world\n",
+		"{\"boots\": []}\n",
+		"nltune-state\n",
+		"nltune-state 1\n",
+		"nltune-state 1",
+		"nltune-state  1\n",
+		" nltune-state 1\n",
+		"NLTUNE-STATE 1\n",
+		"nltune-state 1\r\nend 00000000\r\n",
+		"end 00000000\n",
+		"\xff\xfe\x00\x01",
+		"\x89PNG\r\n\x1a\n",
+	};
+	static const char binary[] = { 'n', 'l', '\x80', '\n', '\x01', '\xff', '\n' };
+	struct state s;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (parse_str(&s, cases[i]) != -EBADMSG)
+			fail_msg("accepted case %zu", i);
+		assert_state_empty(&s);
+	}
+	assert_int_equal(parse_exact(&s, binary, sizeof(binary)), -EBADMSG);
+}
+
+static void test_state_parse_rejects_nul_byte(void **ctx UNUSED)
+{
+	static char buf[BUFSZ];
+	struct state s;
+	int n;
+
+	sample_state(&s);
+	n = state_format(&s, buf, sizeof(buf));
+	assert_true(n > 0 && (size_t)n + 1 < sizeof(buf));
+	/* A NUL after a complete, valid file. */
+	buf[n] = '\0';
+	assert_int_equal(parse_exact(&s, buf, (size_t)n + 1), -EBADMSG);
+	assert_state_empty(&s);
+	/* A NUL inside a line whose checksum covers it. */
+	memcpy(buf, "nltune-state 1\napplied 1\0002\n", 26);
+	n = 26;
+	n += snprintf(buf + n, sizeof(buf) - (size_t)n, "end %08" PRIx32 "\n", ref_crc32(buf, 26));
+	assert_int_equal(parse_exact(&s, buf, (size_t)n), -EBADMSG);
+}
+
+static void test_state_parse_rejects_oversize(void **ctx UNUSED)
+{
+	static char buf[STATE_MAX_SIZE + 1];
+	struct state s;
+	size_t n;
+
+	/* A good file followed by padding up to one byte over the limit. */
+	memset(buf, '\n', sizeof(buf));
+	n = seal(buf, sizeof(buf), "applied 1 2\n");
+	assert_int_equal(parse_exact(&s, buf, n), 0);
+	assert_int_equal(parse_exact(&s, buf, sizeof(buf)), -EBADMSG);
+	assert_state_empty(&s);
+}
+
+static void test_state_parse_rejects_overflowing_numbers(void **ctx UNUSED)
+{
+	static const char *const bad[] = {
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 18446744073709551616 1 1 1 1\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 99999999999999999999 1 1 1\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 1 4294967296 1 1\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 1 1 1 184467440737095516150\n",
+		"coldplug 18446744073709551616 1\n",
+		"applied 1 36893488147419103232\n",
+	};
+	char buf[512];
+	struct state s;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_sealed_body_rejected(bad[i]);
+
+	/* The largest values are accepted, so the limit is exact. */
+	n = seal(buf, sizeof(buf), "boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 18446744073709551615 "
+				   "18446744073709551615 4294967295 18446744073709551615 "
+				   "18446744073709551615\n");
+	assert_int_equal(parse_exact(&s, buf, n), 0);
+	assert_int_equal(s.boots[0].peak_events, UINT64_MAX);
+	assert_int_equal(s.boots[0].window_ms, UINT32_MAX);
+}
+
+static void test_state_parse_rejects_noncanonical_numbers(void **ctx UNUSED)
+{
+	static const char *const bad[] = {
+		"applied +1 2\n", "applied -1 2\n", "applied 01 2\n", "applied 1 0x10\n",
+		"applied 1 2.0\n", "applied 1 1e6\n", "applied 1 2\r\n", "applied 1 \t2\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_sealed_body_rejected(bad[i]);
+}
+
+static void test_state_parse_rejects_bad_boot_id(void **ctx UNUSED)
+{
+	static const char *const bad[] = {
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6 1 1 1 1 1\n",    /* 35 */
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6bb 1 1 1 1 1\n",  /* 37 */
+		"boot 0B6A2F3E-8C1D-4E5F-9A7B-1C2D3E4F5A6B 1 1 1 1 1\n",   /* upper case */
+		"boot 0b6a2f3g-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 1 1 1 1\n",   /* not hex */
+		"boot ../../../../../../../../etc/passwd00 1 1 1 1 1\n",
+		"boot 0b6a2f3e_8c1d_4e5f_9a7b_1c2d3e4f5a6b 1 1 1 1 1\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_sealed_body_rejected(bad[i]);
+	assert_true(state_boot_id_valid(ids[0]));
+	assert_false(state_boot_id_valid("0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b\n"));
+	assert_false(state_boot_id_valid(""));
+	assert_false(state_boot_id_valid(NULL));
+}
+
+static void test_state_parse_rejects_wrong_field_counts(void **ctx UNUSED)
+{
+	static const char *const bad[] = {
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 1 1 1\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 1 1 1 1 1\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b  1 1 1 1 1\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 1 1 1 1 \n",
+		"coldplug 1\n",
+		"coldplug 1 2 3\n",
+		"applied\n",
+		"applied 1 2 3 4 5 6 7 8 9\n",
+		"\n",
+		"sockets 1 2\n",
+		"end 00000000\n",
+		"nltune-state 1\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_sealed_body_rejected(bad[i]);
+}
+
+static void test_state_parse_rejects_duplicate_lines(void **ctx UNUSED)
+{
+	assert_sealed_body_rejected("coldplug 1 2\ncoldplug 1 2\n");
+	assert_sealed_body_rejected("applied 1 2\napplied 3 4\n");
+	assert_sealed_body_rejected("boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 1 1 1 1\n"
+				    "boot 1f0e9d8c-7b6a-4958-8372-6a5b4c3d2e1f 1 1 1 1 1\n"
+				    "boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 2 2 2 2 2\n");
+}
+
+static void test_state_parse_rejects_bad_end_line(void **ctx UNUSED)
+{
+	static char buf[BUFSZ];
+	struct state s;
+	size_t n;
+
+	/* The right checksum, but in upper case or with a space: not the canonical form. */
+	assert_int_equal(parse_str(&s, "nltune-state 1\napplied 0 0\nend eeac677a\n"), 0);
+	assert_int_equal(parse_str(&s, "nltune-state 1\napplied 0 0\nend EEAC677A\n"), -EBADMSG);
+	assert_int_equal(parse_str(&s, "nltune-state 1\napplied 0 0\nend  eeac677a\n"), -EBADMSG);
+	assert_int_equal(parse_str(&s, "nltune-state 1\napplied 0 0\nend eeac677a \n"), -EBADMSG);
+	/* Anything after the end line. */
+	n = seal(buf, sizeof(buf), "applied 1 2\n");
+	memcpy(buf + n, "applied 3 4\n", 12);
+	assert_int_equal(parse_exact(&s, buf, n + 12), -EBADMSG);
+	/* A short checksum. */
+	n = seal(buf, sizeof(buf), "applied 1 2\n");
+	memmove(buf + n - 2, "\n", 1);
+	assert_int_equal(parse_exact(&s, buf, n - 1), -EBADMSG);
+	assert_state_empty(&s);
+}
+
+static void test_state_parse_limits_boots(void **ctx UNUSED)
+{
+	static char body[BUFSZ], buf[BUFSZ];
+	struct state s;
+	size_t off = 0, i, n;
+
+	for (i = 0; i < STATE_MAX_BOOTS; i++)
+		off += (size_t)snprintf(body + off, sizeof(body) - off,
+					"boot %08zx-0000-4000-8000-000000000000 1 2 3 4 5\n", i);
+	n = seal(buf, sizeof(buf), body);
+	assert_int_equal(parse_exact(&s, buf, n), 0);
+	assert_int_equal(s.nboots, STATE_MAX_BOOTS);
+
+	snprintf(body + off, sizeof(body) - off,
+		 "boot %08x-0000-4000-8000-000000000000 1 2 3 4 5\n", STATE_MAX_BOOTS);
+	assert_sealed_body_rejected(body);
+}
+
+static void test_state_format_reports_short_buffer(void **ctx UNUSED)
+{
+	static char buf[BUFSZ];
+	struct state s;
+	size_t len;
+	int n;
+
+	sample_state(&s);
+	n = state_format(&s, buf, sizeof(buf));
+	assert_true(n > 0);
+	/* Room for the NUL too, as snprintf. */
+	for (len = 0; len <= (size_t)n; len++)
+		assert_int_equal(state_format(&s, len ? buf : NULL, len), -ENOSPC);
+	assert_int_equal(state_format(&s, buf, (size_t)n + 1), n);
+}
+
+static void test_state_format_refuses_unparseable_boots(void **ctx UNUSED)
+{
+	char buf[1024];
+	struct state s;
+
+	sample_state(&s);
+	strcpy(s.boots[2].boot_id, "not-a-boot-id");
+	assert_int_equal(state_format(&s, buf, sizeof(buf)), -EINVAL);
+
+	sample_state(&s);
+	strcpy(s.boots[3].boot_id, s.boots[1].boot_id);
+	assert_int_equal(state_format(&s, buf, sizeof(buf)), -EINVAL);
+
+	sample_state(&s);
+	s.nboots = STATE_MAX_BOOTS + 1;
+	assert_int_equal(state_format(&s, buf, sizeof(buf)), -EINVAL);
+}
+
+static void test_state_format_fits_max_boots_in_max_size(void **ctx UNUSED)
+{
+	static char buf[BUFSZ];
+	struct state s, back;
+	struct state_boot b;
+	size_t i;
+	int n;
+
+	state_init(&s);
+	memset(&b, 0, sizeof(b));
+	b.peak_events = b.peak_bytes = b.total_events = b.updated = UINT64_MAX;
+	b.window_ms = UINT32_MAX;
+	for (i = 0; i < STATE_MAX_BOOTS; i++) {
+		snprintf(b.boot_id, sizeof(b.boot_id), "%08zx-ffff-ffff-ffff-ffffffffffff", i);
+		state_record_boot(&s, &b, STATE_MAX_BOOTS);
+	}
+	s.has_coldplug = true;
+	s.coldplug_devices = s.coldplug_bytes = s.applied_default = s.applied_max = UINT64_MAX;
+	n = state_format(&s, buf, sizeof(buf));
+	assert_true(n > 0 && n <= STATE_MAX_SIZE);
+	assert_int_equal(state_parse(&back, buf, (size_t)n), 0);
+	assert_state_equal(&s, &back);
+}
+
+/* ---- boot history ---- */
+
+static void test_state_record_boot_appends_new_boot(void **ctx UNUSED)
+{
+	struct state s;
+	struct state_boot b;
+	const struct state_boot *e;
+
+	state_init(&s);
+	sample_boot(&b, 0);
+	state_record_boot(&s, &b, 5);
+	sample_boot(&b, 1);
+	state_record_boot(&s, &b, 5);
+	assert_int_equal(s.nboots, 2);
+	assert_string_equal(s.boots[0].boot_id, ids[0]);
+	assert_string_equal(s.boots[1].boot_id, ids[1]);
+	e = state_find_boot(&s, ids[1]);
+	assert_ptr_equal(e, &s.boots[1]);
+	assert_int_equal(e->peak_bytes, b.peak_bytes);
+	assert_null(state_find_boot(&s, ids[2]));
+	assert_null(state_find_boot(&s, NULL));
+}
+
+static void test_state_record_boot_raises_peaks_only(void **ctx UNUSED)
+{
+	struct state s;
+	struct state_boot b;
+
+	state_init(&s);
+	sample_boot(&b, 0);
+	b.peak_events = 500;
+	b.peak_bytes = 400000;
+	state_record_boot(&s, &b, 5);
+
+	/* A quieter moment later in the same boot: peaks stay, the rest moves on. */
+	b.peak_events = 20;
+	b.peak_bytes = 900000;
+	b.window_ms = 2000;
+	b.total_events = 12345;
+	b.updated = 1732700000;
+	state_record_boot(&s, &b, 5);
+	assert_int_equal(s.nboots, 1);
+	assert_int_equal(s.boots[0].peak_events, 500);
+	assert_int_equal(s.boots[0].peak_bytes, 900000);
+	assert_int_equal(s.boots[0].window_ms, 2000);
+	assert_int_equal(s.boots[0].total_events, 12345);
+	assert_int_equal(s.boots[0].updated, 1732700000);
+}
+
+static void test_state_record_boot_trims_oldest_beyond_keep(void **ctx UNUSED)
+{
+	struct state s;
+	struct state_boot b;
+	size_t i;
+
+	state_init(&s);
+	for (i = 0; i < 7; i++) {
+		sample_boot(&b, i);
+		state_record_boot(&s, &b, 3);
+		assert_true(s.nboots <= 3);
+	}
+	assert_int_equal(s.nboots, 3);
+	assert_string_equal(s.boots[0].boot_id, ids[4]);
+	assert_string_equal(s.boots[1].boot_id, ids[5]);
+	assert_string_equal(s.boots[2].boot_id, ids[6]);
+}
+
+static void test_state_record_boot_keep_zero_keeps_one(void **ctx UNUSED)
+{
+	struct state s;
+	struct state_boot b;
+
+	state_init(&s);
+	sample_boot(&b, 0);
+	state_record_boot(&s, &b, 0);
+	sample_boot(&b, 1);
+	state_record_boot(&s, &b, 0);
+	assert_int_equal(s.nboots, 1);
+	assert_string_equal(s.boots[0].boot_id, ids[1]);
+}
+
+static void test_state_record_boot_applies_smaller_keep_on_update(void **ctx UNUSED)
+{
+	struct state s;
+
+	sample_state(&s);
+	/* history lowered from 5 to 2 by a reload; the current boot is the newest. */
+	state_record_boot(&s, &s.boots[4], 2);
+	assert_int_equal(s.nboots, 2);
+	assert_string_equal(s.boots[0].boot_id, ids[3]);
+	assert_string_equal(s.boots[1].boot_id, ids[4]);
+}
+
+static void test_state_record_boot_caps_keep_at_max(void **ctx UNUSED)
+{
+	struct state s;
+	struct state_boot b;
+	size_t i;
+
+	state_init(&s);
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < STATE_MAX_BOOTS + 10; i++) {
+		snprintf(b.boot_id, sizeof(b.boot_id), "%08zx-0000-4000-8000-000000000000", i);
+		state_record_boot(&s, &b, UINT32_MAX);
+	}
+	assert_int_equal(s.nboots, STATE_MAX_BOOTS);
+	assert_string_equal(s.boots[0].boot_id, "0000000a-0000-4000-8000-000000000000");
+}
+
+static void test_state_record_boot_ignores_invalid_boot_id(void **ctx UNUSED)
+{
+	struct state s;
+	struct state_boot b;
+
+	state_init(&s);
+	sample_boot(&b, 0);
+	strcpy(b.boot_id, "0B6A2F3E-8C1D-4E5F-9A7B-1C2D3E4F5A6B");
+	state_record_boot(&s, &b, 5);
+	assert_int_equal(s.nboots, 0);
+}
+
+/* ---- files ---- */
+
+static int rm_one(const char *path, const struct stat *st UNUSED, int flag UNUSED,
+		  struct FTW *ftw UNUSED)
+{
+	return remove(path);
+}
+
+static int make_tmpdir(void **ctx)
+{
+	char *dir = strdup("/tmp/test_state.XXXXXX");
+
+	if (!dir || !mkdtemp(dir)) {
+		free(dir);
+		return -1;
+	}
+	*ctx = dir;
+	return 0;
+}
+
+static int remove_tmpdir(void **ctx)
+{
+	char *dir = *ctx;
+	int r = nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+
+	free(dir);
+	return r;
+}
+
+static char *join(char *buf, const char *dir, const char *name)
+{
+	int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+
+	assert_true(n > 0 && n < PATH_MAX);
+	return buf;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+/* The names in dir, sorted and '\n'-separated; "." and ".." left out. */
+static void list_dir(const char *dir, char *out, size_t len)
+{
+	struct dirent **names;
+	size_t off = 0;
+	int i, n = scandir(dir, &names, NULL, alphasort);
+
+	assert_true(n >= 0);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, ".."))
+			off += (size_t)snprintf(out + off, len - off, "%s\n", names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void test_state_save_then_load_round_trips(void **ctx)
+{
+	char dir[PATH_MAX], path[PATH_MAX], names[256];
+	struct state s, back;
+	struct stat st;
+
+	/* A missing state-dir is created, as on a first boot. */
+	join(dir, *ctx, "nltune");
+	sample_state(&s);
+	assert_int_equal(state_save(dir, &s), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(stat(join(path, dir, STATE_FILE), &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0644);
+
+	assert_int_equal(state_load(dir, &back), 0);
+	assert_state_equal(&s, &back);
+	list_dir(dir, names, sizeof(names));
+	assert_string_equal(names, "state\n");
+}
+
+static void test_state_save_replaces_previous_file(void **ctx)
+{
+	char names[256];
+	struct state s, back;
+	struct state_boot b;
+
+	sample_state(&s);
+	assert_int_equal(state_save(*ctx, &s), 0);
+	sample_boot(&b, 5);
+	state_record_boot(&s, &b, 5);
+	s.applied_default = 4194304;
+	assert_int_equal(state_save(*ctx, &s), 0);
+
+	assert_int_equal(state_load(*ctx, &back), 0);
+	assert_state_equal(&s, &back);
+	assert_string_equal(back.boots[4].boot_id, ids[5]);
+	list_dir(*ctx, names, sizeof(names));
+	assert_string_equal(names, "state\n");
+}
+
+static void test_state_load_missing_file_returns_enoent(void **ctx)
+{
+	struct state s;
+
+	sample_state(&s);
+	assert_int_equal(state_load(*ctx, &s), -ENOENT);
+	assert_state_empty(&s);
+}
+
+static void test_state_load_damaged_file_returns_ebadmsg(void **ctx)
+{
+	static char buf[BUFSZ];
+	char path[PATH_MAX];
+	struct state s;
+	int n;
+
+	sample_state(&s);
+	n = state_format(&s, buf, sizeof(buf));
+	assert_true(n > 10);
+	/* What a crash between write and fsync can leave without the rename. */
+	write_file(join(path, *ctx, STATE_FILE), buf, (size_t)n - 10);
+	assert_int_equal(state_load(*ctx, &s), -EBADMSG);
+	assert_state_empty(&s);
+
+	write_file(path, "", 0);
+	sample_state(&s);
+	assert_int_equal(state_load(*ctx, &s), -EBADMSG);
+	assert_state_empty(&s);
+}
+
+static void test_state_load_refuses_oversize_file(void **ctx)
+{
+	static char buf[STATE_MAX_SIZE + 1];
+	char path[PATH_MAX];
+	struct state s;
+
+	memset(buf, '\n', sizeof(buf));
+	write_file(join(path, *ctx, STATE_FILE), buf, sizeof(buf));
+	sample_state(&s);
+	assert_int_equal(state_load(*ctx, &s), -EFBIG);
+	assert_state_empty(&s);
+
+	/* Exactly the limit is read and judged by the parser. */
+	write_file(path, buf, STATE_MAX_SIZE);
+	assert_int_equal(state_load(*ctx, &s), -EBADMSG);
+}
+
+static void test_state_load_refuses_symlink(void **ctx)
+{
+	char dir[PATH_MAX], path[PATH_MAX], target[PATH_MAX];
+	struct state s;
+
+	sample_state(&s);
+	join(dir, *ctx, "real");
+	assert_int_equal(state_save(dir, &s), 0);
+	assert_int_equal(symlink(join(target, dir, STATE_FILE), join(path, *ctx, STATE_FILE)), 0);
+	assert_int_equal(state_load(*ctx, &s), -ELOOP);
+	assert_state_empty(&s);
+}
+
+static void test_state_load_refuses_non_regular_file(void **ctx)
+{
+	char path[PATH_MAX];
+	struct state s;
+
+	/* A FIFO must neither hang the load nor be read. */
+	assert_int_equal(mkfifo(join(path, *ctx, STATE_FILE), 0600), 0);
+	assert_int_equal(state_load(*ctx, &s), -EINVAL);
+	assert_state_empty(&s);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(state_load(*ctx, &s), -EISDIR);
+}
+
+static void test_state_save_fails_under_regular_file(void **ctx)
+{
+	char file[PATH_MAX], dir[PATH_MAX], names[256];
+	struct state s;
+
+	join(file, *ctx, "file");
+	write_file(file, "x", 1);
+	join(dir, file, "nltune");
+	sample_state(&s);
+	assert_int_equal(state_save(dir, &s), -ENOTDIR);
+	list_dir(*ctx, names, sizeof(names));
+	assert_string_equal(names, "file\n");
+}
+
+static void test_state_save_failure_leaves_no_temp_file(void **ctx)
+{
+	char path[PATH_MAX], names[256];
+	struct stat st;
+	struct state s;
+
+	/* rename(2) cannot replace a directory with a file: the last step fails. */
+	assert_int_equal(mkdir(join(path, *ctx, STATE_FILE), 0755), 0);
+	sample_state(&s);
+	assert_int_equal(state_save(*ctx, &s), -EISDIR);
+	list_dir(*ctx, names, sizeof(names));
+	assert_string_equal(names, "state\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+}
+
+static void test_state_save_failure_keeps_previous_file(void **ctx)
+{
+	struct state s, bad, back;
+
+	sample_state(&s);
+	assert_int_equal(state_save(*ctx, &s), 0);
+	bad = s;
+	strcpy(bad.boots[0].boot_id, "garbage");
+	assert_int_equal(state_save(*ctx, &bad), -EINVAL);
+	assert_int_equal(state_load(*ctx, &back), 0);
+	assert_state_equal(&s, &back);
+}
+
+#define T(f) cmocka_unit_test(f)
+#define TD(f) cmocka_unit_test_setup_teardown(f, make_tmpdir, remove_tmpdir)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_state_format_parse_round_trip),
+		T(test_state_format_writes_documented_lines),
+		T(test_state_parse_accepts_handwritten_file),
+		T(test_state_parse_rejects_every_truncation),
+		T(test_state_parse_rejects_every_byte_flip),
+		T(test_state_parse_rejects_empty),
+		T(test_state_parse_reports_foreign_version),
+		T(test_state_parse_rejects_garbage),
+		T(test_state_parse_rejects_nul_byte),
+		T(test_state_parse_rejects_oversize),
+		T(test_state_parse_rejects_overflowing_numbers),
+		T(test_state_parse_rejects_noncanonical_numbers),
+		T(test_state_parse_rejects_bad_boot_id),
+		T(test_state_parse_rejects_wrong_field_counts),
+		T(test_state_parse_rejects_duplicate_lines),
+		T(test_state_parse_rejects_bad_end_line),
+		T(test_state_parse_limits_boots),
+		T(test_state_format_reports_short_buffer),
+		T(test_state_format_refuses_unparseable_boots),
+		T(test_state_format_fits_max_boots_in_max_size),
+		T(test_state_record_boot_appends_new_boot),
+		T(test_state_record_boot_raises_peaks_only),
+		T(test_state_record_boot_trims_oldest_beyond_keep),
+		T(test_state_record_boot_keep_zero_keeps_one),
+		T(test_state_record_boot_applies_smaller_keep_on_update),
+		T(test_state_record_boot_caps_keep_at_max),
+		T(test_state_record_boot_ignores_invalid_boot_id),
+		TD(test_state_save_then_load_round_trips),
+		TD(test_state_save_replaces_previous_file),
+		TD(test_state_load_missing_file_returns_enoent),
+		TD(test_state_load_damaged_file_returns_ebadmsg),
+		TD(test_state_load_refuses_oversize_file),
+		TD(test_state_load_refuses_symlink),
+		TD(test_state_load_refuses_non_regular_file),
+		TD(test_state_save_fails_under_regular_file),
+		TD(test_state_save_failure_leaves_no_temp_file),
+		TD(test_state_save_failure_keeps_previous_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
