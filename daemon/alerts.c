@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+/* c may be NULL: no min-drops, no rate limit, nothing ignored. */
 void alerts_init(struct alerts *a, const struct alerts_conf *c)
 {
 	memset(a, 0, sizeof(*a));
@@ -52,11 +53,10 @@ static size_t rate_hash(uint64_t inode, enum alert_kind kind)
  */
 static bool rate_pass(struct alerts *a, uint64_t now_ms, uint64_t inode, enum alert_kind kind)
 {
-	size_t i, k, oldest = 0, start = rate_hash(inode, kind);
+	size_t k, i = rate_hash(inode, kind), oldest = i;
 	uint64_t elapsed;
 
-	for (k = 0; k < ALERTS_RATE_SLOTS; k++) {
-		i = (start + k) % ALERTS_RATE_SLOTS;
+	for (k = 0; k < ALERTS_RATE_SLOTS; k++, i = (i + 1) % ALERTS_RATE_SLOTS) {
 		if (!a->rate[i].used)
 			break;
 		if (a->rate[i].inode == inode && a->rate[i].kind == kind) {

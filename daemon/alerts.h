@@ -30,7 +30,7 @@ struct alert {
 	char comm[ALERTS_COMM_LEN];
 	uint64_t inode;           /* 0 = none */
 	uint64_t drops;           /* new drops this alert is about */
-	char message[384];
+	char message[640];
 };
 
 struct alerts_conf {

@@ -23,5 +23,11 @@ struct cli {
 int cmd_monitor(struct cli *c);
 int cmd_recommend(struct cli *c);
 int cmd_apply(struct cli *c);
+int cmd_status(struct cli *c);
+int cmd_sockets(struct cli *c);
+int cmd_alerts(struct cli *c);
+int cmd_metrics(struct cli *c);
+int cmd_explain(struct cli *c);
+int cmd_fix(struct cli *c);
 
 #endif

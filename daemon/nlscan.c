@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Netlink sockets as the kernel lists them: a pure /proc/net/netlink parser, its reader, and sock_diag. */
+/* /proc/net/netlink parsed purely and read, and sock_diag for what it lacks (rcvbuf, flags). */
 #include "nlscan.h"
 
 #include <errno.h>

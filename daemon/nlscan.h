@@ -35,7 +35,11 @@ struct nlsock {
 ssize_t nlscan_parse(const char *buf, size_t len, uint64_t netns, struct nlsock *out, size_t max,
 		     size_t *bad);
 
-/* Read <proc>/<rel> (e.g. "net/netlink" or "1234/net/netlink") and parse; *out is malloc'ed. */
+/*
+ * Read <proc>/<rel> (e.g. "net/netlink" or "1234/net/netlink") and parse; *out
+ * is malloc'ed (free it even with 0 rows; NULL on error). At most 16 MiB are
+ * read: a longer file is cut at its last whole line and the cut counts in *bad.
+ */
 ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t *bad);
 
 /*

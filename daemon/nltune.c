@@ -19,9 +19,15 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "recommend", cmd_recommend, 0, 0, "recommend [--json]" },
+	{ "status", cmd_status, 0, 0, "status [--json] [--all] [--no-daemon]" },
+	{ "sockets", cmd_sockets, 0, 0, "sockets [--json] [--all] [--no-daemon]" },
+	{ "recommend", cmd_recommend, 0, 0, "recommend [--json] [--no-daemon]" },
 	{ "apply", cmd_apply, 0, 0, "apply [--dry-run] [--boot] [--persist] [--json]" },
+	{ "alerts", cmd_alerts, 0, 0, "alerts [--json] [--no-daemon]" },
+	{ "explain", cmd_explain, 1, 1, "explain PID" },
+	{ "fix", cmd_fix, 1, 1, "fix PID [--size BYTES]" },
 	{ "monitor", cmd_monitor, 0, 0, "monitor [--json] [--for SECONDS]" },
+	{ "metrics", cmd_metrics, 0, 0, "metrics" },
 };
 
 static void usage(FILE *f)

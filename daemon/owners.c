@@ -15,7 +15,7 @@
 #include "paths.h"
 
 #define WALK_MAX_PIDS 4194304   /* PID_MAX_LIMIT: a copied tree may hold anything */
-#define WALK_MAX_FDS 1000000    /* about 2.5 s of readlink(): bound the work of one walk */
+#define WALK_MAX_FDS 1000000    /* ~2.5 s of readlink(); past it the walk stops, its finds stand */
 
 struct owners {
 	struct owner *v;        /* sorted by inode, unique */
@@ -160,7 +160,8 @@ static int for_each_pid(int (*fn)(pid_t pid, void *data), void *data)
 	while ((de = readdir(d)) != NULL) {
 		unsigned long long pid;
 
-		if (!parse_num(de->d_name, INT_MAX, &pid) || pid == 0)
+		/* a pid is never written with a leading zero: "0100" is not 100 */
+		if (de->d_name[0] == '0' || !parse_num(de->d_name, INT_MAX, &pid))
 			continue;
 		if (++pids > WALK_MAX_PIDS)
 			break;

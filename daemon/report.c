@@ -4,9 +4,14 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
+#include "alerts.h"
 #include "recommend.h"
+#include "scan.h"
 #include "sysctl.h"
 
 const char *report_size(char *buf, size_t len, uint64_t bytes)
@@ -129,5 +134,131 @@ json_object *report_recommended_json(const struct recommendation *r)
 	json_object_object_add(o, "need_events", json_object_new_uint64(r->need_events));
 	json_object_object_add(o, "ceiling", json_object_new_uint64(r->ceiling));
 	json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	return o;
+}
+
+json_object *report_socket_json(const struct sockrow *r)
+{
+	json_object *o = json_object_new_object(), *pids = json_object_new_array();
+
+	json_object_object_add(o, "inode", json_object_new_uint64(r->s.inode));
+	json_object_object_add(o, "protocol", json_object_new_uint64(r->s.protocol));
+	json_object_object_add(o, "portid", json_object_new_uint64(r->s.portid));
+	json_object_object_add(o, "netns", json_object_new_uint64(r->s.netns));
+	for (size_t i = 0; r->has_owner && i < r->own.npids; i++)
+		json_object_array_add(pids, json_object_new_int(r->own.pids[i]));
+	json_object_object_add(o, "pids", pids);
+	json_object_object_add(o, "comm", json_object_new_string(r->has_owner ? r->own.comm : ""));
+	json_object_object_add(o, "groups", json_object_new_uint64(r->s.groups));
+	json_object_object_add(o, "rcvbuf", json_object_new_uint64(r->s.rcvbuf));
+	json_object_object_add(o, "queued", json_object_new_uint64(r->s.rmem));
+	json_object_object_add(o, "drops", json_object_new_uint64(r->s.drops));
+	json_object_object_add(o, "new_drops", json_object_new_uint64(r->new_drops));
+	json_object_object_add(o, "no_enobufs", json_object_new_boolean(r->s.no_enobufs));
+	json_object_object_add(o, "holds_events", json_object_new_uint64(r->v.holds_events));
+	json_object_object_add(o, "limit", json_object_new_string(verdict_limit_name(r->v.limit)));
+	json_object_object_add(o, "verdict", json_object_new_string(verdict_name(r->v.verdict)));
+	json_object_object_add(o, "fix", json_object_new_string(r->v.fix));
+	return o;
+}
+
+const char *report_time(char *buf, size_t len, uint64_t unix_ms)
+{
+	time_t t = (time_t)(unix_ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned int)(unix_ms % 1000));
+	return buf;
+}
+
+json_object *report_alert_json(const struct alert *a)
+{
+	json_object *o = json_object_new_object();
+	char t[40];
+
+	json_object_object_add(o, "id", json_object_new_uint64(a->id));
+	json_object_object_add(o, "time", json_object_new_string(report_time(t, sizeof(t), a->time_ms)));
+	json_object_object_add(o, "severity",
+			       json_object_new_string(alerts_severity_name(a->severity)));
+	json_object_object_add(o, "kind", json_object_new_string(alerts_kind_name(a->kind)));
+	json_object_object_add(o, "message", json_object_new_string(a->message));
+	if (a->pid > 0)
+		json_object_object_add(o, "pid", json_object_new_int(a->pid));
+	if (a->inode) {
+		json_object_object_add(o, "comm", json_object_new_string(a->comm));
+		json_object_object_add(o, "inode", json_object_new_uint64(a->inode));
+		json_object_object_add(o, "drops", json_object_new_uint64(a->drops));
+	}
+	return o;
+}
+
+static const struct scanner *sort_sc;
+
+static int cmp_severity(const void *a, const void *b)
+{
+	const struct sockrow *x = &sort_sc->rows[*(const size_t *)a];
+	const struct sockrow *y = &sort_sc->rows[*(const size_t *)b];
+
+	if (x->v.verdict != y->v.verdict)
+		return x->v.verdict > y->v.verdict ? -1 : 1;
+	if (x->new_drops != y->new_drops)
+		return x->new_drops > y->new_drops ? -1 : 1;
+	if (x->s.drops != y->s.drops)
+		return x->s.drops > y->s.drops ? -1 : 1;
+	return x->s.inode < y->s.inode ? -1 : x->s.inode > y->s.inode;
+}
+
+size_t *report_rows_by_severity(const struct scanner *sc, bool all, size_t *n)
+{
+	size_t *idx = malloc((sc->nrows ? sc->nrows : 1) * sizeof(*idx));
+
+	*n = 0;
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < sc->nrows; i++)
+		if (all || scan_row_problem(&sc->rows[i]))
+			idx[(*n)++] = i;
+	sort_sc = sc;
+	qsort(idx, *n, sizeof(*idx), cmp_severity);
+	return idx;
+}
+
+json_object *report_sockets_json(const struct scanner *sc, bool all)
+{
+	json_object *arr = json_object_new_array();
+	size_t n, *idx = sc ? report_rows_by_severity(sc, all, &n) : NULL;
+
+	for (size_t i = 0; idx && i < n; i++)
+		json_object_array_add(arr, report_socket_json(&sc->rows[idx[i]]));
+	free(idx);
+	return arr;
+}
+
+json_object *report_alerts_json(const struct alert *a, size_t n)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, report_alert_json(&a[i]));
+	return arr;
+}
+
+json_object *report_status_json(const struct status_input *in)
+{
+	json_object *o = json_object_new_object(), *ue = json_object_new_object();
+
+	json_object_object_add(o, "source", json_object_new_string(in->source));
+	json_object_object_add(o, "sysctl", report_rmem_json(in->sysctl));
+	json_object_object_add(o, "recommended", report_recommended_json(in->rec));
+	json_object_object_add(ue, "total", json_object_new_uint64(in->events_total));
+	json_object_object_add(ue, "window_ms", json_object_new_uint64(in->window_ms));
+	json_object_object_add(ue, "peak_events", json_object_new_uint64(in->peak_events));
+	json_object_object_add(ue, "peak_bytes", json_object_new_uint64(in->peak_bytes));
+	json_object_object_add(ue, "own_drops", json_object_new_uint64(in->own_drops));
+	json_object_object_add(o, "uevents", ue);
+	json_object_object_add(o, "sockets", report_sockets_json(in->scan, false));
+	json_object_object_add(o, "alerts", report_alerts_json(in->alerts, in->nalerts));
 	return o;
 }

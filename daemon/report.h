@@ -4,6 +4,7 @@
 #define NLTUNE_REPORT_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,4 +35,36 @@ struct rmem;
 json_object *report_rmem_json(const struct rmem *v);
 /* {"rmem_default","rmem_max","need_bytes","need_events","ceiling","reason"} */
 json_object *report_recommended_json(const struct recommendation *r);
+struct sockrow;
+struct alert;
+
+/* SOCKET of SPEC.md. */
+json_object *report_socket_json(const struct sockrow *r);
+/* ALERT of SPEC.md; time as ISO 8601 UTC. */
+json_object *report_alert_json(const struct alert *a);
+/* "2026-11-26T04:14:11.123Z" from unix ms. */
+const char *report_time(char *buf, size_t len, uint64_t unix_ms);
+
+struct scanner;
+
+/* Everything `status` shows, from the daemon or from a local snapshot. */
+struct status_input {
+	const char *source;              /* "daemon" or "local" */
+	const struct rmem *sysctl;
+	const struct recommendation *rec;
+	uint64_t events_total, window_ms, peak_events, peak_bytes, own_drops;
+	const struct scanner *scan;
+	const struct alert *alerts;
+	size_t nalerts;
+};
+
+/* The `status --json` document of SPEC.md. */
+json_object *report_status_json(const struct status_input *in);
+/* Array of SOCKET: problems only, or all; worst first. */
+json_object *report_sockets_json(const struct scanner *sc, bool all);
+/* Array of ALERT, oldest first. */
+json_object *report_alerts_json(const struct alert *a, size_t n);
+/* Row indexes of sc sorted worst first (dropping, at-risk, ok; then drops). Caller frees. */
+size_t *report_rows_by_severity(const struct scanner *sc, bool all, size_t *n);
+
 #endif

@@ -16,7 +16,7 @@ struct verdict_input {
 	uint32_t rcvbuf;
 	uint64_t rmem_default, rmem_max; /* in force now */
 	uint64_t old_default;     /* rmem_default before nltune last raised it, 0 = unknown */
-	uint32_t sock_min;        /* SOCK_MIN_RCVBUF */
+	uint32_t sock_min;        /* SOCK_MIN_RCVBUF; 0 = unknown: (2048, 2560] counts as it */
 	uint32_t typical_charge;  /* truesize of a typical event */
 	uint64_t need_bytes;      /* current need (0 = unknown) */
 	bool drops_rising;        /* drop counter rose recently */

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/* `nltune status|sockets|alerts|explain|fix|metrics`: the socket watch on the console. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "collect.h"
+#include "fixsock.h"
+#include "log.h"
+#include "metrics.h"
+#include "paths.h"
+#include "render.h"
+#include "report.h"
+
+struct docs {
+	json_object *status;  /* SPEC status document */
+	json_object *sockets; /* every socket (for --all, metrics) */
+	struct collect col;
+	bool have_col;
+};
+
+static int local_docs(struct cli *c, struct docs *d)
+{
+	struct status_input in = { .source = "local" };
+	const struct state_boot *b;
+	struct alert *alerts;
+	char why[256];
+	size_t na;
+	int r;
+
+	r = collect_local(&c->conf, &d->col);
+	d->have_col = true;
+	if (r < 0) {
+		log_warnx("cannot take a snapshot under %s: %s", paths_proc(), strerror(-r));
+		return r;
+	}
+	if (snapshot_state_problem(&d->col.snap, why, sizeof(why))[0])
+		log_warnx("%s/%s: %s", c->conf.state_dir, STATE_FILE, why);
+	alerts = calloc(ALERTS_MAX, sizeof(*alerts));
+	if (!alerts)
+		return -ENOMEM;
+	na = alerts_list(d->col.alerts, alerts, ALERTS_MAX);
+	in.sysctl = &d->col.snap.sysctl;
+	in.rec = &d->col.snap.rec;
+	in.window_ms = c->conf.window_ms;
+	b = d->col.snap.boot_id[0] ? state_find_boot(&d->col.snap.state, d->col.snap.boot_id) : NULL;
+	if (b) { /* what nltuned saved of this boot */
+		in.events_total = b->total_events;
+		in.peak_events = b->peak_events;
+		in.peak_bytes = b->peak_bytes;
+	}
+	in.scan = &d->col.scan;
+	in.alerts = alerts;
+	in.nalerts = na;
+	d->status = report_status_json(&in);
+	d->sockets = report_sockets_json(&d->col.scan, true);
+	free(alerts);
+	return 0;
+}
+
+static void docs_free(struct docs *d)
+{
+	json_object_put(d->status);
+	json_object_put(d->sockets);
+	if (d->have_col)
+		collect_free(&d->col);
+}
+
+static int get_docs(struct cli *c, struct docs *d)
+{
+	memset(d, 0, sizeof(*d));
+	return local_docs(c, d);
+}
+
+static bool color(void)
+{
+	const char *t = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && t && strcmp(t, "dumb") != 0;
+}
+
+int cmd_status(struct cli *c)
+{
+	struct docs d;
+
+	if (get_docs(c, &d) < 0) {
+		docs_free(&d);
+		return 1;
+	}
+	if (c->all) {
+		json_object_object_del(d.status, "sockets");
+		json_object_object_add(d.status, "sockets", json_object_get(d.sockets));
+	}
+	if (c->json)
+		report_print_json(json_object_get(d.status));
+	else
+		render_status(stdout, d.status, color());
+	docs_free(&d);
+	return 0;
+}
+
+int cmd_sockets(struct cli *c)
+{
+	json_object *out, *st;
+	struct docs d;
+
+	if (get_docs(c, &d) < 0) {
+		docs_free(&d);
+		return 1;
+	}
+	if (c->all)
+		out = json_object_get(d.sockets);
+	else if (json_object_object_get_ex(d.status, "sockets", &st))
+		out = json_object_get(st);
+	else
+		out = json_object_new_array();
+	if (c->json)
+		report_print_json(out);
+	else {
+		render_sockets(stdout, out, color());
+		json_object_put(out);
+	}
+	docs_free(&d);
+	return 0;
+}
+
+int cmd_alerts(struct cli *c)
+{
+	json_object *a;
+	struct docs d;
+
+	if (get_docs(c, &d) < 0) {
+		docs_free(&d);
+		return 1;
+	}
+	if (!json_object_object_get_ex(d.status, "alerts", &a))
+		a = NULL;
+	if (c->json)
+		report_print_json(a ? json_object_get(a) : json_object_new_array());
+	else
+		render_alerts(stdout, a, color());
+	docs_free(&d);
+	return 0;
+}
+
+int cmd_metrics(struct cli *c)
+{
+	struct docs d;
+
+	if (get_docs(c, &d) < 0) {
+		docs_free(&d);
+		return 1;
+	}
+	metrics_write(stdout, d.status, d.sockets);
+	docs_free(&d);
+	return 0;
+}
+
+static int parse_pid(const char *s, pid_t *pid)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > 4194304) {
+		fprintf(stderr, "nltune: '%s' is not a process id\n", s);
+		return -EINVAL;
+	}
+	*pid = (pid_t)v;
+	return 0;
+}
+
+/* Index of pid among the holders of r, or -1. */
+static int holder(const struct sockrow *r, pid_t pid)
+{
+	for (size_t i = 0; r->has_owner && i < r->own.npids; i++)
+		if (r->own.pids[i] == pid)
+			return (int)i;
+	return -1;
+}
+
+static const char *limit_story(const struct sockrow *r, const struct snapshot *s, char *buf,
+			       size_t len)
+{
+	switch (r->v.limit) {
+	case LIMIT_DEFAULT:
+		snprintf(buf, len, "never set SO_RCVBUF: it got net.core.rmem_default (%" PRIu64
+			 " now) when it was created", s->sysctl.rmem_default);
+		break;
+	case LIMIT_CAPPED:
+		snprintf(buf, len, "asked SO_RCVBUF for more than net.core.rmem_max (%" PRIu64
+			 "): the kernel capped it at 2 x rmem_max", s->sysctl.rmem_max);
+		break;
+	case LIMIT_MINIMUM:
+		snprintf(buf, len, "asked SO_RCVBUF for less than the kernel's floor: it got "
+			 "SOCK_MIN_RCVBUF (%u bytes), e.g. setsockopt(SO_RCVBUF, 1024)", s->sock_min);
+		break;
+	case LIMIT_APP:
+		snprintf(buf, len, "asked SO_RCVBUF for %u bytes; the kernel doubled it",
+			 r->s.rcvbuf / 2);
+		break;
+	case LIMIT_FORCED:
+		snprintf(buf, len, "forced with SO_RCVBUFFORCE beyond 2 x rmem_max (%" PRIu64 ")",
+			 s->sysctl.rmem_max);
+		break;
+	}
+	return buf;
+}
+
+int cmd_explain(struct cli *c)
+{
+	struct collect col;
+	char story[256], sz[32];
+	pid_t pid;
+	int found = 0, r;
+
+	if (parse_pid(c->argv[0], &pid) < 0)
+		return EXIT_USAGE;
+	r = collect_local(&c->conf, &col);
+	if (r < 0) {
+		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
+		collect_free(&col);
+		return 1;
+	}
+	for (size_t i = 0; i < col.scan.nrows; i++) {
+		const struct sockrow *row = &col.scan.rows[i];
+
+		if (holder(row, pid) < 0)
+			continue;
+		if (!found++)
+			printf("%s[%d]\n", row->own.comm, (int)pid);
+		printf("\nsocket %" PRIu64 ": netlink protocol %u%s, port %u, groups 0x%x, netns %" PRIu64
+		       "\n", row->s.inode, row->s.protocol,
+		       row->s.protocol == NLSCAN_PROTO_UEVENT ? " (uevent)" : "", row->s.portid,
+		       row->s.groups, row->s.netns);
+		printf("  rcvbuf   %u bytes: limit %s: %s\n", row->s.rcvbuf,
+		       verdict_limit_name(row->v.limit), limit_story(row, &col.snap, story, sizeof(story)));
+		printf("  holds    %" PRIu64 " events of %u bytes", row->v.holds_events,
+		       collect_typical_charge(&col.snap));
+		if (row->s.protocol == NLSCAN_PROTO_UEVENT && col.snap.rec.need_bytes)
+			printf("; the measured need is %s", report_size(sz, sizeof(sz),
+									col.snap.rec.need_bytes));
+		printf("\n  lost     %u messages since it was created%s; %u bytes queued\n",
+		       row->s.drops, row->s.no_enobufs ? " (NETLINK_NO_ENOBUFS hides ENOBUFS)" : "",
+		       row->s.rmem);
+		printf("  verdict  %s\n", verdict_name(row->v.verdict));
+		if (row->v.fix[0])
+			printf("  fix      %s\n", row->v.fix);
+	}
+	collect_free(&col);
+	if (!found) {
+		fprintf(stderr, "nltune: process %d holds no netlink socket (or does not exist)\n",
+			(int)pid);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_fix(struct cli *c)
+{
+	struct collect col;
+	uint64_t size, got;
+	char err[256];
+	pid_t pid;
+	int fixed = 0, failed = 0, r;
+
+	if (parse_pid(c->argv[0], &pid) < 0)
+		return EXIT_USAGE;
+	r = collect_local(&c->conf, &col);
+	if (r < 0) {
+		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
+		collect_free(&col);
+		return 1;
+	}
+	size = c->size ? c->size : col.snap.rec.rmem_default;
+	for (size_t i = 0; i < col.scan.nrows; i++) {
+		const struct sockrow *row = &col.scan.rows[i];
+		int h = holder(row, pid);
+
+		if (h < 0 || row->s.protocol != NLSCAN_PROTO_UEVENT || !row->s.groups)
+			continue;
+		if (row->s.rcvbuf >= size && row->v.verdict != VERDICT_DROPPING)
+			continue;
+		r = fixsock_raise(pid, row->own.fds[h], row->s.inode, size, &got, err, sizeof(err));
+		if (r < 0) {
+			log_warnx("socket %" PRIu64 ": %s", row->s.inode, err);
+			failed++;
+			continue;
+		}
+		printf("socket %" PRIu64 " (fd %d): rcvbuf %u -> %" PRIu64 ", congestion cleared\n",
+		       row->s.inode, row->own.fds[h], row->s.rcvbuf, got);
+		fixed++;
+	}
+	collect_free(&col);
+	if (!fixed && !failed)
+		printf("process %d has no undersized or dropping uevent socket\n", (int)pid);
+	else if (fixed)
+		printf("the application may shrink its buffer again or open a new socket: check with "
+		       "nltune explain %d\n", (int)pid);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Local snapshot: sysctls, recommendation, one socket scan and the alerts it implies. */
+#include "collect.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "watch.h"
+
+uint64_t collect_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint32_t collect_typical_charge(const struct snapshot *s)
+{
+	const struct recommendation *r = &s->rec;
+
+	if (r->need_events && r->need_bytes / r->need_events <= UINT32_MAX)
+		return (uint32_t)(r->need_bytes / r->need_events);
+	if (s->state.has_coldplug && s->state.coldplug_devices)
+		return (uint32_t)(s->state.coldplug_bytes / s->state.coldplug_devices);
+	return charge_of(&s->model, 200); /* a typical net/block/tty event */
+}
+
+void collect_scan_ctx(const struct snapshot *s, uint64_t now_ms, struct scan_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->sysctl = s->sysctl;
+	ctx->sock_min = s->sock_min;
+	ctx->typical_charge = collect_typical_charge(s);
+	ctx->need_bytes = s->rec.need_bytes;
+	ctx->now_ms = now_ms;
+	ctx->recent_ms = COLLECT_RECENT_MS;
+}
+
+void collect_alerts_conf(const struct nlt_conf *c, struct alerts_conf *ac)
+{
+	memset(ac, 0, sizeof(*ac));
+	ac->min_drops = c->alert_min_drops;
+	ac->interval_ms = c->alert_interval_ms;
+	ac->n_ignore = c->n_ignore_comm < ALERTS_IGNORE_MAX ? c->n_ignore_comm : ALERTS_IGNORE_MAX;
+	for (size_t i = 0; i < ac->n_ignore; i++)
+		memcpy(ac->ignore_comm[i], c->ignore_comm[i], ALERTS_COMM_LEN);
+}
+
+int collect_local(const struct nlt_conf *c, struct collect *col)
+{
+	struct alerts_conf ac;
+	struct scan_ctx ctx;
+	uint64_t now = collect_now_ms(), wall = watch_wall_ms();
+	struct alert protos[2], out;
+	int r;
+
+	memset(col, 0, sizeof(*col));
+	r = snapshot_take(c, 0, 0, &col->snap);
+	if (r < 0)
+		return r;
+	r = scanner_init(&col->scan);
+	if (r < 0)
+		return r;
+	collect_scan_ctx(&col->snap, now, &ctx);
+	r = scanner_run(&col->scan, &ctx);
+	if (r < 0)
+		return r;
+	col->alerts = malloc(sizeof(*col->alerts));
+	if (!col->alerts)
+		return -ENOMEM;
+	collect_alerts_conf(c, &ac);
+	alerts_init(col->alerts, &ac);
+	if (watch_sysctl(&col->snap.sysctl, col->snap.state.applied_default,
+			 col->snap.state.applied_max, wall, &protos[0]))
+		alerts_raise(col->alerts, now, &protos[0], &out);
+	for (size_t i = 0; i < col->scan.nrows; i++) {
+		int n = watch_row(&col->scan.rows[i], wall, protos);
+
+		for (int k = 0; k < n; k++)
+			alerts_raise(col->alerts, now, &protos[k], &out);
+	}
+	return 0;
+}
+
+void collect_free(struct collect *col)
+{
+	scanner_free(&col->scan);
+	free(col->alerts);
+	col->alerts = NULL;
+}

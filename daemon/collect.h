@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* The local snapshot behind status/sockets/alerts/explain/fix when no daemon answers. */
+#ifndef NLTUNE_COLLECT_H
+#define NLTUNE_COLLECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alerts.h"
+#include "conf.h"
+#include "scan.h"
+#include "snapshot.h"
+
+#define COLLECT_RECENT_MS 60000 /* a drop this recent still makes a socket "dropping" */
+
+struct collect {
+	struct snapshot snap;
+	struct scanner scan;
+	struct alerts *alerts;     /* what a scan now would raise */
+};
+
+/* Snapshot, scan once, derive alerts. 0 or -errno (sysctls or /proc/net/netlink unreadable). */
+int collect_local(const struct nlt_conf *c, struct collect *col);
+void collect_free(struct collect *col);
+
+/* The typical charge of one event as far as the snapshot knows. */
+uint32_t collect_typical_charge(const struct snapshot *s);
+
+/* Fill a scan context from a snapshot (need = the recommendation's need_bytes). */
+void collect_scan_ctx(const struct snapshot *s, uint64_t now_ms, struct scan_ctx *ctx);
+
+/* Alerts conf from the configuration. */
+void collect_alerts_conf(const struct nlt_conf *c, struct alerts_conf *ac);
+
+/* Monotonic ms. */
+uint64_t collect_now_ms(void);
+
+#endif

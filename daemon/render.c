@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* Console tables rendered from the same JSON documents that --json prints. */
+#include "render.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define RED "\033[1;31m"
+#define YELLOW "\033[33m"
+#define GREEN "\033[32m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+static uint64_t u64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? (uint64_t)json_object_get_uint64(v) : 0;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+const char *render_k(char *buf, size_t len, uint64_t b)
+{
+	if (b < 10240)
+		snprintf(buf, len, "%" PRIu64, b);
+	else if (b < 10ull << 20)
+		snprintf(buf, len, "%.1fK", (double)b / 1024);
+	else if (b < 10ull << 30)
+		snprintf(buf, len, "%.1fM", (double)b / (1 << 20));
+	else
+		snprintf(buf, len, "%.1fG", (double)b / (1 << 30));
+	return buf;
+}
+
+/* Printable comm: control bytes become '?', so a hostile name cannot drive the terminal. */
+static void clean(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < len; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+	dst[i] = '\0';
+}
+
+static const char *paint(const char *verdict, bool color)
+{
+	if (!color)
+		return "";
+	if (strcmp(verdict, "dropping") == 0)
+		return RED;
+	if (strcmp(verdict, "at-risk") == 0)
+		return YELLOW;
+	return GREEN;
+}
+
+void render_sockets(FILE *f, json_object *socks, bool color)
+{
+	size_t n = socks ? json_object_array_length(socks) : 0;
+	char rb[16], q[16], comm[32];
+
+	if (n == 0) {
+		fprintf(f, "no netlink socket drops or is at risk\n");
+		return;
+	}
+	fprintf(f, "%s%-9s %7s %-15s %5s %7s %6s %8s %7s %-8s %s%s\n", color ? BOLD : "", "VERDICT",
+		"PID", "COMM", "PROTO", "RCVBUF", "HOLDS", "DROPS", "QUEUED", "LIMIT", "INODE",
+		color ? RESET : "");
+	for (size_t i = 0; i < n; i++) {
+		json_object *s = json_object_array_get_idx(socks, i), *pids = get(s, "pids");
+		const char *v = str(s, "verdict");
+		char pid[16] = "-";
+
+		if (pids && json_object_array_length(pids))
+			snprintf(pid, sizeof(pid), "%" PRIu64,
+				 (uint64_t)json_object_get_uint64(json_object_array_get_idx(pids, 0)));
+		clean(comm, sizeof(comm), str(s, "comm"));
+		fprintf(f, "%s%-9s%s %7s %-15.15s %5" PRIu64 " %7s %6" PRIu64 " %8" PRIu64 " %7s %-8s %" PRIu64 "\n",
+			paint(v, color), v, color ? RESET : "", pid, comm[0] ? comm : "-",
+			u64(s, "protocol"), render_k(rb, sizeof(rb), u64(s, "rcvbuf")),
+			u64(s, "holds_events"), u64(s, "drops"), render_k(q, sizeof(q), u64(s, "queued")),
+			str(s, "limit"), u64(s, "inode"));
+		if (str(s, "fix")[0])
+			fprintf(f, "          fix: %s\n", str(s, "fix"));
+	}
+}
+
+void render_alerts(FILE *f, json_object *alerts, bool color)
+{
+	size_t n = alerts ? json_object_array_length(alerts) : 0;
+
+	if (n == 0) {
+		fprintf(f, "no alerts\n");
+		return;
+	}
+	/* Newest first: the one to act on. */
+	for (size_t i = n; i-- > 0;) {
+		json_object *a = json_object_array_get_idx(alerts, i);
+		const char *sev = str(a, "severity");
+		const char *c = !color ? "" : strcmp(sev, "critical") == 0 ? RED :
+					      strcmp(sev, "warning") == 0 ? YELLOW : "";
+
+		fprintf(f, "%s%-8s%s %s #%" PRIu64 " %s: %s\n", c, sev, color ? RESET : "", str(a, "time"),
+			u64(a, "id"), str(a, "kind"), str(a, "message"));
+	}
+}
+
+void render_status(FILE *f, json_object *st, bool color)
+{
+	json_object *sys = get(st, "sysctl"), *rec = get(st, "recommended"), *ue = get(st, "uevents");
+	json_object *socks = get(st, "sockets"), *alerts = get(st, "alerts");
+	uint64_t d = u64(sys, "rmem_default"), m = u64(sys, "rmem_max");
+	uint64_t rd = u64(rec, "rmem_default"), rm = u64(rec, "rmem_max");
+	char a[16], b[16];
+
+	fprintf(f, "%snltune status%s (%s)\n\n", color ? BOLD : "", color ? RESET : "",
+		str(st, "source"));
+	fprintf(f, "%-14s %10s %12s\n", "", "in force", "recommended");
+	fprintf(f, "%-14s %10s %12s%s\n", "rmem_default", render_k(a, sizeof(a), d),
+		render_k(b, sizeof(b), rd), d < rd ? "   low: nltune apply" : "");
+	fprintf(f, "%-14s %10s %12s%s\n", "rmem_max", render_k(a, sizeof(a), m),
+		render_k(b, sizeof(b), rm), m < rm ? "   low: nltune apply" : "");
+	fprintf(f, "%-14s %s\n", "need", str(rec, "reason"));
+	fprintf(f, "%-14s %" PRIu64 " this boot; peak %" PRIu64 " events / %s in %" PRIu64
+		" ms; nltune lost %" PRIu64 "\n\n",
+		"uevents", u64(ue, "total"), u64(ue, "peak_events"),
+		render_k(a, sizeof(a), u64(ue, "peak_bytes")), u64(ue, "window_ms"),
+		u64(ue, "own_drops"));
+	render_sockets(f, socks, color);
+	fprintf(f, "\n");
+	render_alerts(f, alerts, color);
+}

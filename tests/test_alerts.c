@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of the alert ring: rate limit per socket and kind, filters, overflow, a full rate table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alerts.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define INTERVAL 10000
+
+/* About 150 KiB: kept off the stack. */
+static struct alerts A;
+static struct alert list[ALERTS_MAX + 8];
+
+static void init(uint64_t min_drops, uint64_t interval_ms)
+{
+	struct alerts_conf c = { .min_drops = min_drops, .interval_ms = interval_ms };
+
+	alerts_init(&A, &c);
+}
+
+static struct alert proto(enum alert_kind kind, uint64_t inode, uint64_t drops, const char *comm)
+{
+	struct alert p = { .severity = SEV_WARNING, .kind = kind, .inode = inode, .drops = drops };
+
+	snprintf(p.comm, sizeof(p.comm), "%s", comm);
+	snprintf(p.message, sizeof(p.message), "%s lost %llu", comm, (unsigned long long)drops);
+	return p;
+}
+
+static int raise_at(uint64_t now_ms, enum alert_kind kind, uint64_t inode, uint64_t drops,
+		    const char *comm)
+{
+	struct alert p = proto(kind, inode, drops, comm);
+
+	return alerts_raise(&A, now_ms, &p, NULL);
+}
+
+static int drops_at(uint64_t now_ms, uint64_t inode)
+{
+	return raise_at(now_ms, ALERT_SOCKET_DROPS, inode, 3, "victim");
+}
+
+static void test_alerts_init_is_empty_and_ids_start_at_one(void **state)
+{
+	struct alert p = proto(ALERT_SOCKET_DROPS, 7, 3, "victim"), out;
+
+	(void)state;
+	init(1, INTERVAL);
+	assert_int_equal(alerts_list(&A, list, ARRAY_SIZE(list)), 0);
+	p.id = 999; /* ignored */
+	assert_int_equal(alerts_raise(&A, 5, &p, &out), 1);
+	assert_int_equal(out.id, 1);
+	assert_string_equal(out.comm, "victim");
+	assert_string_equal(out.message, "victim lost 3");
+	assert_int_equal(out.inode, 7);
+	assert_int_equal(out.drops, 3);
+	assert_int_equal(alerts_list(&A, list, ARRAY_SIZE(list)), 1);
+	assert_int_equal(list[0].id, 1);
+}
+
+/* However many scans see new drops within the interval: one alert, then one more after it. */
+static void test_alerts_one_per_socket_per_interval(void **state)
+{
+	static const uint64_t held[] = { 1000, 1001, 5000, 9999, 10999 };
+	size_t i;
+
+	(void)state;
+	init(1, INTERVAL);
+	assert_int_equal(drops_at(1000, 7), 1);
+	for (i = 0; i < ARRAY_SIZE(held); i++)
+		assert_int_equal(drops_at(held[i], 7), 0);
+	assert_int_equal(A.suppressed, ARRAY_SIZE(held));
+	assert_int_equal(drops_at(11000, 7), 1); /* exactly one interval later */
+	assert_int_equal(drops_at(11001, 7), 0);
+	assert_int_equal(drops_at(20999, 7), 0);
+	assert_int_equal(drops_at(21000, 7), 1);
+	assert_int_equal(A.suppressed, ARRAY_SIZE(held) + 2);
+	assert_int_equal(alerts_list(&A, list, ARRAY_SIZE(list)), 3);
+	assert_int_equal(list[0].id, 1);
+	assert_int_equal(list[1].id, 2);
+	assert_int_equal(list[2].id, 3);
+}
+
+static void test_alerts_interval_edges(void **state)
+{
+	static const struct {
+		uint64_t interval, t0, t1;
+		int second;
+	} c[] = {
+		{ INTERVAL, 0, 0, 0 },
+		{ INTERVAL, 0, INTERVAL - 1, 0 },
+		{ INTERVAL, 0, INTERVAL, 1 },
+		{ INTERVAL, 123, 123 + INTERVAL, 1 },
+		{ 1, 5, 5, 0 },
+		{ 1, 5, 6, 1 },
+		{ 0, 5, 5, 1 },              /* 0: no rate limit */
+		{ INTERVAL, 5000, 4000, 0 }, /* a clock stepping back is no time */
+		{ INTERVAL, UINT64_MAX - 1, UINT64_MAX, 0 },
+		{ UINT64_MAX, 0, UINT64_MAX - 1, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		init(1, c[i].interval);
+		if (drops_at(c[i].t0, 7) != 1)
+			fail_msg("row %zu: first alert held back", i);
+		if (drops_at(c[i].t1, 7) != c[i].second)
+			fail_msg("row %zu: interval %llu, %llu then %llu: second %s", i,
+				 (unsigned long long)c[i].interval, (unsigned long long)c[i].t0,
+				 (unsigned long long)c[i].t1, c[i].second ? "held" : "raised");
+	}
+}
+
+static void test_alerts_kinds_and_inodes_are_independent(void **state)
+{
+	static const struct {
+		enum alert_kind kind;
+		uint64_t inode;
+	} c[] = {
+		{ ALERT_SOCKET_DROPS, 7 },    { ALERT_SOCKET_AT_RISK, 7 },
+		{ ALERT_SOCKET_DROPS, 8 },    { ALERT_SOCKET_AT_RISK, 8 },
+		{ ALERT_SOCKET_DROPS, 0 },    { ALERT_MONITOR_OVERRUN, 0 },
+		{ ALERT_SYSCTL_LOWERED, 0 },  { ALERT_SOCKET_DROPS, 1ull << 62 },
+		/* inode * kind collides for these pairs: 4 x 1 and 2 x 2 and 1 x 4. */
+		{ ALERT_SOCKET_AT_RISK, 4 },  { ALERT_MONITOR_OVERRUN, 2 },
+	};
+	size_t i;
+
+	(void)state;
+	init(1, INTERVAL);
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		if (raise_at(100, c[i].kind, c[i].inode, 3, "victim") != 1)
+			fail_msg("row %zu: held back by another pair", i);
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		if (raise_at(200, c[i].kind, c[i].inode, 3, "victim") != 0)
+			fail_msg("row %zu: repeat not held back", i);
+	assert_int_equal(A.suppressed, ARRAY_SIZE(c));
+	assert_int_equal(alerts_list(&A, list, ARRAY_SIZE(list)), ARRAY_SIZE(c));
+}
+
+static void test_alerts_ignore_comm_is_exact(void **state)
+{
+	static const struct {
+		const char *comm;
+		int raised;
+	} c[] = {
+		{ "udevadm", 0 },
+		{ "udevadm2", 1 },
+		{ "udevad", 1 },
+		{ "UDEVADM", 1 },
+		{ "foo) Z ", 0 },
+		{ "foo)", 1 },
+		{ "", 1 }, /* no process: never ignored */
+		{ "abcdefghijklmno", 0 },
+	};
+	struct alerts_conf conf = { .min_drops = 1, .interval_ms = 0, .n_ignore = 4 };
+	size_t i;
+
+	(void)state;
+	strcpy(conf.ignore_comm[0], "udevadm");
+	strcpy(conf.ignore_comm[1], "foo) Z ");
+	/* [2] stays empty: it must not swallow alerts about no process. */
+	strcpy(conf.ignore_comm[3], "abcdefghijklmno");
+	alerts_init(&A, &conf);
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		if (raise_at(100 + i, ALERT_SOCKET_DROPS, 10 + i, 3, c[i].comm) != c[i].raised)
+			fail_msg("row %zu: comm \"%s\" %s", i, c[i].comm,
+				 c[i].raised ? "ignored" : "raised");
+	assert_int_equal(A.suppressed, 0);
+}
+
+/* An ignored alert leaves no trace in the rate table. */
+static void test_alerts_ignored_does_not_start_interval(void **state)
+{
+	struct alerts_conf conf = { .min_drops = 1, .interval_ms = INTERVAL, .n_ignore = 1 };
+
+	(void)state;
+	strcpy(conf.ignore_comm[0], "victim");
+	alerts_init(&A, &conf);
+	assert_int_equal(drops_at(100, 7), 0);
+	conf.n_ignore = 0;
+	alerts_set_conf(&A, &conf);
+	assert_int_equal(drops_at(200, 7), 1);
+}
+
+static void test_alerts_min_drops_applies_to_drops_only(void **state)
+{
+	static const struct {
+		enum alert_kind kind;
+		uint64_t drops;
+		int raised;
+	} c[] = {
+		{ ALERT_SOCKET_DROPS, 0, 0 },     { ALERT_SOCKET_DROPS, 4, 0 },
+		{ ALERT_SOCKET_DROPS, 5, 1 },     { ALERT_SOCKET_DROPS, 500, 1 },
+		{ ALERT_SOCKET_AT_RISK, 0, 1 },   { ALERT_MONITOR_OVERRUN, 1, 1 },
+		{ ALERT_SYSCTL_LOWERED, 0, 1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		init(5, INTERVAL);
+		if (raise_at(100, c[i].kind, 7, c[i].drops, "victim") != c[i].raised)
+			fail_msg("row %zu: %s with %llu drops %s", i, alerts_kind_name(c[i].kind),
+				 (unsigned long long)c[i].drops, c[i].raised ? "held" : "raised");
+	}
+	/* Below min-drops: not suppressed by the rate limit and no interval started. */
+	init(5, INTERVAL);
+	assert_int_equal(raise_at(100, ALERT_SOCKET_DROPS, 7, 4, "victim"), 0);
+	assert_int_equal(raise_at(101, ALERT_SOCKET_DROPS, 7, 5, "victim"), 1);
+	assert_int_equal(A.suppressed, 0);
+}
+
+static void test_alerts_ring_keeps_newest_oldest_first(void **state)
+{
+	const size_t extra = 44, total = ALERTS_MAX + extra;
+	struct alert out;
+	size_t i, n;
+
+	(void)state;
+	init(1, 0);
+	for (i = 0; i < total; i++) {
+		struct alert p = proto(ALERT_SOCKET_DROPS, 7, i + 1, "victim");
+
+		assert_int_equal(alerts_raise(&A, 100, &p, &out), 1);
+		assert_int_equal(out.id, i + 1);
+	}
+	n = alerts_list(&A, list, ARRAY_SIZE(list));
+	assert_int_equal(n, ALERTS_MAX);
+	for (i = 0; i < n; i++) {
+		if (list[i].id != extra + 1 + i || list[i].drops != list[i].id)
+			fail_msg("slot %zu: id %llu drops %llu, want %zu", i,
+				 (unsigned long long)list[i].id, (unsigned long long)list[i].drops,
+				 extra + 1 + i);
+	}
+	/* A short buffer gets the oldest kept. */
+	assert_int_equal(alerts_list(&A, list, 10), 10);
+	assert_int_equal(list[0].id, extra + 1);
+	assert_int_equal(list[9].id, extra + 10);
+	assert_int_equal(alerts_list(&A, list, 0), 0);
+}
+
+static size_t used_slots(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ALERTS_RATE_SLOTS; i++)
+		n += A.rate[i].used;
+	return n;
+}
+
+/* More sockets than slots: the table stays full, never larger, and knows the recent ones. */
+static void test_alerts_rate_table_full_stays_bounded(void **state)
+{
+	const uint64_t n = ALERTS_RATE_SLOTS + 100, base = 4000000;
+	uint64_t i, held = 0;
+	size_t j, k;
+
+	(void)state;
+	init(1, INTERVAL);
+	for (i = 0; i < n; i++)
+		assert_int_equal(drops_at(1000 + i, base + i), 1);
+	assert_int_equal(used_slots(), ALERTS_RATE_SLOTS);
+
+	/* The most recent ALERTS_RATE_SLOTS sockets are all remembered. */
+	for (i = n - ALERTS_RATE_SLOTS; i < n; i++)
+		held += drops_at(3000, base + i) == 0;
+	assert_int_equal(held, ALERTS_RATE_SLOTS);
+	assert_int_equal(A.suppressed, ALERTS_RATE_SLOTS);
+
+	/* The oldest were evicted: they may alert again, and still fit the same table. */
+	assert_int_equal(drops_at(3001, base), 1);
+	assert_int_equal(drops_at(3002, base), 0);
+	assert_int_equal(used_slots(), ALERTS_RATE_SLOTS);
+
+	/* No key is held twice. */
+	for (j = 0; j < ALERTS_RATE_SLOTS; j++)
+		for (k = j + 1; k < ALERTS_RATE_SLOTS; k++)
+			if (A.rate[j].inode == A.rate[k].inode && A.rate[j].kind == A.rate[k].kind)
+				fail_msg("slots %zu and %zu both hold inode %llu", j, k,
+					 (unsigned long long)A.rate[j].inode);
+
+	/* After the interval everyone may alert again. */
+	assert_int_equal(drops_at(1000 + n + INTERVAL, base + n - 1), 1);
+}
+
+static void test_alerts_set_conf_keeps_ring(void **state)
+{
+	struct alerts_conf conf = { .min_drops = 10, .interval_ms = 100, .n_ignore = 1 };
+	struct alert out;
+	struct alert p = proto(ALERT_SOCKET_DROPS, 7, 50, "victim");
+
+	(void)state;
+	init(1, INTERVAL);
+	assert_int_equal(drops_at(0, 7), 1);
+	assert_int_equal(drops_at(0, 8), 1);
+	assert_int_equal(drops_at(0, 9), 1);
+	strcpy(conf.ignore_comm[0], "other");
+	alerts_set_conf(&A, &conf);
+	assert_int_equal(A.conf.min_drops, 10);
+	assert_int_equal(alerts_list(&A, list, ARRAY_SIZE(list)), 3);
+	assert_int_equal(list[2].id, 3);
+	/* The new interval applies to the times already recorded. */
+	assert_int_equal(alerts_raise(&A, 99, &p, &out), 0);
+	assert_int_equal(alerts_raise(&A, 100, &p, &out), 1);
+	assert_int_equal(out.id, 4);
+	assert_int_equal(alerts_list(&A, list, ARRAY_SIZE(list)), 4);
+}
+
+/* A prototype with full, unterminated strings is stored terminated. */
+static void test_alerts_copy_is_terminated(void **state)
+{
+	struct alert p = proto(ALERT_SOCKET_AT_RISK, 7, 0, ""), out;
+
+	(void)state;
+	init(1, INTERVAL);
+	memset(p.comm, 'x', sizeof(p.comm));
+	memset(p.message, 'y', sizeof(p.message));
+	assert_int_equal(alerts_raise(&A, 1, &p, &out), 1);
+	assert_int_equal(strlen(out.comm), sizeof(out.comm) - 1);
+	assert_int_equal(strlen(out.message), sizeof(out.message) - 1);
+	assert_int_equal(alerts_list(&A, list, 1), 1);
+	assert_int_equal(strlen(list[0].comm), sizeof(list[0].comm) - 1);
+}
+
+static void test_alerts_names(void **state)
+{
+	(void)state;
+	assert_string_equal(alerts_kind_name(ALERT_SOCKET_DROPS), "socket-drops");
+	assert_string_equal(alerts_kind_name(ALERT_SOCKET_AT_RISK), "socket-at-risk");
+	assert_string_equal(alerts_kind_name(ALERT_MONITOR_OVERRUN), "monitor-overrun");
+	assert_string_equal(alerts_kind_name(ALERT_SYSCTL_LOWERED), "sysctl-lowered");
+	assert_string_equal(alerts_kind_name(ALERT_KIND_MAX), "unknown");
+	assert_string_equal(alerts_severity_name(SEV_INFO), "info");
+	assert_string_equal(alerts_severity_name(SEV_WARNING), "warning");
+	assert_string_equal(alerts_severity_name(SEV_CRITICAL), "critical");
+	assert_string_equal(alerts_severity_name((enum alert_severity)9), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_alerts_init_is_empty_and_ids_start_at_one),
+		cmocka_unit_test(test_alerts_one_per_socket_per_interval),
+		cmocka_unit_test(test_alerts_interval_edges),
+		cmocka_unit_test(test_alerts_kinds_and_inodes_are_independent),
+		cmocka_unit_test(test_alerts_ignore_comm_is_exact),
+		cmocka_unit_test(test_alerts_ignored_does_not_start_interval),
+		cmocka_unit_test(test_alerts_min_drops_applies_to_drops_only),
+		cmocka_unit_test(test_alerts_ring_keeps_newest_oldest_first),
+		cmocka_unit_test(test_alerts_rate_table_full_stays_bounded),
+		cmocka_unit_test(test_alerts_set_conf_keeps_ring),
+		cmocka_unit_test(test_alerts_copy_is_terminated),
+		cmocka_unit_test(test_alerts_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
