@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "conf.h"
 
 #define EXIT_USAGE 2
@@ -29,5 +31,7 @@ int cmd_alerts(struct cli *c);
 int cmd_metrics(struct cli *c);
 int cmd_explain(struct cli *c);
 int cmd_fix(struct cli *c);
+/* The recommendation as nltuned sees it (with live peaks): 0, or -errno if it does not answer. */
+int cmd_recommend_daemon(struct cli *c, json_object **rec);
 
 #endif

@@ -30,11 +30,46 @@ static void print_change(const char *name, uint64_t now, uint64_t rec, bool writ
 	       (unsigned long long)rec, write ? "(write)" : now == rec ? "(keep)" : "(policy: keep)");
 }
 
+static uint64_t get_u64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? (uint64_t)json_object_get_uint64(v) : 0;
+}
+
+/* Print what nltuned recommends; false if it does not answer. */
+static bool recommend_from_daemon(struct cli *c)
+{
+	json_object *o, *sys, *v;
+
+	if (cmd_recommend_daemon(c, &o) < 0)
+		return false;
+	if (c->json) {
+		json_object_object_add(o, "policy",
+				       json_object_new_string(nlt_policy_name(c->conf.policy)));
+		report_print_json(o);
+		return true;
+	}
+	json_object_object_get_ex(o, "sysctl", &sys);
+	printf("%-14s %12llu -> %llu\n", "rmem_default",
+	       (unsigned long long)get_u64(sys, "rmem_default"),
+	       (unsigned long long)get_u64(o, "rmem_default"));
+	printf("%-14s %12llu -> %llu\n", "rmem_max", (unsigned long long)get_u64(sys, "rmem_max"),
+	       (unsigned long long)get_u64(o, "rmem_max"));
+	printf("%-14s %s\n", "reason",
+	       json_object_object_get_ex(o, "reason", &v) ? json_object_get_string(v) : "");
+	printf("%-14s nltuned\n", "source");
+	json_object_put(o);
+	return true;
+}
+
 int cmd_recommend(struct cli *c)
 {
 	struct snapshot s;
 	json_object *o;
 
+	if (!c->no_daemon && recommend_from_daemon(c))
+		return 0;
 	if (take(c, &s) < 0)
 		return 1;
 	if (c->json) {

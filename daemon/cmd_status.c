@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "client.h"
 #include "collect.h"
 #include "fixsock.h"
 #include "log.h"
@@ -70,10 +71,54 @@ static void docs_free(struct docs *d)
 		collect_free(&d->col);
 }
 
-static int get_docs(struct cli *c, struct docs *d)
+/* Ask nltuned first (unless --no-daemon); a daemon that does not answer means a local snapshot. */
+static int daemon_docs(struct cli *c, struct docs *d, bool want_all)
+{
+	int r;
+
+	if (c->no_daemon)
+		return -ENOTCONN;
+	r = client_describe(&d->status);
+	if (r < 0)
+		return r;
+	if (!want_all)
+		return 0;
+	r = client_list_sockets(&d->sockets);
+	if (r < 0) {
+		json_object_put(d->status);
+		d->status = NULL;
+	}
+	return r;
+}
+
+static int get_docs(struct cli *c, struct docs *d, bool want_all)
 {
 	memset(d, 0, sizeof(*d));
+	if (daemon_docs(c, d, want_all) == 0)
+		return 0;
+	log_debug("no answer from nltuned: local snapshot");
 	return local_docs(c, d);
+}
+
+int cmd_recommend_daemon(struct cli *c, json_object **rec)
+{
+	json_object *st, *r, *sys;
+	struct docs d;
+
+	memset(&d, 0, sizeof(d));
+	if (daemon_docs(c, &d, false) < 0)
+		return -ENOTCONN;
+	st = d.status;
+	if (!json_object_object_get_ex(st, "recommended", &r) ||
+	    !json_object_object_get_ex(st, "sysctl", &sys)) {
+		docs_free(&d);
+		return -EBADMSG;
+	}
+	*rec = json_object_get(r);
+	json_object_object_add(*rec, "sysctl", json_object_get(sys));
+	json_object_object_add(*rec, "source", json_object_new_string("daemon"));
+	docs_free(&d);
+	return 0;
 }
 
 static bool color(void)
@@ -87,7 +132,7 @@ int cmd_status(struct cli *c)
 {
 	struct docs d;
 
-	if (get_docs(c, &d) < 0) {
+	if (get_docs(c, &d, c->all) < 0) {
 		docs_free(&d);
 		return 1;
 	}
@@ -108,7 +153,7 @@ int cmd_sockets(struct cli *c)
 	json_object *out, *st;
 	struct docs d;
 
-	if (get_docs(c, &d) < 0) {
+	if (get_docs(c, &d, c->all) < 0) {
 		docs_free(&d);
 		return 1;
 	}
@@ -133,7 +178,7 @@ int cmd_alerts(struct cli *c)
 	json_object *a;
 	struct docs d;
 
-	if (get_docs(c, &d) < 0) {
+	if (get_docs(c, &d, false) < 0) {
 		docs_free(&d);
 		return 1;
 	}
@@ -151,7 +196,7 @@ int cmd_metrics(struct cli *c)
 {
 	struct docs d;
 
-	if (get_docs(c, &d) < 0) {
+	if (get_docs(c, &d, true) < 0) {
 		docs_free(&d);
 		return 1;
 	}

@@ -1,27 +1,77 @@
 /* SPDX-License-Identifier: MIT */
-/* nltuned's event loop: uevent socket, burst timer, SIGTERM/SIGINT/SIGHUP, the bus. */
+/* nltuned's event loop: uevent socket, burst, scan, save and watchdog timers, signals, the bus. */
 #include "manager.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include "bus.h"
+#include "collect.h"
+#include "fixsock.h"
 #include "log.h"
+#include "metrics.h"
+#include "paths.h"
 #include "report.h"
 #include "sysctl.h"
+#include "watch.h"
 
 #define SAVE_INTERVAL_US (30ull * 1000000) /* peaks are written at most this often */
+#define SCAN_AFTER_BURST_US 50000          /* a scan follows each burst this soon */
+
+static uint64_t now_ms(void)
+{
+	return uevmon_now_us() / 1000;
+}
+
+static void notify_status(struct manager *m)
+{
+	const struct burst_stats *st = &m->meter.stats;
+	size_t bad = 0;
+
+	for (size_t i = 0; i < m->scan.nrows; i++)
+		bad += m->scan.rows[i].v.verdict != VERDICT_OK;
+	sd_notifyf(0, "STATUS=%" PRIu64 " uevents, peak %" PRIu64 " in %u ms; rmem_default %" PRIu64
+		      " (recommended %" PRIu64 "); %zu sockets at risk or dropping",
+		   st->total_events, burst_peak_events(st), m->conf.window_ms,
+		   m->snap.sysctl.rmem_default, m->snap.rec.rmem_default, bad);
+}
+
+/* Keep an alert: log it once, signal it on the bus. */
+static void raise_alert(struct manager *m, const struct alert *proto)
+{
+	struct alert a;
+
+	if (alerts_raise(m->alerts, now_ms(), proto, &a) <= 0)
+		return;
+	log_warnx("alert #%" PRIu64 " %s: %s", a.id, alerts_kind_name(a.kind), a.message);
+	bus_emit_alert(m, &a);
+}
+
+static void schedule_scan(struct manager *m, uint64_t delay_us)
+{
+	uint64_t at = uevmon_now_us() + delay_us, cur = 0;
+
+	if (sd_event_source_get_time(m->scan_timer, &cur) >= 0 && cur <= at &&
+	    sd_event_source_get_enabled(m->scan_timer, NULL) > 0)
+		return;
+	sd_event_source_set_time(m->scan_timer, at);
+	sd_event_source_set_enabled(m->scan_timer, SD_EVENT_ONESHOT);
+}
 
 static void manager_burst(void *arg, const struct burst *b)
 {
+	struct manager *m = arg;
 	char line[1024];
 
-	(void)arg;
 	report_burst_text(line, sizeof(line), b);
 	log_info("%s", line);
+	schedule_scan(m, SCAN_AFTER_BURST_US);
 }
 
 static void arm_burst_timer(struct manager *m)
@@ -39,6 +89,7 @@ static void arm_burst_timer(struct manager *m)
 static void check_own_drops(struct manager *m)
 {
 	const struct uevmon *u = &m->meter.mon;
+	struct alert a;
 
 	if (u->own_drops <= m->drops_reported)
 		return;
@@ -46,6 +97,8 @@ static void check_own_drops(struct manager *m)
 		  (unsigned long long)(u->own_drops - m->drops_reported),
 		  (unsigned long long)u->rcvbuf,
 		  u->forced ? "" : " and give nltuned CAP_NET_ADMIN so SO_RCVBUFFORCE works");
+	watch_overrun(u->own_drops - m->drops_reported, u->rcvbuf, watch_wall_ms(), &a);
+	raise_alert(m, &a);
 	m->drops_reported = u->own_drops;
 }
 
@@ -78,24 +131,25 @@ void manager_save_state(struct manager *m, int force)
 	struct state_boot b = { 0 };
 	int r;
 
-	if (!m->boot_id[0])
+	if (!m->snap.boot_id[0])
 		return;
-	if (!force && burst_peak_bytes(st) == m->saved_peak_bytes)
+	if (!force && burst_peak_bytes(st) == m->saved_peak_bytes && !m->snap.state_dirty)
 		return;
-	memcpy(b.boot_id, m->boot_id, sizeof(b.boot_id));
+	memcpy(b.boot_id, m->snap.boot_id, sizeof(b.boot_id));
 	b.peak_events = burst_peak_events(st);
 	b.peak_bytes = burst_peak_bytes(st);
 	b.window_ms = m->conf.window_ms;
 	b.total_events = st->total_events;
 	b.updated = (uint64_t)time(NULL);
-	state_record_boot(&m->state, &b, m->conf.history);
-	r = state_save(m->conf.state_dir, &m->state);
+	state_record_boot(&m->snap.state, &b, m->conf.history);
+	r = state_save(m->conf.state_dir, &m->snap.state);
 	if (r < 0) {
 		log_warnx("cannot save %s/%s: %s; burst history of this boot is not kept",
 			  m->conf.state_dir, STATE_FILE, strerror(-r));
 		return;
 	}
 	m->saved_peak_bytes = b.peak_bytes;
+	m->snap.state_dirty = false;
 }
 
 static int on_save_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -107,61 +161,232 @@ static int on_save_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-static void load_state(struct manager *m)
+static void autofix(struct manager *m, const struct sockrow *r)
 {
-	int r = state_load(m->conf.state_dir, &m->state);
+	uint64_t got;
+	char err[256];
 
-	if (r == -EBADMSG)
-		log_warnx("%s/%s is damaged or truncated: ignored, rewritten on the next save",
-			  m->conf.state_dir, STATE_FILE);
-	else if (r == -EPROTONOSUPPORT)
-		log_warnx("%s/%s is from another nltune version: ignored", m->conf.state_dir,
-			  STATE_FILE);
-	else if (r < 0 && r != -ENOENT)
-		log_warnx("cannot read %s/%s: %s; starting without history", m->conf.state_dir,
-			  STATE_FILE, strerror(-r));
-	if (r < 0)
-		state_init(&m->state);
-	if (sysctl_boot_id(m->boot_id, sizeof(m->boot_id)) < 0) {
-		log_warnx("no boot id under %s/sys/kernel/random: burst history is not saved",
-			  "<proc>");
-		m->boot_id[0] = '\0';
+	if (!m->conf.autofix || r->v.limit != LIMIT_MINIMUM || r->s.protocol != NLSCAN_PROTO_UEVENT ||
+	    !r->s.groups || !r->has_owner || !r->own.npids)
+		return;
+	if (fixsock_raise(r->own.pids[0], r->own.fds[0], r->s.inode, m->snap.rec.rmem_default, &got,
+			  err, sizeof(err)) < 0) {
+		log_warnx("autofix of %s[%d] socket %" PRIu64 " failed: %s", r->own.comm,
+			  (int)r->own.pids[0], r->s.inode, err);
+		return;
 	}
+	log_info("autofix: %s[%d] socket %" PRIu64 " rcvbuf %u -> %" PRIu64
+		 " (it asked for less than the kernel's floor)",
+		 r->own.comm, (int)r->own.pids[0], r->s.inode, r->s.rcvbuf, got);
+}
+
+static void write_metrics(struct manager *m)
+{
+	json_object *st, *socks;
+	int r;
+
+	if (!m->conf.metrics_file[0])
+		return;
+	st = manager_status_json(m);
+	socks = report_sockets_json(&m->scan, true);
+	r = metrics_write_file(m->conf.metrics_file, st, socks);
+	if (r < 0)
+		log_warnx("cannot write metrics-file %s: %s", m->conf.metrics_file, strerror(-r));
+	json_object_put(st);
+	json_object_put(socks);
+}
+
+void manager_scan(struct manager *m)
+{
+	const struct burst_stats *st = &m->meter.stats;
+	struct alert protos[2];
+	struct scan_ctx ctx;
+	int r;
+
+	r = snapshot_refresh(&m->conf, burst_peak_bytes(st), burst_peak_events(st), &m->snap);
+	if (r < 0)
+		log_warnx("cannot read net.core.rmem_*: %s", strerror(-r));
+	if (watch_sysctl(&m->snap.sysctl, m->snap.state.applied_default, m->snap.state.applied_max,
+			 watch_wall_ms(), &protos[0]))
+		raise_alert(m, &protos[0]);
+	collect_scan_ctx(&m->snap, now_ms(), &ctx);
+	r = scanner_run(&m->scan, &ctx);
+	if (r < 0) {
+		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
+		return;
+	}
+	m->scanned = true;
+	for (size_t i = 0; i < m->scan.nrows; i++) {
+		const struct sockrow *row = &m->scan.rows[i];
+		int n;
+
+		if (row->s.inode == 0)
+			continue;
+		m->drops_total += row->new_drops;
+		n = watch_row(row, watch_wall_ms(), protos);
+		for (int k = 0; k < n; k++)
+			raise_alert(m, &protos[k]);
+		autofix(m, row);
+	}
+	write_metrics(m);
+	notify_status(m);
+	bus_properties_changed(m);
+}
+
+static int on_scan_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+
+	manager_scan(m);
+	sd_event_source_set_time(s, uevmon_now_us() + (uint64_t)m->conf.scan_interval_ms * 1000);
+	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+
+	sd_notify(0, "WATCHDOG=1");
+	sd_event_source_set_time(s, usec + m->watchdog_usec / 2);
+	return 0;
 }
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
-	manager_reload(userdata);
+	char err[1024];
+
+	manager_reload(userdata, err, sizeof(err));
 	return 0;
 }
 
-int manager_reload(struct manager *m)
+int manager_reload(struct manager *m, char *err, size_t errlen)
 {
 	struct nlt_conf next;
-	char err[1024];
+	struct alerts_conf ac;
 
 	sd_notify(0, "RELOADING=1");
-	if (nlt_conf_load(&next, m->conf_path, err, sizeof(err)) < 0) {
+	if (nlt_conf_load(&next, m->conf_path, err, errlen) < 0) {
 		log_warnx("%s; keeping the configuration in force", err);
 		sd_notify(0, "READY=1");
 		return -EINVAL;
 	}
-	/* The state dir given on the command line outlives a reload. */
+	/* The state dir given on the command line outlives a reload; so does the socket. */
 	memcpy(next.state_dir, m->conf.state_dir, sizeof(next.state_dir));
+	if (next.monitor_buffer != m->conf.monitor_buffer || next.window_ms != m->conf.window_ms)
+		log_info("monitor-buffer and window take effect when nltuned restarts");
+	next.monitor_buffer = m->conf.monitor_buffer;
+	next.window_ms = m->conf.window_ms;
 	m->conf = next;
+	collect_alerts_conf(&m->conf, &ac);
+	alerts_set_conf(m->alerts, &ac);
 	log_info("configuration reloaded from %s", m->conf_path);
 	sd_notify(0, "READY=1");
+	schedule_scan(m, 0);
 	return 0;
+}
+
+json_object *manager_status_json(struct manager *m)
+{
+	const struct burst_stats *st = &m->meter.stats;
+	struct status_input in = { .source = "daemon" };
+	struct alert *alerts = calloc(ALERTS_MAX, sizeof(*alerts));
+	json_object *o;
+
+	in.sysctl = &m->snap.sysctl;
+	in.rec = &m->snap.rec;
+	in.events_total = st->total_events;
+	in.window_ms = m->conf.window_ms;
+	in.peak_events = burst_peak_events(st);
+	in.peak_bytes = burst_peak_bytes(st);
+	in.own_drops = m->meter.mon.own_drops;
+	in.scan = &m->scan;
+	in.alerts = alerts;
+	in.nalerts = alerts ? alerts_list(m->alerts, alerts, ALERTS_MAX) : 0;
+	o = report_status_json(&in);
+	free(alerts);
+	return o;
+}
+
+int manager_apply(struct manager *m, bool dry_run, struct rmem *after, char *err, size_t errlen)
+{
+	const struct burst_stats *st = &m->meter.stats;
+	const struct recommendation *rec = &m->snap.rec;
+	struct rmem want, before;
+	int r;
+
+	r = snapshot_refresh(&m->conf, burst_peak_bytes(st), burst_peak_events(st), &m->snap);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot read net.core.rmem_*: %s", strerror(-r));
+		return r;
+	}
+	*after = m->snap.sysctl;
+	want.rmem_default = rec->rmem_default;
+	want.rmem_max = rec->rmem_max;
+	if (dry_run) {
+		if (rec->write_default)
+			after->rmem_default = want.rmem_default;
+		if (rec->write_max)
+			after->rmem_max = want.rmem_max;
+		return 0;
+	}
+	if (!rec->write_default && !rec->write_max)
+		return 0;
+	r = sysctl_apply(&want, rec->write_default, rec->write_max, &before, after, err, errlen);
+	if (r < 0) {
+		log_warnx("apply failed: %s", err);
+		return r;
+	}
+	log_info("applied rmem_default %" PRIu64 " -> %" PRIu64 ", rmem_max %" PRIu64 " -> %" PRIu64
+		 " (%s)", before.rmem_default, after->rmem_default, before.rmem_max, after->rmem_max,
+		 rec->reason);
+	m->snap.state.applied_default = after->rmem_default;
+	m->snap.state.applied_max = after->rmem_max;
+	m->snap.state_dirty = true;
+	manager_save_state(m, 1);
+	schedule_scan(m, 0);
+	return 0;
+}
+
+int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_t *rcvbuf,
+		       char *err, size_t errlen)
+{
+	if (!m->scanned)
+		manager_scan(m);
+	for (size_t i = 0; i < m->scan.nrows; i++) {
+		const struct sockrow *r = &m->scan.rows[i];
+		int ret;
+
+		if (r->s.inode != inode)
+			continue;
+		if (!r->has_owner || !r->own.npids) {
+			snprintf(err, errlen, "socket %" PRIu64 " has no process holding it", inode);
+			return -ESRCH;
+		}
+		ret = fixsock_raise(r->own.pids[0], r->own.fds[0], inode,
+				    size ? size : m->snap.rec.rmem_default, rcvbuf, err, errlen);
+		if (ret == 0) {
+			log_info("fixed %s[%d] socket %" PRIu64 ": rcvbuf %u -> %" PRIu64, r->own.comm,
+				 (int)r->own.pids[0], inode, r->s.rcvbuf, *rcvbuf);
+			schedule_scan(m, 0);
+		}
+		return ret;
+	}
+	snprintf(err, errlen, "no netlink socket with inode %" PRIu64, inode);
+	return -ENOENT;
 }
 
 int manager_init(struct manager *m, const struct nlt_conf *conf, const char *conf_path)
 {
+	struct alerts_conf ac;
+	char why[256];
 	sigset_t ss;
 	int r;
 
 	memset(m, 0, sizeof(*m));
 	m->conf = *conf;
 	m->conf_path = conf_path;
+	m->meter.mon.fd = -1;
 	r = meter_open(&m->meter, conf->monitor_buffer, conf->window_ms, BURST_GAP_MS_DEFAULT,
 		       manager_burst, m);
 	if (r < 0) {
@@ -174,6 +399,25 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 			  "nltuned CAP_NET_ADMIN to measure large bursts without loss",
 			  (unsigned long long)m->meter.mon.rcvbuf,
 			  (unsigned long long)conf->monitor_buffer);
+	r = snapshot_take(&m->conf, 0, 0, &m->snap);
+	if (r < 0) {
+		log_warnx("cannot read net.core.rmem_*: %s", strerror(-r));
+		return r;
+	}
+	if (snapshot_state_problem(&m->snap, why, sizeof(why))[0])
+		log_warnx("%s/%s: %s", m->conf.state_dir, STATE_FILE, why);
+	if (!m->snap.boot_id[0])
+		log_warnx("no boot id under %s/sys/kernel/random: burst history is not saved",
+			  paths_proc());
+	r = scanner_init(&m->scan);
+	if (r < 0)
+		return r;
+	m->alerts = malloc(sizeof(*m->alerts));
+	if (!m->alerts)
+		return -ENOMEM;
+	collect_alerts_conf(&m->conf, &ac);
+	alerts_init(m->alerts, &ac);
+
 	r = sd_event_default(&m->event);
 	if (r < 0)
 		return r;
@@ -187,15 +431,22 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 	    (r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m)) < 0 ||
 	    (r = sd_event_add_io(m->event, &m->io, m->meter.mon.fd, EPOLLIN, on_uevent, m)) < 0 ||
 	    (r = sd_event_add_time(m->event, &m->burst_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000,
-				   on_burst_timer, m)) < 0)
+				   on_burst_timer, m)) < 0 ||
+	    (r = sd_event_add_time_relative(m->event, &m->save_timer, CLOCK_MONOTONIC,
+					    SAVE_INTERVAL_US, 1000000, on_save_timer, m)) < 0 ||
+	    (r = sd_event_add_time_relative(m->event, &m->scan_timer, CLOCK_MONOTONIC, 0, 1000,
+					    on_scan_timer, m)) < 0)
 		return r;
+	/* uevents first: a storm must not starve behind a scan. */
+	sd_event_source_set_priority(m->io, SD_EVENT_PRIORITY_IMPORTANT);
 	sd_event_source_set_enabled(m->burst_timer, SD_EVENT_OFF);
-	load_state(m);
-	r = sd_event_add_time_relative(m->event, &m->save_timer, CLOCK_MONOTONIC, SAVE_INTERVAL_US,
-				       1000000, on_save_timer, m);
-	if (r < 0)
-		return r;
 	sd_event_source_set_enabled(m->save_timer, SD_EVENT_ON);
+	if (sd_watchdog_enabled(0, &m->watchdog_usec) > 0 &&
+	    sd_event_add_time_relative(m->event, &m->watchdog, CLOCK_MONOTONIC,
+				       m->watchdog_usec / 2, 0, on_watchdog, m) >= 0)
+		sd_event_source_set_enabled(m->watchdog, SD_EVENT_ON);
+	if (m->snap.state_dirty)
+		manager_save_state(m, 1); /* keep the fresh coldplug estimate */
 	bus_start(m);
 	return 0;
 }
@@ -223,6 +474,11 @@ void manager_free(struct manager *m)
 	sd_event_source_unref(m->io);
 	sd_event_source_unref(m->burst_timer);
 	sd_event_source_unref(m->save_timer);
+	sd_event_source_unref(m->scan_timer);
+	sd_event_source_unref(m->watchdog);
 	sd_event_unref(m->event);
 	meter_close(&m->meter);
+	scanner_free(&m->scan);
+	free(m->alerts);
+	m->alerts = NULL;
 }

@@ -30,8 +30,10 @@ void owners_free(struct owners *o);
  * Walk <proc>/<pid>/fd of every process once and record the holders of each
  * of the n inodes (replacing what the cache had for them). An inode nobody
  * holds (a kernel socket) is cached with npids == 0, so owners_get() tells
- * "no holder" from "never resolved". Processes that vanish mid-walk are
- * skipped silently. Returns the number of inodes found or -errno.
+ * "no holder" from "never resolved". pids[] come out ascending, one per
+ * process however many fds it holds (fds[] has its lowest). Processes that
+ * vanish mid-walk are skipped silently. Returns the number of inodes found
+ * or -errno.
  */
 int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n);
 

@@ -14,6 +14,34 @@
 #include "scan.h"
 #include "sysctl.h"
 
+void report_utf8(char *dst, size_t len, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0;
+
+	if (!len)
+		return;
+	while (*s && o + 1 < len) {
+		size_t n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3 :
+					      (*s & 0xf8) == 0xf0 ? 4 : 0;
+		bool ok = n > 0 && o + n < len;
+
+		for (size_t i = 1; ok && i < n; i++)
+			ok = (s[i] & 0xc0) == 0x80;
+		if (ok && n == 2 && *s < 0xc2)
+			ok = false; /* overlong */
+		if (!ok || (n == 1 && (*s < 0x20 || *s == 0x7f))) {
+			dst[o++] = '?';
+			s++;
+			continue;
+		}
+		memcpy(dst + o, s, n);
+		o += n;
+		s += n;
+	}
+	dst[o] = '\0';
+}
+
 const char *report_size(char *buf, size_t len, uint64_t bytes)
 {
 	if (bytes < 10000)
@@ -140,6 +168,7 @@ json_object *report_recommended_json(const struct recommendation *r)
 json_object *report_socket_json(const struct sockrow *r)
 {
 	json_object *o = json_object_new_object(), *pids = json_object_new_array();
+	char comm[64];
 
 	json_object_object_add(o, "inode", json_object_new_uint64(r->s.inode));
 	json_object_object_add(o, "protocol", json_object_new_uint64(r->s.protocol));
@@ -148,7 +177,8 @@ json_object *report_socket_json(const struct sockrow *r)
 	for (size_t i = 0; r->has_owner && i < r->own.npids; i++)
 		json_object_array_add(pids, json_object_new_int(r->own.pids[i]));
 	json_object_object_add(o, "pids", pids);
-	json_object_object_add(o, "comm", json_object_new_string(r->has_owner ? r->own.comm : ""));
+	report_utf8(comm, sizeof(comm), r->has_owner ? r->own.comm : "");
+	json_object_object_add(o, "comm", json_object_new_string(comm));
 	json_object_object_add(o, "groups", json_object_new_uint64(r->s.groups));
 	json_object_object_add(o, "rcvbuf", json_object_new_uint64(r->s.rcvbuf));
 	json_object_object_add(o, "queued", json_object_new_uint64(r->s.rmem));
@@ -176,18 +206,22 @@ const char *report_time(char *buf, size_t len, uint64_t unix_ms)
 json_object *report_alert_json(const struct alert *a)
 {
 	json_object *o = json_object_new_object();
-	char t[40];
+	char t[40], msg[sizeof(a->message)];
 
 	json_object_object_add(o, "id", json_object_new_uint64(a->id));
 	json_object_object_add(o, "time", json_object_new_string(report_time(t, sizeof(t), a->time_ms)));
 	json_object_object_add(o, "severity",
 			       json_object_new_string(alerts_severity_name(a->severity)));
 	json_object_object_add(o, "kind", json_object_new_string(alerts_kind_name(a->kind)));
-	json_object_object_add(o, "message", json_object_new_string(a->message));
+	report_utf8(msg, sizeof(msg), a->message);
+	json_object_object_add(o, "message", json_object_new_string(msg));
 	if (a->pid > 0)
 		json_object_object_add(o, "pid", json_object_new_int(a->pid));
 	if (a->inode) {
-		json_object_object_add(o, "comm", json_object_new_string(a->comm));
+		char comm[64];
+
+		report_utf8(comm, sizeof(comm), a->comm);
+		json_object_object_add(o, "comm", json_object_new_string(comm));
 		json_object_object_add(o, "inode", json_object_new_uint64(a->inode));
 		json_object_object_add(o, "drops", json_object_new_uint64(a->drops));
 	}

@@ -28,10 +28,36 @@ static void coldplug_estimate(struct snapshot *s)
 	s->state_dirty = true;
 }
 
+static void snapshot_recommend(const struct nlt_conf *c, uint64_t live_peak_bytes,
+			       uint64_t live_peak_events, struct snapshot *s)
+{
+	struct rec_input in = { 0 };
+
+	in.history = &s->state;
+	in.boot_id = s->boot_id[0] ? s->boot_id : NULL;
+	in.now_peak_bytes = live_peak_bytes;
+	in.now_peak_events = live_peak_events;
+	in.rmem_default = s->sysctl.rmem_default;
+	in.rmem_max = s->sysctl.rmem_max;
+	in.memtotal = s->memtotal;
+	in.sock_min_rcvbuf = s->sock_min;
+	recommend(c, &in, &s->rec);
+}
+
+int snapshot_refresh(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t live_peak_events,
+		     struct snapshot *s)
+{
+	int r = sysctl_read(&s->sysctl);
+
+	if (r < 0)
+		return r;
+	snapshot_recommend(c, live_peak_bytes, live_peak_events, s);
+	return 0;
+}
+
 int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t live_peak_events,
 		  struct snapshot *s)
 {
-	struct rec_input in = { 0 };
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -49,16 +75,7 @@ int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t l
 	if (s->state_err < 0 && s->state_err != -ENOENT)
 		state_init(&s->state);
 	coldplug_estimate(s);
-
-	in.history = &s->state;
-	in.boot_id = s->boot_id[0] ? s->boot_id : NULL;
-	in.now_peak_bytes = live_peak_bytes;
-	in.now_peak_events = live_peak_events;
-	in.rmem_default = s->sysctl.rmem_default;
-	in.rmem_max = s->sysctl.rmem_max;
-	in.memtotal = s->memtotal;
-	in.sock_min_rcvbuf = s->sock_min;
-	recommend(c, &in, &s->rec);
+	snapshot_recommend(c, live_peak_bytes, live_peak_events, s);
 	return 0;
 }
 

@@ -34,6 +34,13 @@ struct snapshot {
 int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t live_peak_events,
 		  struct snapshot *s);
 
+/*
+ * Re-read the sysctls and recommend again from s->state as it is in memory
+ * (no state file read, no /sys walk): the daemon's per-scan refresh. 0 or -errno.
+ */
+int snapshot_refresh(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t live_peak_events,
+		     struct snapshot *s);
+
 /* One line on why the state file was ignored, for the caller to log ("" if it was fine). */
 const char *snapshot_state_problem(const struct snapshot *s, char *buf, size_t len);
 

@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# nltuned on a real private dbus-daemon that loads the project's own policy file: properties,
+# methods, the Alert signal, privilege, bad arguments, and surviving a bus restart.
+. "$(dirname "$0")/../lib.sh"
+need_root
+for t in dbus-daemon busctl dbus-send setpriv; do
+	command -v $t >/dev/null || fail "$t missing (tests/deps.sh installs it)"
+done
+
+chmod 711 "$TMP" # the unprivileged caller must reach the bus socket
+SOCK=$TMP/bus.sock
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$SOCK
+POLICY=$(cd "$(dirname "$0")/../.." && pwd)/dbus/org.nltune1.conf
+
+# The default policy of a Debian system bus, plus nltune's own file.
+write_bus_conf() { # $1: "strict" (project policy) or "open" (no bus policy: the daemon's own check)
+	{
+		cat <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$SOCK</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+  </policy>
+CONF
+		if [ "$1" = strict ]; then
+			echo "  <include>$POLICY</include>"
+		else
+			echo '  <policy context="default"><allow own="*"/><allow send_destination="*"/></policy>'
+		fi
+		echo "</busconfig>"
+	} > "$TMP/bus-$1.conf"
+}
+start_bus() {
+	write_bus_conf "$1"
+	rm -f "$SOCK"
+	dbus-daemon --config-file="$TMP/bus-$1.conf" --nofork --nopidfile 2> "$TMP/bus-$1.log" &
+	busd=$!
+	PIDS+=($busd)
+	wait_for 5 test -S "$SOCK" || fail "dbus-daemon did not start"
+}
+B() { busctl --system "$@"; }
+call() { B --json=short call org.nltune1 /org/nltune1 org.nltune1.Manager "$@"; }
+prop() { B get-property org.nltune1 /org/nltune1 org.nltune1.Manager "$1" | awk '{print $2}'; }
+DSEND=(dbus-send --system --print-reply --dest=org.nltune1 /org/nltune1)
+dsend() { "${DSEND[@]}" "org.nltune1.Manager.$1" "${@:2}"; }
+nobody_send() { setpriv --reuid=nobody --regid=nogroup --clear-groups "${DSEND[@]}" "org.nltune1.Manager.$1" "${@:2}"; }
+
+cat > "$TMP/nltune.conf" <<CONF
+state-dir = "$TMP/state"
+scan-interval = 500
+alerts { interval = 60s }
+CONF
+
+start_bus strict
+"$NLTUNED" -c "$TMP/nltune.conf" > "$TMP/d.out" 2> "$TMP/d.err" &
+d=$!
+PIDS+=($d)
+wait_for 10 grep -q "serving org.nltune1" "$TMP/d.err" || fail "nltuned not on the bus: $(cat "$TMP/d.err")"
+
+# --- properties equal /proc ---------------------------------------------------------------------
+[ "$(prop RmemDefault)" -eq "$(cat /proc/sys/net/core/rmem_default)" ] || fail "RmemDefault"
+[ "$(prop RmemMax)" -eq "$(cat /proc/sys/net/core/rmem_max)" ] || fail "RmemMax"
+[ "$(prop Policy)" = '"raise-only"' ] || fail "Policy $(prop Policy)"
+rec=$("$NLTUNE" -c "$TMP/nltune.conf" recommend --no-daemon --json)
+[ "$(prop RecommendedRmemDefault)" -eq "$(jq .rmem_default <<<"$rec")" ] || fail "RecommendedRmemDefault"
+[ "$(prop RecommendedRmemMax)" -eq "$(jq .rmem_max <<<"$rec")" ] || fail "RecommendedRmemMax"
+for p in EventsTotal PeakBytes DropsTotal PeakEvents; do
+	[[ "$(prop $p)" =~ ^[0-9]+$ ]] || fail "property $p unreadable"
+done
+B introspect --xml-interface org.nltune1 /org/nltune1 > "$TMP/introspect.xml"
+grep -q '<arg type="b" name="dry_run" direction="in"/>' "$TMP/introspect.xml" || fail "introspection lacks argument names"
+
+# --- Describe matches `nltune status --json` -----------------------------------------------------
+call Describe | jq -r '.data[0]' > "$TMP/describe.json"
+jq -e . "$TMP/describe.json" >/dev/null || fail "Describe is not JSON"
+"$NLTUNE" -c "$TMP/nltune.conf" status --json > "$TMP/status.json"
+[ "$(jq -r .source "$TMP/status.json")" = daemon ] || fail "status did not ask the daemon"
+for k in sysctl recommended; do
+	[ "$(jq -c ".$k" "$TMP/describe.json")" = "$(jq -c ".$k" "$TMP/status.json")" ] || fail "Describe.$k differs from status"
+done
+[ "$(jq -c '.uevents | keys' "$TMP/describe.json")" = '["own_drops","peak_bytes","peak_events","total","window_ms"]' ] ||
+	fail "uevents keys: $(jq -c '.uevents | keys' "$TMP/describe.json")"
+
+# --- the seed victim: listed, alerted once, signalled ---------------------------------------------
+B --json=short monitor --match "type='signal',interface='org.nltune1.Manager',member='Alert'" > "$TMP/signals" 2>/dev/null &
+mon=$!
+PIDS+=($mon)
+start_sock victim --rcvbuf 1024
+listed() { call ListSockets | jq -e --argjson p "$victim_pid" 'any(.data[0][]; .pids.data | index($p))' >/dev/null; }
+wait_for 10 listed || fail "ListSockets does not list the victim $victim_pid"
+inode=$(call ListSockets | jq --argjson p "$victim_pid" '[.data[0][] | select(.pids.data | index($p))][0].inode.data')
+for i in 1 2 3; do
+	emit 50
+	wait_for 10 grep -q "alert.*socket-drops.*uevsock\[$victim_pid\]" "$TMP/d.err" || fail "no socket-drops alert"
+	sock_cmd victim drain > /dev/null   # drains, so the next burst overruns again
+done
+wait_for 10 grep -q '"Alert"' "$TMP/signals" || fail "no Alert signal arrived"
+grep -q "$victim_pid" "$TMP/signals" || fail "Alert signal does not name the victim"
+n=$(grep -c "alert.*socket-drops.*uevsock\[$victim_pid\]" "$TMP/d.err")
+[ "$n" -eq 1 ] || fail "$n socket-drops alerts logged for one victim within the interval"
+na=$(call ListAlerts | jq --argjson i "$inode" '[.data[0][] | select(.kind.data == "socket-drops" and .inode.data == $i)] | length')
+[ "$na" -eq 1 ] || fail "ListAlerts holds $na socket-drops alerts for the victim"
+[ "$(prop DropsTotal)" -ge 48 ] || fail "DropsTotal $(prop DropsTotal)"
+
+# --- privilege and arguments -----------------------------------------------------------------------
+out=$(call Apply b true) || fail "Apply(true) as root failed"
+[ "$(jq '.data[0]' <<<"$out")" -eq "$(cat /proc/sys/net/core/rmem_default)" ] || [ "$(jq '.data[0]' <<<"$out")" -ge "$(cat /proc/sys/net/core/rmem_default)" ] ||
+	fail "Apply(true) answered $out"
+o=$(nobody_send Describe 2>&1) || fail "Describe denied to an unprivileged caller: $o"
+for m in "Apply boolean:false" "Reload" "FixSocket uint64:$inode uint64:0"; do
+	err=$(nobody_send $m 2>&1) && fail "$m succeeded as nobody"
+	grep -q "org.freedesktop.DBus.Error.AccessDenied" <<<"$err" || fail "$m as nobody: $err"
+done
+err=$(dsend Apply string:yes 2>&1) && fail "Apply(string) succeeded"
+grep -q "org.freedesktop.DBus.Error.InvalidArgs" <<<"$err" || fail "Apply(string): $err"
+err=$(dsend FixSocket uint64:0 uint64:0 2>&1) && fail "FixSocket(0) succeeded"
+grep -q "org.freedesktop.DBus.Error.InvalidArgs" <<<"$err" || fail "FixSocket(0): $err"
+err=$(dsend FixSocket uint64:$inode uint64:99999999999 2>&1) && fail "FixSocket(huge) succeeded"
+grep -q "org.freedesktop.DBus.Error.InvalidArgs" <<<"$err" || fail "FixSocket(huge): $err"
+
+# --- the bus goes away and comes back, without the project policy: the daemon's own check -------
+kill $busd
+wait $busd 2>/dev/null
+wait_for 10 grep -q "lost the system bus" "$TMP/d.err" || fail "nltuned did not notice the bus going"
+start_bus open
+back() { call Describe >/dev/null 2>&1; }
+wait_for 20 back || fail "nltuned did not come back on the restarted bus"
+na=$(call ListAlerts | jq --argjson i "$inode" '[.data[0][] | select(.kind.data == "socket-drops" and .inode.data == $i)] | length')
+[ "$na" -eq 1 ] || fail "alerts lost across the bus restart"
+err=$(nobody_send Apply boolean:false 2>&1) && fail "Apply as nobody succeeded on an open bus"
+# The open bus lets every call through: this denial can only come from nltuned itself.
+grep -q "org.freedesktop.DBus.Error.AccessDenied" <<<"$err" || fail "daemon's own check: $err"
+grep -q "Rejected send message.*member=\"Apply\".*uid=65534" "$TMP/bus-open.log" && fail "the open bus rejected it"
+kill -0 $d || fail "nltuned died"
+pass "D-Bus API: properties, Describe, ListSockets, one alert + signal, AccessDenied, InvalidArgs, reconnect"
