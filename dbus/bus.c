@@ -387,7 +387,7 @@ static void drop_bus(struct bus *b)
 {
 	if (b->bus) {
 		sd_bus_detach_event(b->bus);
-		b->bus = sd_bus_flush_close_unref(b->bus);
+		b->bus = sd_bus_close_unref(b->bus); /* no flush: a wedged bus must not hang us */
 	}
 	b->m->bus = NULL;
 }

@@ -3,7 +3,9 @@
 #include "client.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+#include <time.h>
 #include <systemd/sd-bus.h>
 
 #define BUS_NAME "org.nltune1"
@@ -11,22 +13,72 @@
 #define BUS_IFACE "org.nltune1.Manager"
 #define CLIENT_MAX_DEPTH 4
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+struct pending {
+	sd_bus_message *reply;
+	int error;
+	bool done;
+};
+
+static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct pending *p = userdata;
+	const sd_bus_error *e = sd_bus_message_get_error(m);
+
+	p->done = true;
+	if (e)
+		p->error = -sd_bus_error_get_errno(e) ?: -EIO;
+	else
+		p->reply = sd_bus_message_ref(m);
+	return 0;
+}
+
+/*
+ * Call method and wait for the reply at most CLIENT_TIMEOUT_US in all, the
+ * connection's authentication included: sd_bus_call() would wait for a wedged
+ * bus's handshake far longer.
+ */
 static int call(const char *method, sd_bus **busp, sd_bus_message **reply)
 {
-	sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct pending p = { 0 };
 	sd_bus *bus = NULL;
+	uint64_t start, now;
 	int r;
 
 	r = sd_bus_open_system(&bus);
 	if (r >= 0)
-		r = sd_bus_set_method_call_timeout(bus, CLIENT_TIMEOUT_US);
+		r = sd_bus_call_method_async(bus, NULL, BUS_NAME, BUS_PATH, BUS_IFACE, method, on_reply,
+					     &p, "");
 	if (r >= 0)
-		r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &error, reply, "");
-	sd_bus_error_free(&error);
+		r = sd_bus_get_fd(bus); /* any error of the connection shows here */
+	start = now_us();
+	while (r >= 0 && !p.done) {
+		r = sd_bus_process(bus, NULL);
+		if (r > 0 || r < 0 || p.done)
+			continue;
+		now = now_us();
+		if (now - start >= CLIENT_TIMEOUT_US) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		r = sd_bus_wait(bus, CLIENT_TIMEOUT_US - (now - start));
+	}
+	if (r >= 0 && p.error < 0)
+		r = p.error;
 	if (r < 0) {
-		sd_bus_flush_close_unref(bus);
+		/* No flush: on a wedged bus it would wait for the handshake. */
+		sd_bus_message_unref(p.reply);
+		sd_bus_close_unref(bus);
 		return r;
 	}
+	*reply = p.reply;
 	*busp = bus;
 	return 0;
 }

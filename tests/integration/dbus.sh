@@ -150,4 +150,14 @@ err=$(nobody_send Apply boolean:false 2>&1) && fail "Apply as nobody succeeded o
 grep -q "org.freedesktop.DBus.Error.AccessDenied" <<<"$err" || fail "daemon's own check: $err"
 grep -q "Rejected send message.*member=\"Apply\".*uid=65534" "$TMP/bus-open.log" && fail "the open bus rejected it"
 kill -0 $d || fail "nltuned died"
+
+# --- a wedged bus never hangs the console: short timeouts, then the local snapshot ---------------
+kill -STOP $busd
+t0=$SECONDS
+timeout 20 "$NLTUNE" -c "$TMP/nltune.conf" status --json > "$TMP/wedged.json" 2>/dev/null
+rc=$?
+kill -CONT $busd
+[ $rc -eq 0 ] || fail "status on a wedged bus exited $rc"
+[ $((SECONDS - t0)) -le 5 ] || fail "status on a wedged bus took $((SECONDS - t0)) s"
+[ "$(jq -r .source "$TMP/wedged.json")" = local ] || fail "status on a wedged bus: source $(jq -r .source "$TMP/wedged.json")"
 pass "D-Bus API: properties, Describe, ListSockets, one alert + signal, AccessDenied, InvalidArgs, reconnect"

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* Benchmark helper: many processes holding many netlink sockets, for `nltune sockets` vs ss. */
+/*
+ * usage: nlhold [PROCS [PER_PROC]]      (defaults: 200 processes x 10 sockets)
+ * Forks PROCS children; each opens PER_PROC netlink sockets, alternating
+ * NETLINK_KOBJECT_UEVENT bound to group 1, NETLINK_ROUTE bound (no groups), and
+ * NETLINK_KOBJECT_UEVENT left unbound. The uevent listeners never read; their rcvbuf is
+ * set small on every fourth one so the scanners see a mix of limits. Once every child
+ * has opened all of its sockets the parent prints "ready PROCS SOCKETS" and waits until
+ * its stdin closes (or SIGTERM/SIGINT), then kills and reaps its children and exits.
+ * Children die with the parent (PR_SET_PDEATHSIG), so nothing outlives a killed run.
+ */
+#include <errno.h>
+#include <linux/netlink.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int open_one(int i)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int proto = i % 3 == 1 ? NETLINK_ROUTE : NETLINK_KOBJECT_UEVENT;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
+
+	if (fd < 0)
+		return -1;
+	if (i % 3 == 2)
+		return fd; /* unbound uevent socket */
+	if (proto == NETLINK_KOBJECT_UEVENT)
+		sa.nl_groups = 1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (i % 4 == 3) {
+		int small = 1024;
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	}
+	return fd;
+}
+
+static void child(int per, int ready_fd, pid_t parent)
+{
+	sigset_t set;
+	int sig;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	for (int i = 0; i < per; i++) {
+		if (open_one(i) < 0) {
+			fprintf(stderr, "nlhold: socket %d of pid %d: %s\n", i, (int)getpid(),
+				strerror(errno));
+			_exit(1);
+		}
+	}
+	if (write(ready_fd, "x", 1) != 1)
+		_exit(1);
+	close(ready_fd);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigwait(&set, &sig);
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	int procs = argc > 1 ? atoi(argv[1]) : 200;
+	int per = argc > 2 ? atoi(argv[2]) : 10;
+	pid_t me = getpid(), *kids;
+	int p[2], ok = 0, n = 0;
+	char c, buf[256];
+	sigset_t set;
+
+	if (procs <= 0 || per <= 0) {
+		fprintf(stderr, "usage: nlhold [PROCS [PER_PROC]]\n");
+		return 2;
+	}
+	kids = calloc((size_t)procs, sizeof(*kids));
+	if (!kids || pipe(p) < 0)
+		return 1;
+	/* Block the stop signals before forking: children sigwait() for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (n = 0; n < procs; n++) {
+		kids[n] = fork();
+		if (kids[n] < 0)
+			break;
+		if (kids[n] == 0) {
+			close(p[0]);
+			child(per, p[1], me);
+		}
+	}
+	close(p[1]);
+	while (ok < n && read(p[0], &c, 1) == 1)
+		ok++;
+	close(p[0]);
+	if (ok == procs) {
+		printf("ready %d %d\n", procs, procs * per);
+		fflush(stdout);
+		/* Wait for stdin to close, or for SIGTERM/SIGINT (signalfd-free: poll both). */
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		signal(SIGTERM, SIG_IGN); /* keep going to the cleanup below */
+		signal(SIGINT, SIG_IGN);
+		while (read(0, buf, sizeof(buf)) > 0)
+			;
+	} else {
+		fprintf(stderr, "nlhold: only %d of %d children got their sockets\n", ok, procs);
+	}
+	for (int i = 0; i < n; i++)
+		kill(kids[i], SIGTERM);
+	for (int i = 0; i < n; i++)
+		waitpid(kids[i], NULL, 0);
+	return ok == procs ? 0 : 1;
+}
