@@ -438,7 +438,7 @@ static int bus_connect(struct bus *b)
 			log_warnx("no system bus (%s): D-Bus API off, measuring anyway; retrying in "
 				  "the background", strerror(-r));
 		b->said_absent = true;
-		sd_bus_flush_close_unref(bus);
+		sd_bus_close_unref(bus);
 		schedule_retry(b);
 		return r;
 	}

@@ -3,9 +3,11 @@
 /*
  * usage: nlhold [PROCS [PER_PROC]]      (defaults: 200 processes x 10 sockets)
  * Forks PROCS children; each opens PER_PROC netlink sockets, alternating
- * NETLINK_KOBJECT_UEVENT bound to group 1, NETLINK_ROUTE bound (no groups), and
- * NETLINK_KOBJECT_UEVENT left unbound. The uevent listeners never read; their rcvbuf is
- * set small on every fourth one so the scanners see a mix of limits. Once every child
+ * NETLINK_KOBJECT_UEVENT bound to group 1, NETLINK_ROUTE bound without groups, and
+ * NETLINK_KOBJECT_UEVENT bound without groups. Every socket is bound: an unbound netlink
+ * socket is in no kernel table, so neither /proc/net/netlink nor sock_diag (ss) can list
+ * it. Nobody reads; SO_RCVBUF is set to 1024 on every fourth socket so the scanners see a
+ * mix of limits (and the small group listeners drop any uevent burst). Once every child
  * has opened all of its sockets the parent prints "ready PROCS SOCKETS" and waits until
  * its stdin closes (or SIGTERM/SIGINT), then kills and reaps its children and exits.
  * Children die with the parent (PR_SET_PDEATHSIG), so nothing outlives a killed run.
@@ -21,6 +23,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 static int open_one(int i)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -29,10 +39,8 @@ static int open_one(int i)
 
 	if (fd < 0)
 		return -1;
-	if (i % 3 == 2)
-		return fd; /* unbound uevent socket */
-	if (proto == NETLINK_KOBJECT_UEVENT)
-		sa.nl_groups = 1;
+	if (i % 3 == 0)
+		sa.nl_groups = 1; /* a uevent listener, like udevd or a desktop daemon */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		close(fd);
 		return -1;
@@ -107,11 +115,13 @@ int main(int argc, char **argv)
 	if (ok == procs) {
 		printf("ready %d %d\n", procs, procs * per);
 		fflush(stdout);
-		/* Wait for stdin to close, or for SIGTERM/SIGINT (signalfd-free: poll both). */
+		/* Until stdin closes or SIGTERM/SIGINT interrupts read() (no SA_RESTART). */
+		struct sigaction sa = { .sa_handler = on_stop };
+
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
 		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		signal(SIGTERM, SIG_IGN); /* keep going to the cleanup below */
-		signal(SIGINT, SIG_IGN);
-		while (read(0, buf, sizeof(buf)) > 0)
+		while (!stop && read(0, buf, sizeof(buf)) > 0)
 			;
 	} else {
 		fprintf(stderr, "nlhold: only %d of %d children got their sockets\n", ok, procs);
