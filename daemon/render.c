@@ -133,11 +133,14 @@ void render_status(FILE *f, json_object *st, bool color)
 	fprintf(f, "%-14s %10s %12s%s\n", "rmem_max", render_k(a, sizeof(a), m),
 		render_k(b, sizeof(b), rm), m < rm ? "   low: nltune apply" : "");
 	fprintf(f, "%-14s %s\n", "need", str(rec, "reason"));
-	fprintf(f, "%-14s %" PRIu64 " this boot; peak %" PRIu64 " events / %s in %" PRIu64
-		" ms; nltune lost %" PRIu64 "\n\n",
-		"uevents", u64(ue, "total"), u64(ue, "peak_events"),
-		render_k(a, sizeof(a), u64(ue, "peak_bytes")), u64(ue, "window_ms"),
-		u64(ue, "own_drops"));
+	if (strcmp(str(st, "source"), "daemon") != 0 && u64(ue, "total") == 0)
+		fprintf(f, "%-14s no figures of this boot: nltuned is not running\n\n", "uevents");
+	else
+		fprintf(f, "%-14s %" PRIu64 " this boot; peak %" PRIu64 " events / %s in %" PRIu64
+			" ms; nltuned lost %" PRIu64 "\n\n",
+			"uevents", u64(ue, "total"), u64(ue, "peak_events"),
+			render_k(a, sizeof(a), u64(ue, "peak_bytes")), u64(ue, "window_ms"),
+			u64(ue, "own_drops"));
 	render_sockets(f, socks, color);
 	fprintf(f, "\n");
 	render_alerts(f, alerts, color);

@@ -128,6 +128,7 @@ static int remember(struct scanner *sc, const struct scan_ctx *ctx)
 		next[n].drops = r->s.drops;
 		next[n].rose = old ? old->rose : false;
 		next[n].rise_ms = old ? old->rise_ms : 0;
+		next[n].at_risk = r->v.verdict == VERDICT_AT_RISK;
 		if (r->new_drops) {
 			next[n].rose = true;
 			next[n].rise_ms = ctx->now_ms;
@@ -213,6 +214,7 @@ int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
 			row->has_owner = true;
 			row->own = *o;
 		}
+		row->was_at_risk = old && old->at_risk;
 		judge(row, ctx, rising);
 	}
 	r = remember(sc, ctx);

@@ -30,6 +30,7 @@ struct sockrow {
 	bool has_owner;
 	struct owner own;
 	uint64_t new_drops;           /* since the previous scan (first sight: all of them) */
+	bool was_at_risk;             /* the previous scan judged it at-risk already */
 	struct verdict v;
 };
 
@@ -38,6 +39,7 @@ struct scan_seen {
 	uint32_t drops;
 	uint64_t rise_ms;             /* when drops last rose; 0 = never seen rising */
 	bool rose;
+	bool at_risk;                 /* verdict of that scan was at-risk */
 };
 
 struct scanner {

@@ -46,7 +46,8 @@ int watch_row(const struct sockrow *r, uint64_t now_wall_ms, struct alert protos
 			 w, r->new_drops, r->s.protocol, r->s.inode, r->s.rcvbuf, r->v.holds_events,
 			 verdict_limit_name(r->v.limit), r->v.fix[0] ? ": " : "", r->v.fix);
 	}
-	if (r->v.verdict == VERDICT_AT_RISK) {
+	/* At-risk is a standing condition: said once when it starts, not every scan. */
+	if (r->v.verdict == VERDICT_AT_RISK && !r->was_at_risk) {
 		struct alert *a = &protos[n++];
 
 		base(r, now_wall_ms, a);

@@ -9,7 +9,10 @@
 #include "scan.h"
 #include "sysctl.h"
 
-/* Fill protos for one row: socket-drops and/or socket-at-risk. Returns how many (0..2). */
+/*
+ * Fill protos for one row: socket-drops when it lost messages since the last
+ * scan, socket-at-risk when it became at-risk. Returns how many (0..2).
+ */
 int watch_row(const struct sockrow *r, uint64_t now_wall_ms, struct alert protos[2]);
 
 /* monitor-overrun: nltuned itself lost n events with a buffer of rcvbuf. */

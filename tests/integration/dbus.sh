@@ -100,7 +100,9 @@ done
 	fail "uevents keys: $(jq -c '.uevents | keys' "$TMP/describe.json")"
 
 # --- the seed victim: listed, alerted once, signalled ---------------------------------------------
-B --json=short monitor --match "type='signal',interface='org.nltune1.Manager',member='Alert'" > "$TMP/signals" 2>/dev/null &
+B --json=short monitor --match "type='signal',interface='org.nltune1.Manager',member='Alert'" \
+	--match "type='signal',path='/org/nltune1',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'" \
+	> "$TMP/signals" 2>/dev/null &
 mon=$!
 PIDS+=($mon)
 start_sock victim --rcvbuf 1024
@@ -113,7 +115,8 @@ for i in 1 2 3; do
 	sock_cmd victim drain > /dev/null   # drains, so the next burst overruns again
 done
 wait_for 10 grep -q '"Alert"' "$TMP/signals" || fail "no Alert signal arrived"
-grep -q "$victim_pid" "$TMP/signals" || fail "Alert signal does not name the victim"
+grep '"Alert"' "$TMP/signals" | grep -q "$victim_pid" || fail "Alert signal does not name the victim"
+grep '"PropertiesChanged"' "$TMP/signals" | grep -q '"EventsTotal"' || fail "no PropertiesChanged for EventsTotal"
 n=$(grep -c "alert.*socket-drops.*uevsock\[$victim_pid\]" "$TMP/d.err")
 [ "$n" -eq 1 ] || fail "$n socket-drops alerts logged for one victim within the interval"
 na=$(call ListAlerts | jq --argjson i "$inode" '[.data[0][] | select(.kind.data == "socket-drops" and .inode.data == $i)] | length')

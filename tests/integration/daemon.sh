@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# nltuned under a service manager's eyes: sd_notify READY/STATUS/WATCHDOG, the burst log lines,
+# alerts in the journal, and this boot's peaks saved on SIGTERM.
+. "$(dirname "$0")/../lib.sh"
+need_root
+
+"$NLTUNE_BUILD/tests/helpers/notifysock" "$TMP/notify" > "$TMP/notify.out" &
+PIDS+=($!)
+wait_for 5 test -S "$TMP/notify" || fail "notify socket missing"
+printf 'state-dir = "%s/state"\nscan-interval = 300\nalerts { interval = 60s }\n' "$TMP" > "$TMP/c.conf"
+NOTIFY_SOCKET=$TMP/notify WATCHDOG_USEC=200000 "$NLTUNED" -c "$TMP/c.conf" 2> "$TMP/d.err" &
+d=$!
+PIDS+=($d)
+wait_for 5 grep -q '^READY=1' "$TMP/notify.out" || fail "no READY=1: $(cat "$TMP/notify.out")"
+wait_for 5 grep -q '^WATCHDOG=1' "$TMP/notify.out" || fail "no WATCHDOG=1"
+emit 300
+wait_for 5 grep -q 'burst: 300 events' "$TMP/d.err" || fail "no burst line: $(cat "$TMP/d.err")"
+wait_for 5 grep -q '^STATUS=.*300 uevents' "$TMP/notify.out" || fail "STATUS= does not count the burst: $(grep STATUS "$TMP/notify.out" | tail -1)"
+[ "$(grep -c 'burst:' "$TMP/d.err")" -eq 1 ] || fail "one burst logged as several lines"
+
+start_sock victim --rcvbuf 1024
+emit 20
+wait_for 5 grep -q "alert #[0-9]* socket-drops: uevsock\[$victim_pid\] lost" "$TMP/d.err" || fail "no alert line"
+grep "socket-drops: uevsock\[$victim_pid\]" "$TMP/d.err" | grep -q "nltune fix $victim_pid" || fail "the alert does not say what to do"
+
+kill -TERM $d
+wait $d || fail "nltuned exited $?"
+grep -q '^STOPPING=1' "$TMP/notify.out" || fail "no STOPPING=1"
+grep -q "totals: 320 events" "$TMP/d.err" || fail "totals line: $(grep totals "$TMP/d.err")"
+boot=$(cat /proc/sys/kernel/random/boot_id)
+# boot <id> <peak_events> <peak_bytes> <window_ms> <total_events> <updated>
+awk -v b="$boot" '$1 == "boot" && $2 == b && $3 >= 300 && $4 >= 300 * 832 && $6 == 320 { ok = 1 } END { exit !ok }' \
+	"$TMP/state/state" || fail "this boot's peaks not saved: $(cat "$TMP/state/state")"
+pass "sd_notify, burst and alert lines, state saved on SIGTERM"
