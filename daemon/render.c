@@ -34,11 +34,12 @@ static json_object *get(json_object *o, const char *key)
 
 const char *render_k(char *buf, size_t len, uint64_t b)
 {
+	/* Units switch once the rounded figure would reach 10000: at most 7 columns. */
 	if (b < 10240)
 		snprintf(buf, len, "%" PRIu64, b);
-	else if (b < 10ull << 20)
+	else if ((double)b / 1024 < 9999.95)
 		snprintf(buf, len, "%.1fK", (double)b / 1024);
-	else if (b < 10ull << 30)
+	else if ((double)b / (1 << 20) < 9999.95)
 		snprintf(buf, len, "%.1fM", (double)b / (1 << 20));
 	else
 		snprintf(buf, len, "%.1fG", (double)b / (1 << 30));
@@ -46,13 +47,14 @@ const char *render_k(char *buf, size_t len, uint64_t b)
 }
 
 /* Printable comm: control bytes become '?', so a hostile name cannot drive the terminal. */
-static void clean(char *dst, size_t len, const char *src)
+static const char *clean(char *dst, size_t len, const char *src)
 {
 	size_t i;
 
 	for (i = 0; src[i] && i + 1 < len; i++)
 		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
 	dst[i] = '\0';
+	return dst;
 }
 
 static const char *paint(const char *verdict, bool color)
@@ -69,7 +71,7 @@ static const char *paint(const char *verdict, bool color)
 void render_sockets(FILE *f, json_object *socks, bool color)
 {
 	size_t n = socks ? json_object_array_length(socks) : 0;
-	char rb[16], q[16], comm[32];
+	char rb[16], q[16], comm[32], text[1024];
 
 	if (n == 0) {
 		fprintf(f, "no netlink socket drops or is at risk\n");
@@ -92,8 +94,10 @@ void render_sockets(FILE *f, json_object *socks, bool color)
 			u64(s, "protocol"), render_k(rb, sizeof(rb), u64(s, "rcvbuf")),
 			u64(s, "holds_events"), u64(s, "drops"), render_k(q, sizeof(q), u64(s, "queued")),
 			str(s, "limit"), u64(s, "inode"));
-		if (str(s, "fix")[0])
-			fprintf(f, "          fix: %s\n", str(s, "fix"));
+		if (str(s, "fix")[0]) {
+			clean(text, sizeof(text), str(s, "fix"));
+			fprintf(f, "          fix: %s\n", text);
+		}
 	}
 }
 
@@ -111,9 +115,10 @@ void render_alerts(FILE *f, json_object *alerts, bool color)
 		const char *sev = str(a, "severity");
 		const char *c = !color ? "" : strcmp(sev, "critical") == 0 ? RED :
 					      strcmp(sev, "warning") == 0 ? YELLOW : "";
+		char msg[1024];
 
 		fprintf(f, "%s%-8s%s %s #%" PRIu64 " %s: %s\n", c, sev, color ? RESET : "", str(a, "time"),
-			u64(a, "id"), str(a, "kind"), str(a, "message"));
+			u64(a, "id"), str(a, "kind"), clean(msg, sizeof(msg), str(a, "message")));
 	}
 }
 
@@ -123,7 +128,7 @@ void render_status(FILE *f, json_object *st, bool color)
 	json_object *socks = get(st, "sockets"), *alerts = get(st, "alerts");
 	uint64_t d = u64(sys, "rmem_default"), m = u64(sys, "rmem_max");
 	uint64_t rd = u64(rec, "rmem_default"), rm = u64(rec, "rmem_max");
-	char a[16], b[16];
+	char a[16], b[16], text[1024];
 
 	fprintf(f, "%snltune status%s (%s)\n\n", color ? BOLD : "", color ? RESET : "",
 		str(st, "source"));
@@ -132,7 +137,7 @@ void render_status(FILE *f, json_object *st, bool color)
 		render_k(b, sizeof(b), rd), d < rd ? "   low: nltune apply" : "");
 	fprintf(f, "%-14s %10s %12s%s\n", "rmem_max", render_k(a, sizeof(a), m),
 		render_k(b, sizeof(b), rm), m < rm ? "   low: nltune apply" : "");
-	fprintf(f, "%-14s %s\n", "need", str(rec, "reason"));
+	fprintf(f, "%-14s %s\n", "need", clean(text, sizeof(text), str(rec, "reason")));
 	if (strcmp(str(st, "source"), "daemon") != 0 && u64(ue, "total") == 0)
 		fprintf(f, "%-14s no figures of this boot: nltuned is not running\n\n", "uevents");
 	else

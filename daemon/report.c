@@ -14,6 +14,38 @@
 #include "scan.h"
 #include "sysctl.h"
 
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (*s < 0x80)
+		return 1;
+	if (*s >= 0xc2 && *s <= 0xdf)
+		n = 2;
+	else if (*s >= 0xe0 && *s <= 0xef)
+		n = 3;
+	else if (*s >= 0xf0 && *s <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (*s == 0xe0)
+		lo = 0xa0;
+	else if (*s == 0xed)
+		hi = 0x9f;
+	else if (*s == 0xf0)
+		lo = 0x90;
+	else if (*s == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
 void report_utf8(char *dst, size_t len, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)src;
@@ -22,17 +54,17 @@ void report_utf8(char *dst, size_t len, const char *src)
 	if (!len)
 		return;
 	while (*s && o + 1 < len) {
-		size_t n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3 :
-					      (*s & 0xf8) == 0xf0 ? 4 : 0;
-		bool ok = n > 0 && o + n < len;
+		size_t n = utf8_len(s);
 
-		for (size_t i = 1; ok && i < n; i++)
-			ok = (s[i] & 0xc0) == 0x80;
-		if (ok && n == 2 && *s < 0xc2)
-			ok = false; /* overlong */
-		if (!ok || (n == 1 && (*s < 0x20 || *s == 0x7f))) {
+		/* Invalid, a control byte, or a character that does not fit whole: '?'. */
+		if (n == 0 || o + n >= len || (n == 1 && (*s < 0x20 || *s == 0x7f))) {
 			dst[o++] = '?';
 			s++;
+			continue;
+		}
+		if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) { /* C1 controls drive terminals too */
+			dst[o++] = '?';
+			s += 2;
 			continue;
 		}
 		memcpy(dst + o, s, n);
@@ -44,11 +76,12 @@ void report_utf8(char *dst, size_t len, const char *src)
 
 const char *report_size(char *buf, size_t len, uint64_t bytes)
 {
+	/* Thresholds after rounding, so 999999 reads "1.00 MB", never "1000.0 kB". */
 	if (bytes < 10000)
 		snprintf(buf, len, "%" PRIu64 " B", bytes);
-	else if (bytes < 1000000)
+	else if (bytes < 999950)
 		snprintf(buf, len, "%.1f kB", (double)bytes / 1e3);
-	else if (bytes < 1000000000)
+	else if (bytes < 999995000)
 		snprintf(buf, len, "%.2f MB", (double)bytes / 1e6);
 	else
 		snprintf(buf, len, "%.2f GB", (double)bytes / 1e9);
@@ -217,23 +250,25 @@ json_object *report_alert_json(const struct alert *a)
 	json_object_object_add(o, "message", json_object_new_string(msg));
 	if (a->pid > 0)
 		json_object_object_add(o, "pid", json_object_new_int(a->pid));
+	if (a->drops)
+		json_object_object_add(o, "drops", json_object_new_uint64(a->drops));
 	if (a->inode) {
 		char comm[64];
 
 		report_utf8(comm, sizeof(comm), a->comm);
 		json_object_object_add(o, "comm", json_object_new_string(comm));
 		json_object_object_add(o, "inode", json_object_new_uint64(a->inode));
-		json_object_object_add(o, "drops", json_object_new_uint64(a->drops));
+		if (!a->drops)
+			json_object_object_add(o, "drops", json_object_new_uint64(0));
 	}
 	return o;
 }
 
-static const struct scanner *sort_sc;
-
-static int cmp_severity(const void *a, const void *b)
+static int cmp_severity(const void *a, const void *b, void *arg)
 {
-	const struct sockrow *x = &sort_sc->rows[*(const size_t *)a];
-	const struct sockrow *y = &sort_sc->rows[*(const size_t *)b];
+	const struct scanner *sc = arg;
+	const struct sockrow *x = &sc->rows[*(const size_t *)a];
+	const struct sockrow *y = &sc->rows[*(const size_t *)b];
 
 	if (x->v.verdict != y->v.verdict)
 		return x->v.verdict > y->v.verdict ? -1 : 1;
@@ -254,8 +289,7 @@ size_t *report_rows_by_severity(const struct scanner *sc, bool all, size_t *n)
 	for (size_t i = 0; i < sc->nrows; i++)
 		if (all || scan_row_problem(&sc->rows[i]))
 			idx[(*n)++] = i;
-	sort_sc = sc;
-	qsort(idx, *n, sizeof(*idx), cmp_severity);
+	qsort_r(idx, *n, sizeof(*idx), cmp_severity, (void *)sc);
 	return idx;
 }
 

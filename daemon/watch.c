@@ -55,8 +55,9 @@ int watch_row(const struct sockrow *r, uint64_t now_wall_ms, struct alert protos
 		a->severity = SEV_WARNING;
 		snprintf(a->message, sizeof(a->message),
 			 "%s listens to uevents with rcvbuf %u (%" PRIu64
-			 " events, limit %s), less than the measured need: %s",
-			 w, r->s.rcvbuf, r->v.holds_events, verdict_limit_name(r->v.limit), r->v.fix);
+			 " events, limit %s), less than the measured need%s%s",
+			 w, r->s.rcvbuf, r->v.holds_events, verdict_limit_name(r->v.limit),
+			 r->v.fix[0] ? ": " : "", r->v.fix);
 	}
 	return n;
 }

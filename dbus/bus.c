@@ -175,9 +175,10 @@ static int append_alert(sd_bus_message *r, const struct alert *a)
 		return ret;
 	if (a->pid > 0 && (ret = dict_u(r, "pid", (uint32_t)a->pid)) < 0)
 		return ret;
+	if ((a->inode || a->drops) && (ret = dict_t(r, "drops", a->drops)) < 0)
+		return ret;
 	if (a->inode && ((ret = dict_s(r, "comm", a->comm)) < 0 ||
-			 (ret = dict_t(r, "inode", a->inode)) < 0 ||
-			 (ret = dict_t(r, "drops", a->drops)) < 0))
+			 (ret = dict_t(r, "inode", a->inode)) < 0))
 		return ret;
 	return sd_bus_message_close_container(r);
 }
