@@ -7,7 +7,11 @@
 /* c may be NULL: no min-drops, no rate limit, nothing ignored. */
 void alerts_init(struct alerts *a, const struct alerts_conf *c)
 {
-	memset(a, 0, sizeof(*a));
+	/* The ring is read only up to count: left untouched, its pages stay unallocated. */
+	memset(&a->conf, 0, sizeof(a->conf));
+	a->head = a->count = 0;
+	a->suppressed = 0;
+	memset(a->rate, 0, sizeof(a->rate));
 	if (c)
 		a->conf = *c;
 	a->next_id = 1;

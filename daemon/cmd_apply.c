@@ -12,7 +12,7 @@
 static int take(struct cli *c, struct snapshot *s)
 {
 	char why[256];
-	int r = snapshot_take(&c->conf, 0, 0, s);
+	int r = snapshot_take(&c->conf, 0, 0, c->boot, s);
 
 	if (r < 0) {
 		log_warnx("cannot read net.core.rmem_default/rmem_max under %s/sys/net/core: %s",

@@ -58,7 +58,7 @@ int collect_local(const struct nlt_conf *c, struct collect *col)
 	int r;
 
 	memset(col, 0, sizeof(*col));
-	r = snapshot_take(c, 0, 0, &col->snap);
+	r = snapshot_take(c, 0, 0, true, &col->snap);
 	if (r < 0)
 		return r;
 	r = scanner_init(&col->scan);

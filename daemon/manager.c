@@ -399,7 +399,7 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 			  "nltuned CAP_NET_ADMIN to measure large bursts without loss",
 			  (unsigned long long)m->meter.mon.rcvbuf,
 			  (unsigned long long)conf->monitor_buffer);
-	r = snapshot_take(&m->conf, 0, 0, &m->snap);
+	r = snapshot_take(&m->conf, 0, 0, false, &m->snap);
 	if (r < 0) {
 		log_warnx("cannot read net.core.rmem_*: %s", strerror(-r));
 		return r;

@@ -9,11 +9,16 @@
 #include "coldplug.h"
 #include "uevmon.h"
 
-static void coldplug_estimate(struct snapshot *s)
+static void coldplug_estimate(struct snapshot *s, bool trust_cache)
 {
 	uint64_t bytes = 0;
-	int64_t n = coldplug_count();
+	int64_t n;
 
+	if (trust_cache && s->state.has_coldplug) {
+		s->coldplug_devices = (int64_t)s->state.coldplug_devices;
+		return;
+	}
+	n = coldplug_count();
 	s->coldplug_devices = n;
 	if (n < 0)
 		return;
@@ -56,7 +61,7 @@ int snapshot_refresh(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_
 }
 
 int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t live_peak_events,
-		  struct snapshot *s)
+		  bool trust_cache, struct snapshot *s)
 {
 	int r;
 
@@ -74,7 +79,7 @@ int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t l
 	s->state_err = state_load(c->state_dir, &s->state);
 	if (s->state_err < 0 && s->state_err != -ENOENT)
 		state_init(&s->state);
-	coldplug_estimate(s);
+	coldplug_estimate(s, trust_cache);
 	snapshot_recommend(c, live_peak_bytes, live_peak_events, s);
 	return 0;
 }

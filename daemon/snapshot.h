@@ -28,11 +28,13 @@ struct snapshot {
 /*
  * Gather and recommend. live_peak_bytes/events are this boot's peaks as a
  * running meter knows them (0 when there is none). Uses the cached coldplug
- * estimate when the device count has not changed. Returns 0, or -errno when
- * the sysctls cannot be read. Never logs: the caller reports state_err.
+ * estimate when the device count has not changed; with trust_cache, whenever
+ * there is one, without walking /sys to count devices (the early-boot and
+ * console paths: nltuned checks the count when it starts). Returns 0, or
+ * -errno when the sysctls cannot be read. Never logs: the caller reports state_err.
  */
 int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t live_peak_events,
-		  struct snapshot *s);
+		  bool trust_cache, struct snapshot *s);
 
 /*
  * Re-read the sysctls and recommend again from s->state as it is in memory

@@ -9,7 +9,7 @@
 
 #include "charge.h"
 
-#define UEVMON_BATCH 32
+#define UEVMON_BATCH 16
 
 struct uevmon {
 	int fd;
