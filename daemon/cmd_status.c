@@ -17,6 +17,8 @@
 #include "render.h"
 #include "report.h"
 
+enum { DOC_STATUS = 1, DOC_ALL_SOCKETS = 2 }; /* what a command needs built */
+
 struct docs {
 	json_object *status;  /* SPEC status document */
 	json_object *sockets; /* every socket (for --all, metrics) */
@@ -24,7 +26,7 @@ struct docs {
 	bool have_col;
 };
 
-static int local_docs(struct cli *c, struct docs *d)
+static int local_docs(struct cli *c, struct docs *d, int want)
 {
 	struct status_input in = { .source = "local" };
 	const struct state_boot *b;
@@ -41,6 +43,10 @@ static int local_docs(struct cli *c, struct docs *d)
 	}
 	if (snapshot_state_problem(&d->col.snap, why, sizeof(why))[0])
 		log_warnx("%s/%s: %s", c->conf.state_dir, STATE_FILE, why);
+	if (want & DOC_ALL_SOCKETS)
+		d->sockets = report_sockets_json(&d->col.scan, true);
+	if (!(want & DOC_STATUS))
+		return 0;
 	alerts = calloc(ALERTS_MAX, sizeof(*alerts));
 	if (!alerts)
 		return -ENOMEM;
@@ -58,7 +64,6 @@ static int local_docs(struct cli *c, struct docs *d)
 	in.alerts = alerts;
 	in.nalerts = na;
 	d->status = report_status_json(&in);
-	d->sockets = report_sockets_json(&d->col.scan, true);
 	free(alerts);
 	return 0;
 }
@@ -72,18 +77,16 @@ static void docs_free(struct docs *d)
 }
 
 /* Ask nltuned first (unless --no-daemon); a daemon that does not answer means a local snapshot. */
-static int daemon_docs(struct cli *c, struct docs *d, bool want_all)
+static int daemon_docs(struct cli *c, struct docs *d, int want)
 {
-	int r;
+	int r = 0;
 
 	if (c->no_daemon)
 		return -ENOTCONN;
-	r = client_describe(&d->status);
-	if (r < 0)
-		return r;
-	if (!want_all)
-		return 0;
-	r = client_list_sockets(&d->sockets);
+	if (want & DOC_STATUS)
+		r = client_describe(&d->status);
+	if (r >= 0 && (want & DOC_ALL_SOCKETS))
+		r = client_list_sockets(&d->sockets);
 	if (r < 0) {
 		json_object_put(d->status);
 		d->status = NULL;
@@ -91,13 +94,13 @@ static int daemon_docs(struct cli *c, struct docs *d, bool want_all)
 	return r;
 }
 
-static int get_docs(struct cli *c, struct docs *d, bool want_all)
+static int get_docs(struct cli *c, struct docs *d, int want)
 {
 	memset(d, 0, sizeof(*d));
-	if (daemon_docs(c, d, want_all) == 0)
+	if (daemon_docs(c, d, want) == 0)
 		return 0;
 	log_debug("no answer from nltuned: local snapshot");
-	return local_docs(c, d);
+	return local_docs(c, d, want);
 }
 
 int cmd_recommend_daemon(struct cli *c, json_object **rec)
@@ -106,7 +109,7 @@ int cmd_recommend_daemon(struct cli *c, json_object **rec)
 	struct docs d;
 
 	memset(&d, 0, sizeof(d));
-	if (daemon_docs(c, &d, false) < 0)
+	if (daemon_docs(c, &d, DOC_STATUS) < 0)
 		return -ENOTCONN;
 	st = d.status;
 	if (!json_object_object_get_ex(st, "recommended", &r) ||
@@ -132,7 +135,7 @@ int cmd_status(struct cli *c)
 {
 	struct docs d;
 
-	if (get_docs(c, &d, c->all) < 0) {
+	if (get_docs(c, &d, DOC_STATUS | (c->all ? DOC_ALL_SOCKETS : 0)) < 0) {
 		docs_free(&d);
 		return 1;
 	}
@@ -153,7 +156,7 @@ int cmd_sockets(struct cli *c)
 	json_object *out, *st;
 	struct docs d;
 
-	if (get_docs(c, &d, c->all) < 0) {
+	if (get_docs(c, &d, c->all ? DOC_ALL_SOCKETS : DOC_STATUS) < 0) {
 		docs_free(&d);
 		return 1;
 	}
@@ -178,7 +181,7 @@ int cmd_alerts(struct cli *c)
 	json_object *a;
 	struct docs d;
 
-	if (get_docs(c, &d, false) < 0) {
+	if (get_docs(c, &d, DOC_STATUS) < 0) {
 		docs_free(&d);
 		return 1;
 	}
@@ -196,7 +199,7 @@ int cmd_metrics(struct cli *c)
 {
 	struct docs d;
 
-	if (get_docs(c, &d, true) < 0) {
+	if (get_docs(c, &d, DOC_STATUS | DOC_ALL_SOCKETS) < 0) {
 		docs_free(&d);
 		return 1;
 	}

@@ -205,43 +205,60 @@ static size_t count_lines(const char *buf, size_t len)
 }
 
 /*
- * /proc files can only be sized by reading them: read into a buffer and read
- * again into one twice as large while the file fills it, up to READ_CAP.
- * A capped image loses its last, partial line: *truncated says so.
+ * /proc files can only be sized by reading them: read in one pass, growing the
+ * buffer while the file fills it, up to READ_CAP. A capped image loses its
+ * last, partial line: *truncated says so.
  */
 static int read_image(const char *path, char **out, size_t *len, bool *truncated)
 {
-	size_t cap = READ_FIRST;
+	size_t cap = READ_FIRST, used = 0;
 	char *buf = NULL;
-	int r;
+	int fd, r = 0;
 
 	*truncated = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
 	for (;;) {
-		char *nbuf = realloc(buf, cap);
+		ssize_t n;
 
-		if (!nbuf) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = nbuf;
-		r = paths_read(path, buf, cap);
-		if (r < 0) {
-			free(buf);
-			return r;
-		}
-		if ((size_t)r < cap - 1)
-			break;
-		if (cap == READ_CAP) {
-			char *nl = memrchr(buf, '\n', (size_t)r);
+		if (used == cap || !buf) {
+			char *nbuf;
 
-			r = nl ? (int)(nl - buf + 1) : 0;
-			*truncated = true;
+			if (buf && cap == READ_CAP) {
+				char *nl = memrchr(buf, '\n', used);
+
+				used = nl ? (size_t)(nl - buf + 1) : 0;
+				*truncated = true;
+				break;
+			}
+			if (buf)
+				cap = cap * 2 > READ_CAP ? READ_CAP : cap * 2;
+			nbuf = realloc(buf, cap);
+			if (!nbuf) {
+				r = -ENOMEM;
+				break;
+			}
+			buf = nbuf;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
 			break;
 		}
-		cap = cap * 2 > READ_CAP ? READ_CAP : cap * 2;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	if (r < 0) {
+		free(buf);
+		return r;
 	}
 	*out = buf;
-	*len = (size_t)r;
+	*len = used;
 	return 0;
 }
 
@@ -249,9 +266,9 @@ ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t
 {
 	char path[PATH_MAX];
 	struct nlsock *socks;
-	size_t len, rows, nbad = 0;
+	size_t len = 0, rows, nbad = 0;
 	bool truncated;
-	char *buf;
+	char *buf = NULL;
 	ssize_t n;
 	int r;
 

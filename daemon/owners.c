@@ -26,6 +26,7 @@ struct owners {
 struct found {
 	struct owner o;
 	pid_t last;             /* the pid that was counted last: one count per process */
+	pid_t first;            /* the pid whose comm o.comm holds */
 };
 
 struct resolve_ctx {
@@ -33,6 +34,8 @@ struct resolve_ctx {
 	struct found *found;
 	size_t n;
 	size_t fds;             /* fd entries looked at so far */
+	pid_t comm_pid;         /* comm read once per process, not once per socket */
+	char comm[OWNERS_COMM_LEN];
 };
 
 struct netns_ctx {
@@ -251,8 +254,17 @@ static int resolve_pid(pid_t pid, void *data)
 		if (!parse_link(link, "socket:", &ino))
 			continue;
 		i = find_u64(c->want, c->n, ino);
-		if (i < c->n)
-			record(&c->found[i], pid, (int)num);
+		if (i == c->n)
+			continue;
+		if (c->found[i].o.npids == 0 && c->found[i].o.more == 0) {
+			if (c->comm_pid != pid) {
+				read_comm(pid, c->comm);
+				c->comm_pid = pid;
+			}
+			memcpy(c->found[i].o.comm, c->comm, OWNERS_COMM_LEN);
+			c->found[i].first = pid;
+		}
+		record(&c->found[i], pid, (int)num);
 	}
 	closedir(d);
 	return r;
@@ -351,7 +363,8 @@ int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n)
 		if (w->npids == 0)
 			continue;
 		sort_holders(w);
-		read_comm(w->pids[0], w->comm);
+		if (w->pids[0] != c.found[i].first) /* /proc listed a later pid first */
+			read_comm(w->pids[0], w->comm);
 		found++;
 	}
 	r = merge(o, c.found, c.n);
