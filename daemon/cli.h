@@ -14,7 +14,6 @@
 
 struct cli {
 	struct nlt_conf conf;
-	const char *conf_path;
 	bool json, all, dry_run, boot, persist, no_daemon;
 	double for_s;       /* monitor --for; 0 = until interrupted */
 	uint64_t size;      /* fix --size; 0 = computed */

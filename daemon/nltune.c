@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "common.h"
 #include "conf.h"
 #include "log.h"
-#include "paths.h"
 
 struct command {
 	const char *name;
@@ -39,18 +39,13 @@ static void usage(FILE *f)
 	fprintf(f, "options: -h/--help, --version, --json, --no-daemon; see README.md\n");
 }
 
-enum { OPT_PROC = 256, OPT_SYS, OPT_STATE, OPT_VERSION, OPT_JSON, OPT_ALL, OPT_DRY, OPT_BOOT,
-       OPT_PERSIST, OPT_NODAEMON, OPT_FOR, OPT_SIZE };
+enum { OPT_JSON = COMMON_OPT_NEXT, OPT_ALL, OPT_DRY, OPT_BOOT, OPT_PERSIST, OPT_NODAEMON, OPT_FOR,
+       OPT_SIZE };
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "proc", required_argument, NULL, OPT_PROC },
-		{ "sys", required_argument, NULL, OPT_SYS },
-		{ "state-dir", required_argument, NULL, OPT_STATE },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		COMMON_LONG_OPTIONS,
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
@@ -61,32 +56,22 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, OPT_SIZE },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli c = { .conf_path = NLT_CONF_DEFAULT_PATH };
-	const char *state_dir = NULL;
+	struct common com = { .prog = "nltune", .conf_path = NLT_CONF_DEFAULT_PATH };
+	struct cli c = { 0 };
 	const struct command *cmd = NULL;
-	char err[1024], *end;
-	int opt;
+	char *end;
+	int opt, r;
 
 	log_init("nltune", getenv("NLTUNE_DEBUG") != NULL);
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		r = common_option(&com, opt, optarg);
+		if (r < 0)
+			return 0;
+		if (r > 0)
+			continue;
 		switch (opt) {
-		case 'c':
-			c.conf_path = optarg;
-			break;
 		case 'h':
 			usage(stdout);
-			return 0;
-		case OPT_PROC:
-			paths_set_proc(optarg);
-			break;
-		case OPT_SYS:
-			paths_set_sys(optarg);
-			break;
-		case OPT_STATE:
-			state_dir = optarg;
-			break;
-		case OPT_VERSION:
-			printf("nltune %s\n", NLTUNE_VERSION);
 			return 0;
 		case OPT_JSON:
 			c.json = true;
@@ -147,16 +132,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: nltune %s\n", cmd->usage);
 		return EXIT_USAGE;
 	}
-	if (nlt_conf_load(&c.conf, c.conf_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nltune: %s\n", err);
-		return NLT_EX_CONFIG;
-	}
-	if (state_dir) {
-		if (strlen(state_dir) >= sizeof(c.conf.state_dir)) {
-			fprintf(stderr, "nltune: --state-dir is too long\n");
-			return EXIT_USAGE;
-		}
-		strcpy(c.conf.state_dir, state_dir);
-	}
+	r = common_load(&com, &c.conf);
+	if (r)
+		return r;
 	return cmd->run(&c);
 }

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "conf.h"
 #include "log.h"
 #include "manager.h"
-#include "paths.h"
 
 static void usage(FILE *f)
 {
@@ -18,30 +18,25 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PROC = 256, OPT_SYS, OPT_STATE, OPT_VERSION };
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
+		COMMON_LONG_OPTIONS,
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "proc", required_argument, NULL, OPT_PROC },
-		{ "sys", required_argument, NULL, OPT_SYS },
-		{ "state-dir", required_argument, NULL, OPT_STATE },
-		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf_path = NLT_CONF_DEFAULT_PATH, *state_dir = NULL;
+	struct common com = { .prog = "nltuned", .conf_path = NLT_CONF_DEFAULT_PATH };
 	bool check = false, verbose = false;
 	struct nlt_conf conf;
 	struct manager m;
-	char err[1024];
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, "c:nvh", opts, NULL)) != -1) {
+		r = common_option(&com, opt, optarg);
+		if (r < 0)
+			return 0;
+		if (r > 0)
+			continue;
 		switch (opt) {
-		case 'c':
-			conf_path = optarg;
-			break;
 		case 'n':
 			check = true;
 			break;
@@ -50,18 +45,6 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
-		case OPT_PROC:
-			paths_set_proc(optarg);
-			break;
-		case OPT_SYS:
-			paths_set_sys(optarg);
-			break;
-		case OPT_STATE:
-			state_dir = optarg;
-			break;
-		case OPT_VERSION:
-			printf("nltuned %s\n", NLTUNE_VERSION);
 			return 0;
 		default:
 			usage(stderr);
@@ -73,22 +56,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init("nltuned", verbose);
-	if (nlt_conf_load(&conf, conf_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nltuned: %s\n", err);
-		return NLT_EX_CONFIG;
-	}
+	r = common_load(&com, &conf);
+	if (r)
+		return r;
 	if (check) {
-		printf("%s: configuration OK\n", conf_path);
+		printf("%s: configuration OK\n", com.conf_path);
 		return 0;
 	}
-	if (state_dir) {
-		if (strlen(state_dir) >= sizeof(conf.state_dir)) {
-			fprintf(stderr, "nltuned: --state-dir is too long\n");
-			return 2;
-		}
-		strcpy(conf.state_dir, state_dir);
-	}
-	r = manager_init(&m, &conf, conf_path);
+	r = manager_init(&m, &conf, com.conf_path);
 	if (r < 0) {
 		manager_free(&m);
 		return 1;
