@@ -291,7 +291,7 @@ int cmd_explain(struct cli *c)
 		printf("  holds    %" PRIu64 " events of %u bytes", row->v.holds_events,
 		       collect_typical_charge(&col.snap));
 		if (row->s.protocol == NLSCAN_PROTO_UEVENT && col.snap.rec.need_bytes)
-			printf("; the measured need is %s", report_size(sz, sizeof(sz),
+			printf("; the measured need is %s", units_size(sz, sizeof(sz),
 									col.snap.rec.need_bytes));
 		printf("\n  lost     %u messages since it was created%s; %u bytes queued\n",
 		       row->s.drops, row->s.no_enobufs ? " (NETLINK_NO_ENOBUFS hides ENOBUFS)" : "",

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "units.h"
+
 #define TIB (1ull << 40)
 #define U64_LIMIT 18446744073709551616.0 /* 2^64: the first double above UINT64_MAX */
 
@@ -33,22 +35,6 @@ uint64_t recommend_ceiling(const struct nlt_conf *c, uint64_t memtotal)
 			v = memtotal / 32;
 	}
 	return max_u64(v, c->floor);
-}
-
-/* Decimal units as a person reads them: "832 B", "343.0 kB", "1.53 MB". */
-static const char *fmt_size(char *buf, size_t len, uint64_t bytes)
-{
-	if (bytes < 10000)
-		snprintf(buf, len, "%" PRIu64 " B", bytes);
-	else if (bytes < 1000000)
-		snprintf(buf, len, "%.1f kB", (double)bytes / 1e3);
-	else if (bytes < 1000000000)
-		snprintf(buf, len, "%.2f MB", (double)bytes / 1e6);
-	else if (bytes < 1000000000000ull)
-		snprintf(buf, len, "%.2f GB", (double)bytes / 1e9);
-	else
-		snprintf(buf, len, "%.2f TB", (double)bytes / 1e12);
-	return buf;
 }
 
 /* "2.0", "2.5", "2.25": at least one decimal, no trailing zeros beyond it. */
@@ -163,7 +149,7 @@ static void explain_need(struct recommendation *out, const struct need *n, doubl
 		append(out, "no burst measured yet");
 		return;
 	}
-	fmt_size(size, sizeof(size), n->bytes);
+	units_size(size, sizeof(size), n->bytes);
 	if (n->source == REC_SRC_COLDPLUG) {
 		append(out, "coldplug estimate %" PRIu64 " devices / %s", n->events, size);
 	} else {
@@ -175,7 +161,7 @@ static void explain_need(struct recommendation *out, const struct need *n, doubl
 			append(out, " on boot %zu of %zu", n->boot_k, n->boot_n);
 	}
 	append(out, ", x%s headroom -> %s", fmt_factor(fac, sizeof(fac), headroom),
-	       fmt_size(res, sizeof(res), rounded));
+	       units_size(res, sizeof(res), rounded));
 	if (n->events > 0)
 		append(out, "; %" PRIu64 " B per event", n->bytes / n->events);
 }

@@ -12,6 +12,7 @@
 #include "alerts.h"
 #include "recommend.h"
 #include "scan.h"
+#include "units.h"
 #include "sysctl.h"
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0. */
@@ -74,20 +75,6 @@ void report_utf8(char *dst, size_t len, const char *src)
 	dst[o] = '\0';
 }
 
-const char *report_size(char *buf, size_t len, uint64_t bytes)
-{
-	/* Thresholds after rounding, so 999999 reads "1.00 MB", never "1000.0 kB". */
-	if (bytes < 10000)
-		snprintf(buf, len, "%" PRIu64 " B", bytes);
-	else if (bytes < 999950)
-		snprintf(buf, len, "%.1f kB", (double)bytes / 1e3);
-	else if (bytes < 999995000)
-		snprintf(buf, len, "%.2f MB", (double)bytes / 1e6);
-	else
-		snprintf(buf, len, "%.2f GB", (double)bytes / 1e9);
-	return buf;
-}
-
 static uint64_t burst_ms(const struct burst *b)
 {
 	return (b->end_us - b->start_us) / 1000;
@@ -115,7 +102,7 @@ void report_burst_text(char *buf, size_t len, const struct burst *b)
 	int n;
 
 	n = snprintf(buf, len, "burst: %" PRIu64 " events, %s charged in %" PRIu64 " ms (",
-		     b->events, report_size(sz, sizeof(sz), b->bytes), burst_ms(b));
+		     b->events, units_size(sz, sizeof(sz), b->bytes), burst_ms(b));
 	off = n < 0 ? 0 : (size_t)n;
 	for (size_t i = 0; i < b->nsubsys && off < len; i++) {
 		n = snprintf(buf + off, len - off, "%s%s %" PRIu64, i ? ", " : "", b->subsys[i].name,
@@ -164,8 +151,8 @@ void report_totals_text(char *buf, size_t len, const struct meter *mt)
 	snprintf(buf, len,
 		 "totals: %" PRIu64 " events, %s charged; peak %" PRIu64 " events / %s in %" PRIu64
 		 " ms; %" PRIu64 " lost by nltune itself",
-		 s->total_events, report_size(a, sizeof(a), s->total_bytes), burst_peak_events(s),
-		 report_size(b, sizeof(b), burst_peak_bytes(s)), burst_window(s, 2)->width_us / 1000,
+		 s->total_events, units_size(a, sizeof(a), s->total_bytes), burst_peak_events(s),
+		 units_size(b, sizeof(b), burst_peak_bytes(s)), burst_window(s, 2)->width_us / 1000,
 		 mt->mon.own_drops);
 }
 

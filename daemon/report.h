@@ -10,12 +10,11 @@
 
 #include "burst.h"
 #include "meter.h"
+#include "units.h"
 
 /* Copy src as valid UTF-8 (invalid bytes and control bytes become '?'), NUL-terminated. */
 void report_utf8(char *dst, size_t len, const char *src);
 
-/* "832 B", "12.3 kB", "1.53 MB": decimal units, as a person reads them. */
-const char *report_size(char *buf, size_t len, uint64_t bytes);
 
 /* {"events","bytes","duration_ms","subsystems":{name:n}} ; caller owns the object. */
 json_object *report_burst_json(const struct burst *b);

@@ -501,9 +501,9 @@ static void test_report_utf8_random_bytes_give_valid_utf8(void **state)
 	}
 }
 
-/* ---- report_size, report_time -------------------------------------------------------------- */
+/* ---- units_size, report_time -------------------------------------------------------------- */
 
-static void test_report_size_decimal_units(void **state)
+static void test_units_size_decimal_units(void **state)
 {
 	static const struct {
 		uint64_t bytes;
@@ -520,21 +520,23 @@ static void test_report_size_decimal_units(void **state)
 		{ 1660000, "1.66 MB" },
 		{ 999994999, "999.99 MB" },
 		{ 1000000000, "1.00 GB" },
-		{ UINT64_MAX, "18446744073.71 GB" },
+		{ 999994999999ull, "999.99 GB" },
+		{ 999995000000ull, "1.00 TB" },
+		{ UINT64_MAX, "18446744.07 TB" },
 	};
 	char buf[32];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(c); i++)
-		assert_string_equal(report_size(buf, sizeof(buf), c[i].bytes), c[i].want);
+		assert_string_equal(units_size(buf, sizeof(buf), c[i].bytes), c[i].want);
 }
 
 /*
- * BUG (daemon/report.c, report_size): the unit is picked before rounding, so
+ * BUG (daemon/report.c, units_size): the unit is picked before rounding, so
  * 999950..999999 bytes print "1000.0 kB" and 999995000..999999999 "1000.00 MB".
  */
-static void test_report_size_rounds_into_next_unit(void **state)
+static void test_units_size_rounds_into_next_unit(void **state)
 {
 	static const struct {
 		uint64_t bytes;
@@ -550,16 +552,16 @@ static void test_report_size_rounds_into_next_unit(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(c); i++)
-		assert_string_equal(report_size(buf, sizeof(buf), c[i].bytes), c[i].want);
+		assert_string_equal(units_size(buf, sizeof(buf), c[i].bytes), c[i].want);
 }
 
-static void test_report_size_truncates_to_buffer(void **state)
+static void test_units_size_truncates_to_buffer(void **state)
 {
 	char buf[8];
 
 	(void)state;
 	memset(buf, CANARY, sizeof(buf));
-	assert_string_equal(report_size(buf, 4, 1530000), "1.5");
+	assert_string_equal(units_size(buf, 4, 1530000), "1.5");
 	assert_int_equal(buf[4], CANARY);
 }
 
@@ -1241,9 +1243,9 @@ int main(void)
 		cmocka_unit_test(test_report_utf8_dst_of_two_holds_one_byte),
 		cmocka_unit_test(test_report_utf8_never_splits_a_character),
 		cmocka_unit_test(test_report_utf8_random_bytes_give_valid_utf8),
-		cmocka_unit_test(test_report_size_decimal_units),
-		cmocka_unit_test(test_report_size_rounds_into_next_unit),
-		cmocka_unit_test(test_report_size_truncates_to_buffer),
+		cmocka_unit_test(test_units_size_decimal_units),
+		cmocka_unit_test(test_units_size_rounds_into_next_unit),
+		cmocka_unit_test(test_units_size_truncates_to_buffer),
 		cmocka_unit_test(test_report_time_iso8601_utc_with_ms),
 		cmocka_unit_test(test_report_time_truncates_to_buffer),
 		cmocka_unit_test(test_report_burst_json_fields),

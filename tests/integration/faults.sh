@@ -71,7 +71,7 @@ unshare -m bash -c "
 	mount -o remount,ro,bind '$fake/sys/net/core/rmem_default' &&
 	exec '$NLTUNE' -c '$TMP/fault.conf' --proc '$fake' apply" > "$TMP/out" 2> "$TMP/err"
 rc=$?
-cat "$TMP/err"
+sed "s/^/  (expected) /" "$TMP/err"
 [ $rc -eq 1 ] || fail "apply exit $rc on a refused write"
 [ "$(cat "$fake/sys/net/core/rmem_default")" = 65536 ] || fail "rmem_default changed"
 [ "$(cat "$fake/sys/net/core/rmem_max")" = 131072 ] || fail "rmem_max not restored: $(cat "$fake/sys/net/core/rmem_max")"

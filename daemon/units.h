@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* Sizes as a person reads them, shared by reasons, log lines and reports. */
+#ifndef NLTUNE_UNITS_H
+#define NLTUNE_UNITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "832 B", "12.3 kB", "1.53 MB", "2.10 GB", "1.00 TB": decimal units, rounded into the next. */
+const char *units_size(char *buf, size_t len, uint64_t bytes);
+
+#endif
