@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
-# Shared by the integration scripts: build paths, root check, polling, cleanup by pid.
-NLTUNE=${NLTUNE_BUILD:?}/nltune
+# Shared by the integration and benchmark scripts: build paths, root check, polling, cleanup
+# by pid, test listeners, a private system bus.
+NLTUNE=${NLTUNE_BUILD:?run through make check or make bench}/nltune
 NLTUNED=${NLTUNE_BUILD}/nltuned
 UEVSOCK=${NLTUNE_BUILD}/tests/helpers/uevsock
-TMP=$(mktemp -d /tmp/nltune-test.XXXXXX)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TMP=$(mktemp -d "/tmp/${NLTUNE_TMP_PREFIX:-nltune-test}.XXXXXX")
 PIDS=()
 CLEANUPS=()
 
@@ -15,6 +17,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
@@ -58,4 +61,52 @@ sock_cmd() {
 	answered() { [ "$(grep -c '^{' "$TMP/$name.out")" -gt "$n" ]; }
 	wait_for 10 answered || fail "$name did not answer $cmd"
 	grep '^{' "$TMP/$name.out" | tail -n 1
+}
+
+# bus_conf MODE SOCKET FILE: a private system bus with a Debian system bus's default policy,
+# plus nltune's own policy file (MODE strict) or no policy for org.nltune1 at all (MODE open:
+# only nltuned itself can refuse a call then).
+bus_conf() {
+	{
+		cat <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$2</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+  </policy>
+CONF
+		if [ "$1" = strict ]; then
+			echo "  <include>$REPO/dbus/org.nltune1.conf</include>"
+		else
+			echo '  <policy context="default"><allow own="*"/><allow send_destination="*"/></policy>'
+		fi
+		echo "</busconfig>"
+	} > "$3"
+}
+
+# start_bus MODE SOCKET: run a private dbus-daemon (its pid in $busd, its log in $TMP/bus-MODE.log).
+start_bus() {
+	bus_conf "$1" "$2" "$TMP/bus-$1.conf"
+	rm -f "$2"
+	dbus-daemon --config-file="$TMP/bus-$1.conf" --nofork --nopidfile 2> "$TMP/bus-$1.log" &
+	busd=$!
+	PIDS+=($busd)
+	wait_for 5 test -S "$2" || fail "dbus-daemon did not start: $(cat "$TMP/bus-$1.log")"
 }

@@ -11,34 +11,7 @@ N=${BENCH_DBUS_CALLS:-10000}
 
 SOCK=$TMP/bus.sock
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$SOCK
-cat > "$TMP/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$SOCK</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-  </policy>
-  <include>$REPO/dbus/org.nltune1.conf</include>
-</busconfig>
-CONF
-dbus-daemon --config-file="$TMP/bus.conf" --nofork --nopidfile 2> "$TMP/bus.log" &
-PIDS+=($!)
-wait_for 5 test -S "$SOCK" || fail "dbus-daemon did not start: $(cat "$TMP/bus.log")"
+start_bus strict "$SOCK"
 
 cat > "$TMP/nltune.conf" <<CONF
 state-dir = "$TMP/state"

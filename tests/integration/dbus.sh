@@ -11,51 +11,6 @@ done
 chmod 711 "$TMP" # the unprivileged caller must reach the bus socket
 SOCK=$TMP/bus.sock
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$SOCK
-POLICY=$(cd "$(dirname "$0")/../.." && pwd)/dbus/org.nltune1.conf
-
-# The default policy of a Debian system bus, plus nltune's own file.
-write_bus_conf() { # $1: "strict" (project policy) or "open" (no bus policy: the daemon's own check)
-	{
-		cat <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$SOCK</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
-  </policy>
-CONF
-		if [ "$1" = strict ]; then
-			echo "  <include>$POLICY</include>"
-		else
-			echo '  <policy context="default"><allow own="*"/><allow send_destination="*"/></policy>'
-		fi
-		echo "</busconfig>"
-	} > "$TMP/bus-$1.conf"
-}
-start_bus() {
-	write_bus_conf "$1"
-	rm -f "$SOCK"
-	dbus-daemon --config-file="$TMP/bus-$1.conf" --nofork --nopidfile 2> "$TMP/bus-$1.log" &
-	busd=$!
-	PIDS+=($busd)
-	wait_for 5 test -S "$SOCK" || fail "dbus-daemon did not start"
-}
 B() { busctl --system "$@"; }
 call() { B --json=short call org.nltune1 /org/nltune1 org.nltune1.Manager "$@"; }
 prop() { B get-property org.nltune1 /org/nltune1 org.nltune1.Manager "$1" | awk '{print $2}'; }
@@ -69,7 +24,7 @@ scan-interval = 500
 alerts { interval = 60s }
 CONF
 
-start_bus strict
+start_bus strict "$SOCK"
 "$NLTUNED" -c "$TMP/nltune.conf" > "$TMP/d.out" 2> "$TMP/d.err" &
 d=$!
 PIDS+=($d)
@@ -143,7 +98,7 @@ grep -q "org.freedesktop.DBus.Error.InvalidArgs" <<<"$err" || fail "FixSocket(hu
 kill $busd
 wait $busd 2>/dev/null
 wait_for 10 grep -q "lost the system bus" "$TMP/d.err" || fail "nltuned did not notice the bus going"
-start_bus open
+start_bus open "$SOCK"
 back() { call Describe >/dev/null 2>&1; }
 wait_for 20 back || fail "nltuned did not come back on the restarted bus"
 na=$(call ListAlerts | jq --argjson i "$inode" '[.data[0][] | select(.kind.data == "socket-drops" and .inode.data == $i)] | length')
