@@ -32,4 +32,21 @@ boot=$(cat /proc/sys/kernel/random/boot_id)
 # boot <id> <peak_events> <peak_bytes> <window_ms> <total_events> <updated>
 awk -v b="$boot" '$1 == "boot" && $2 == b && $3 >= 300 && $4 >= 300 * 832 && $6 == 320 { ok = 1 } END { exit !ok }' \
 	"$TMP/state/state" || fail "this boot's peaks not saved: $(cat "$TMP/state/state")"
-pass "sd_notify, burst and alert lines, state saved on SIGTERM"
+
+# --- autofix and the node_exporter textfile ----------------------------------------------------
+printf 'state-dir = "%s/state"\nscan-interval = 200\nautofix = true\nmetrics-file = "%s/nltune.prom"\n' \
+	"$TMP" "$TMP" > "$TMP/fix.conf"
+start_sock tiny --rcvbuf 1024
+"$NLTUNED" -c "$TMP/fix.conf" 2> "$TMP/f.err" &
+f=$!
+PIDS+=($f)
+fixed() { [ "$(jq .rcvbuf <<<"$(sock_cmd tiny stat)")" -gt 2304 ]; }
+wait_for 10 fixed || fail "autofix left the 1024-byte socket alone: $(sock_cmd tiny stat); $(cat "$TMP/f.err")"
+grep -q "autofix: uevsock\[$tiny_pid\]" "$TMP/f.err" || fail "autofix not logged"
+wait_for 5 test -s "$TMP/nltune.prom" || fail "no metrics file"
+grep -q '^nltune_rmem_default [0-9]' "$TMP/nltune.prom" || fail "metrics file lacks nltune_rmem_default"
+grep -q "^nltune_socket_rcvbuf{.*pid=\"$tiny_pid\"" "$TMP/nltune.prom" || fail "metrics file lacks the socket"
+ls "$TMP" | grep -q 'nltune.prom.' && fail "a metrics temp file was left behind"
+kill -TERM $f
+wait $f || fail "nltuned exited $?"
+pass "sd_notify, burst and alert lines, state saved on SIGTERM, autofix, metrics file"
