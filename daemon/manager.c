@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
@@ -223,6 +224,9 @@ void manager_scan(struct manager *m)
 		if (row->s.inode == 0)
 			continue;
 		m->drops_total += row->new_drops;
+		/* nltuned's own socket: its losses are monitor-overrun alerts, its size monitor-buffer. */
+		if (row->s.inode == m->meter_inode)
+			continue;
 		n = watch_row(row, watch_wall_ms(), protos);
 		for (int k = 0; k < n; k++)
 			raise_alert(m, &protos[k]);
@@ -379,6 +383,7 @@ int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_
 int manager_init(struct manager *m, const struct nlt_conf *conf, const char *conf_path)
 {
 	struct alerts_conf ac;
+	struct stat st;
 	char why[256];
 	sigset_t ss;
 	int r;
@@ -394,6 +399,8 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 		log_warn("cannot open the uevent socket");
 		return r;
 	}
+	if (fstat(m->meter.mon.fd, &st) == 0)
+		m->meter_inode = (uint64_t)st.st_ino;
 	if (!m->meter.mon.forced)
 		log_warnx("SO_RCVBUFFORCE refused: monitor buffer is %llu bytes, not %llu; give "
 			  "nltuned CAP_NET_ADMIN to measure large bursts without loss",

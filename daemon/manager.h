@@ -21,6 +21,7 @@ struct manager {
 	struct nlt_conf conf;
 	const char *conf_path;
 	struct meter meter;
+	uint64_t meter_inode;      /* our own uevent socket, left out of socket alerts */
 	uint64_t drops_reported;
 	uint64_t drops_total;      /* drops seen on every netlink socket since start */
 	struct snapshot snap;      /* sysctls, recommendation, history (snap.state) */
