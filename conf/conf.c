@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paths.h"
+
 #define KIB 1024L
 #define MIB (1024L * KIB)
 #define GIB (1024L * MIB)
@@ -698,53 +700,6 @@ out:
 	return r;
 }
 
-/* Read all of path into a malloc'd *buf, at most CONF_MAX_BYTES + 1 bytes. */
-static int read_all(const char *path, char **buf, size_t *len)
-{
-	size_t cap = 0;
-	char *b = NULL;
-	int fd, r = 0;
-
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	while (*len <= CONF_MAX_BYTES) {
-		ssize_t n;
-
-		if (*len == cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 4096;
-			if (cap > CONF_MAX_BYTES + 1)
-				cap = CONF_MAX_BYTES + 1;
-			nb = realloc(b, cap);
-			if (!nb) {
-				r = -ENOMEM;
-				break;
-			}
-			b = nb;
-		}
-		n = read(fd, b + *len, cap - *len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	close(fd);
-	if (r < 0) {
-		free(b);
-		b = NULL;
-	}
-	*buf = b;
-	return r;
-}
-
 int nlt_conf_load(struct nlt_conf *c, const char *path, char *err, size_t errlen)
 {
 	struct conf_parse p = { .err = err, .errlen = errlen };
@@ -757,7 +712,10 @@ int nlt_conf_load(struct nlt_conf *c, const char *path, char *err, size_t errlen
 	p.name = path;
 	if (err && errlen)
 		err[0] = '\0';
-	r = read_all(path, &buf, &len);
+	/* One byte past the limit lets nlt_conf_load_buffer() refuse an oversized file. */
+	r = paths_read_alloc(path, CONF_MAX_BYTES + 1, &buf, &len);
+	if (r == 1)
+		r = 0;
 	if (r == -ENOENT) {
 		nlt_conf_defaults(c);
 		return 0;

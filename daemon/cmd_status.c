@@ -223,6 +223,22 @@ static int parse_pid(const char *s, pid_t *pid)
 	return 0;
 }
 
+/* The PID argument and a fresh local scan; 0, or the exit code after saying why. */
+static int pid_and_scan(struct cli *c, pid_t *pid, struct collect *col)
+{
+	int r;
+
+	if (parse_pid(c->argv[0], pid) < 0)
+		return EXIT_USAGE;
+	r = collect_local(&c->conf, col);
+	if (r < 0) {
+		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
+		collect_free(col);
+		return 1;
+	}
+	return 0;
+}
+
 /* Index of pid among the holders of r, or -1. */
 static int holder(const struct sockrow *r, pid_t pid)
 {
@@ -267,14 +283,9 @@ int cmd_explain(struct cli *c)
 	pid_t pid;
 	int found = 0, r;
 
-	if (parse_pid(c->argv[0], &pid) < 0)
-		return EXIT_USAGE;
-	r = collect_local(&c->conf, &col);
-	if (r < 0) {
-		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
-		collect_free(&col);
-		return 1;
-	}
+	r = pid_and_scan(c, &pid, &col);
+	if (r)
+		return r;
 	for (size_t i = 0; i < col.scan.nrows; i++) {
 		const struct sockrow *row = &col.scan.rows[i];
 
@@ -317,14 +328,9 @@ int cmd_fix(struct cli *c)
 	pid_t pid;
 	int fixed = 0, failed = 0, r;
 
-	if (parse_pid(c->argv[0], &pid) < 0)
-		return EXIT_USAGE;
-	r = collect_local(&c->conf, &col);
-	if (r < 0) {
-		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
-		collect_free(&col);
-		return 1;
-	}
+	r = pid_and_scan(c, &pid, &col);
+	if (r)
+		return r;
 	size = c->size ? c->size : col.snap.rec.rmem_default;
 	for (size_t i = 0; i < col.scan.nrows; i++) {
 		const struct sockrow *row = &col.scan.rows[i];

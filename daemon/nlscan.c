@@ -205,61 +205,20 @@ static size_t count_lines(const char *buf, size_t len)
 }
 
 /*
- * /proc files can only be sized by reading them: read in one pass, growing the
- * buffer while the file fills it, up to READ_CAP. A capped image loses its
+ * /proc files can only be sized by reading them. A capped image loses its
  * last, partial line: *truncated says so.
  */
 static int read_image(const char *path, char **out, size_t *len, bool *truncated)
 {
-	size_t cap = READ_FIRST, used = 0;
-	char *buf = NULL;
-	int fd, r = 0;
+	int r = paths_read_alloc(path, READ_CAP, out, len);
 
-	*truncated = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n;
+	*truncated = r == 1;
+	if (r == 1) {
+		char *nl = memrchr(*out, '\n', *len);
 
-		if (used == cap || !buf) {
-			char *nbuf;
-
-			if (buf && cap == READ_CAP) {
-				char *nl = memrchr(buf, '\n', used);
-
-				used = nl ? (size_t)(nl - buf + 1) : 0;
-				*truncated = true;
-				break;
-			}
-			if (buf)
-				cap = cap * 2 > READ_CAP ? READ_CAP : cap * 2;
-			nbuf = realloc(buf, cap);
-			if (!nbuf) {
-				r = -ENOMEM;
-				break;
-			}
-			buf = nbuf;
-		}
-		n = read(fd, buf + used, cap - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
+		*len = nl ? (size_t)(nl - *out + 1) : 0;
 	}
-	close(fd);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*out = buf;
-	*len = used;
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t *bad)

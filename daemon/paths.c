@@ -80,6 +80,62 @@ int paths_read(const char *path, char *buf, size_t len)
 	return r < 0 ? r : (int)off;
 }
 
+int paths_read_alloc(const char *path, size_t max, char **buf, size_t *len)
+{
+	size_t cap = 0, used = 0;
+	char *b = NULL, extra;
+	int fd, r = 0;
+
+	*buf = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (used == cap) {
+			char *nb;
+
+			if (cap == max) {
+				/* Full: one more byte tells whether the file goes on. */
+				do
+					n = read(fd, &extra, 1);
+				while (n < 0 && errno == EINTR);
+				r = n > 0 ? 1 : n < 0 ? -errno : 0;
+				break;
+			}
+			cap = cap ? cap * 2 : 4096;
+			if (cap > max)
+				cap = max;
+			nb = realloc(b, cap ? cap : 1);
+			if (!nb) {
+				r = -ENOMEM;
+				break;
+			}
+			b = nb;
+		}
+		n = read(fd, b + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	if (r < 0) {
+		free(b);
+		return r;
+	}
+	*buf = b;
+	*len = used;
+	return r;
+}
+
 int paths_read_u64(const char *path, uint64_t *v)
 {
 	char buf[64], *end;

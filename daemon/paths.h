@@ -17,6 +17,13 @@ int paths_sys_file(char *buf, size_t len, const char *rel);
 
 /* Read at most len-1 bytes of path, NUL-terminate; returns bytes or -errno. */
 int paths_read(const char *path, char *buf, size_t len);
+/*
+ * Read all of path, up to max bytes, into a malloc'd *buf (not NUL-terminated)
+ * of *len bytes, in one pass. Returns 0, 1 when the file holds more than max
+ * (*buf has the first max bytes), or -errno.
+ */
+int paths_read_alloc(const char *path, size_t max, char **buf, size_t *len);
+
 /* Read one unsigned decimal from path; -EINVAL if it is not one. */
 int paths_read_u64(const char *path, uint64_t *v);
 
