@@ -52,6 +52,14 @@ echo "victim after apply: $v2"
 [ "$(jq .enobufs <<<"$v2")" -eq 0 ] || fail "victim2 saw ENOBUFS"
 [ "$(jq .events <<<"$v2")" -ge $N ] || fail "victim2 received $(jq .events <<<"$v2") of $N"
 
+# observe never writes, whatever the need.
+echo 65536 > $core/rmem_default
+printf 'state-dir = "%s/state"\npolicy = observe\n' "$TMP" > "$TMP/observe.conf"
+"$NLTUNE" -c "$TMP/observe.conf" apply --json > "$TMP/observe.json" || fail "apply (observe) failed"
+[ "$(cat $core/rmem_default)" -eq 65536 ] || fail "policy observe wrote rmem_default"
+[ "$(jq .changed "$TMP/observe.json")" = false ] || fail "policy observe reports a change"
+echo "$new_def" > $core/rmem_default
+
 # Dry run and persist.
 "$NLTUNE" -c "$TMP/nltune.conf" apply --dry-run --json > "$TMP/dry.json" || fail "dry-run failed"
 [ "$(jq .dry_run "$TMP/dry.json")" = true ] || fail "dry_run flag missing"
