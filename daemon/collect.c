@@ -35,6 +35,7 @@ void collect_scan_ctx(const struct snapshot *s, uint64_t now_ms, struct scan_ctx
 	ctx->sock_min = s->sock_min;
 	ctx->typical_charge = collect_typical_charge(s);
 	ctx->need_bytes = s->rec.need_bytes;
+	ctx->target_default = s->rec.rmem_default;
 	ctx->now_ms = now_ms;
 	ctx->recent_ms = COLLECT_RECENT_MS;
 }

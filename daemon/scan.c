@@ -103,6 +103,7 @@ static void judge(struct sockrow *row, const struct scan_ctx *ctx, bool rising)
 		.sock_min = ctx->sock_min,
 		.typical_charge = ctx->typical_charge,
 		.need_bytes = row->s.has_diag ? ctx->need_bytes : 0,
+		.target_default = ctx->target_default,
 		.drops_rising = rising,
 		.pid = row->has_owner && row->own.npids ? row->own.pids[0] : 0,
 	};

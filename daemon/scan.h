@@ -21,6 +21,7 @@ struct scan_ctx {
 	uint32_t sock_min;
 	uint32_t typical_charge;
 	uint64_t need_bytes;
+	uint64_t target_default;      /* the recommended rmem_default, for fix texts */
 	uint64_t now_ms;              /* monotonic */
 	uint64_t recent_ms;           /* a drop within this long makes a socket "dropping" */
 };

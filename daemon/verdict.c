@@ -191,7 +191,7 @@ void verdict_judge(const struct verdict_input *in, struct verdict *out)
 
 	/* Only a uevent listener has a need: other protocols' traffic is not measured. */
 	w.need = listener ? in->need_bytes : 0;
-	w.n = round_up(w.need);
+	w.n = max_u64(round_up(w.need), w.need ? in->target_default : 0);
 	w.ask = w.need ? round_up(w.need / 2 + (w.need & 1)) : 0;
 	out->ask_bytes = w.ask;
 	if (in->pid > 0) {

@@ -19,6 +19,7 @@ struct verdict_input {
 	uint32_t sock_min;        /* SOCK_MIN_RCVBUF; 0 = unknown: (2048, 2560] counts as it */
 	uint32_t typical_charge;  /* truesize of a typical event */
 	uint64_t need_bytes;      /* current need (0 = unknown) */
+	uint64_t target_default;  /* the recommended rmem_default the fix names (0: need rounded up) */
 	bool drops_rising;        /* drop counter rose recently */
 	int pid;                  /* for the fix text; 0 = unknown */
 };

@@ -116,6 +116,24 @@ static void test_verdict_seed_victim_is_minimum_at_risk(void **state)
 	RUN(r);
 }
 
+static void test_verdict_default_fix_names_the_recommended_value(void **state)
+{
+	struct verdict_input in = {
+		.protocol = 15, .groups = 1, .rcvbuf = 212992, .rmem_default = 212992,
+		.rmem_max = 4194304, .sock_min = 2304, .typical_charge = 832,
+		.need_bytes = 329280, .target_default = 659456, .pid = 7,
+	};
+	struct verdict v;
+
+	(void)state;
+	verdict_judge(&in, &v);
+	assert_int_equal(v.verdict, VERDICT_AT_RISK);
+	assert_non_null(strstr(v.fix, "raise rmem_default to 659456"));
+	in.target_default = 0; /* unknown: the need itself, rounded up to 4096 */
+	verdict_judge(&in, &v);
+	assert_non_null(strstr(v.fix, "raise rmem_default to 331776"));
+}
+
 static void test_verdict_seed_victim_dropping(void **state)
 {
 	static const struct row r[] = {
@@ -421,6 +439,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdict_seed_victim_is_minimum_at_risk),
 		cmocka_unit_test(test_verdict_seed_victim_dropping),
+		cmocka_unit_test(test_verdict_default_fix_names_the_recommended_value),
 		cmocka_unit_test(test_verdict_default_listener_by_need),
 		cmocka_unit_test(test_verdict_capped),
 		cmocka_unit_test(test_verdict_forced),
