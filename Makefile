@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # nltune: one non-recursive Makefile. `make`, `make check`, `make check SANITIZE=1`,
-# `make run`, `make bench`, `make install DESTDIR= PREFIX=`.
+# `make run`, `make bench`, `make fuzz`, `make install DESTDIR= PREFIX=`.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -45,7 +45,7 @@ BINS     := $(O)/nltuned $(O)/nltune
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps check unit integration run bench install clean
+.PHONY: all deps check unit integration run bench fuzz install clean
 
 all: $(BINS)
 
@@ -82,6 +82,10 @@ run: $(BINS)
 
 bench: $(BINS) $(HELPERS)
 	@tests/bench/run.sh $(O)
+
+# libFuzzer harnesses of the pure parsers, FUZZ_SECONDS each (clang; not part of check).
+fuzz: | deps
+	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),30)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/nltune \

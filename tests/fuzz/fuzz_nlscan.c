@@ -10,7 +10,7 @@
 #include "nlscan.h"
 
 #define MAX_ROWS 16 /* small, so that the "more than max rows" path is reachable */
-#define NETNS 4026531840u
+#define NETNS	 4026531840u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

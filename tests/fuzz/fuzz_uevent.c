@@ -61,7 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *buf = (const char *)data;
 	int r;
 
-	/* Leftovers of the previous input must not survive a parse. */
+	check(uevent_parse(NULL, buf, size) == -EINVAL);
+	check(uevent_parse(&ev, NULL, size) == -EINVAL);
+
+	/* ev is static: leftovers of the previous input must not survive a parse. */
 	r = uevent_parse(&ev, buf, size);
 	if (r == 0)
 		check_parsed(&ev, buf, size);
