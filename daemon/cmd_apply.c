@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -128,7 +129,11 @@ int cmd_apply(struct cli *c)
 	} else if (wd || wm) {
 		r = sysctl_apply(&want, wd, wm, &before, &after, err, sizeof(err));
 		if (r < 0) {
-			log_warnx("apply failed: %s", err);
+			log_warnx("apply failed: %s%s", err,
+				  (r == -EACCES || r == -EPERM) && geteuid() != 0 ?
+					  "; run it as root" :
+				  r == -EACCES ? "; in a container or another network namespace "
+						 "the host must set them" : "");
 			return 1;
 		}
 	}
