@@ -55,6 +55,17 @@ kill -TERM $d
 wait $d || fail "nltuned exited $?"
 pass "damaged state"
 
+# --- in another network namespace the kernel refuses (EACCES): exit 1, host values untouched -------
+d0=$(cat /proc/sys/net/core/rmem_default) m0=$(cat /proc/sys/net/core/rmem_max)
+printf 'state-dir = "%s/nsstate"\npolicy = exact\nfloor = 4M\n' "$TMP" > "$TMP/ns.conf"
+unshare -n "$NLTUNE" -c "$TMP/ns.conf" apply > /dev/null 2> "$TMP/err"
+rc=$?
+[ $rc -eq 1 ] || fail "apply in a network namespace exit $rc: $(cat "$TMP/err")"
+grep -q "Permission denied" "$TMP/err" || fail "apply in a netns: $(cat "$TMP/err")"
+[ "$(cat /proc/sys/net/core/rmem_default)" = "$d0" ] && [ "$(cat /proc/sys/net/core/rmem_max)" = "$m0" ] ||
+	fail "apply in a netns changed the host's values"
+pass "EACCES in another network namespace"
+
 # --- a sysctl write refused half-way: both values as before, exit 1 ------------------------------
 command -v unshare >/dev/null || skip "unshare missing"
 fake=$TMP/proc
