@@ -462,18 +462,26 @@ static void *netns_thread(void *arg)
 	return NULL;
 }
 
-int nlscan_diag_netns(pid_t pid, struct nlsock *socks, size_t n)
+/* "<proc>/<pid>/ns/net" */
+static int netns_path(pid_t pid, char *path, size_t len)
 {
-	struct netns_job job = { .fd = -1, .socks = socks, .n = n };
-	char rel[64], path[PATH_MAX];
-	sigset_t all, old;
-	pthread_t t;
-	int r;
+	char rel[32];
 
 	if (pid <= 0)
 		return -EINVAL;
 	snprintf(rel, sizeof(rel), "%d/ns/net", (int)pid);
-	r = paths_proc_file(path, sizeof(path), rel);
+	return paths_proc_file(path, len, rel);
+}
+
+int nlscan_diag_netns(pid_t pid, struct nlsock *socks, size_t n)
+{
+	struct netns_job job = { .fd = -1, .socks = socks, .n = n };
+	char path[PATH_MAX];
+	sigset_t all, old;
+	pthread_t t;
+	int r;
+
+	r = netns_path(pid, path, sizeof(path));
 	if (r < 0)
 		return r;
 	job.fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -497,15 +505,12 @@ out:
 
 int nlscan_netns_of(pid_t pid, uint64_t *netns)
 {
-	char rel[64], path[PATH_MAX], link[64], *end;
+	char path[PATH_MAX], link[64], *end;
 	unsigned long long v;
 	ssize_t len;
 	int r;
 
-	if (pid <= 0)
-		return -EINVAL;
-	snprintf(rel, sizeof(rel), "%d/ns/net", (int)pid);
-	r = paths_proc_file(path, sizeof(path), rel);
+	r = netns_path(pid, path, sizeof(path));
 	if (r < 0)
 		return r;
 	len = readlink(path, link, sizeof(link) - 1);

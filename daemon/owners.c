@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nlscan.h"
 #include "paths.h"
 
 #define WALK_MAX_PIDS 4194304   /* PID_MAX_LIMIT: a copied tree may hold anything */
@@ -417,22 +418,11 @@ void owners_retain(struct owners *o, const uint64_t *live, size_t n)
 static int netns_pid(pid_t pid, void *data)
 {
 	struct netns_ctx *c = data;
-	char rel[32], path[PATH_MAX], link[64];
 	uint64_t ns;
-	ssize_t len;
 	size_t lo = 0, hi = c->count;
-	int r;
 
-	snprintf(rel, sizeof(rel), "%d/ns/net", (int)pid);
-	r = paths_proc_file(path, sizeof(path), rel);
-	if (r < 0)
-		return r;
-	len = readlink(path, link, sizeof(link) - 1);
-	if (len < 0)
+	if (nlscan_netns_of(pid, &ns) < 0 || ns == c->self)
 		return 0;       /* gone, a zombie, or not ours */
-	link[len] = '\0';
-	if (!parse_link(link, "net:", &ns) || ns == c->self)
-		return 0;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
