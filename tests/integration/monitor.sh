@@ -59,4 +59,8 @@ fi
 # Charged bytes within 10% of what the kernel charged the unread probe.
 awk -v a="$bytes" -v b="$qbytes" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d * 10 <= b) }' ||
 	fail "charged bytes $bytes vs probe's queue $qbytes: more than 10% apart"
+# --for ends it by itself, with a totals line.
+timeout 10 "$NLTUNE" -c /dev/null monitor --json --for 0.3 > "$TMP/for.out" 2>/dev/null ||
+	fail "monitor --for 0.3 did not end cleanly"
+[ "$(jq -s '[.[] | select(.type == "totals")] | length' "$TMP/for.out")" -eq 1 ] || fail "monitor --for: no totals line"
 pass "monitor counted $events events, $bytes bytes (kernel queue $qbytes)"

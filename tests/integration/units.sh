@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The shipped units: nltuned.service hardened to an exposure of 2.5 or below while keeping the
+# capabilities it needs; nltune-apply.service ordered before udev's coldplug; both verify.
+. "$(dirname "$0")/../lib.sh"
+command -v systemd-analyze >/dev/null || skip "systemd-analyze missing (tests/deps.sh installs systemd)"
+
+mkdir -p "$TMP/units" "$TMP/bin"
+for u in nltuned nltune-apply; do
+	sed "s|@SBINDIR@|$NLTUNE_BUILD|g; s|@BINDIR@|$NLTUNE_BUILD|g" "$REPO/conf/$u.service" > "$TMP/units/$u.service"
+done
+systemd-analyze verify "$TMP/units/nltuned.service" "$TMP/units/nltune-apply.service" > "$TMP/verify" 2>&1 ||
+	fail "systemd-analyze verify: $(cat "$TMP/verify")"
+
+score=$(systemd-analyze security --offline=yes "$TMP/units/nltuned.service" 2>/dev/null |
+	sed -n 's/.*Overall exposure level for nltuned.service: \([0-9.]*\).*/\1/p')
+[ -n "$score" ] || fail "no exposure score"
+awk -v s="$score" 'BEGIN { exit !(s <= 2.5) }' || fail "exposure $score above 2.5"
+for cap in CAP_NET_ADMIN CAP_SYS_PTRACE CAP_DAC_READ_SEARCH CAP_SYS_ADMIN; do
+	grep -q "^CapabilityBoundingSet=.*$cap" "$TMP/units/nltuned.service" || fail "nltuned.service lost $cap"
+done
+grep -q '^Type=notify$' "$TMP/units/nltuned.service" || fail "nltuned.service is not Type=notify"
+
+a=$TMP/units/nltune-apply.service
+grep -q '^DefaultDependencies=no$' "$a" || fail "apply unit has default dependencies"
+grep -q '^After=.*systemd-sysctl.service' "$a" || fail "apply unit not after systemd-sysctl"
+grep -q '^Before=.*systemd-udev-trigger.service' "$a" && grep -q '^Before=.*sysinit.target' "$a" ||
+	fail "apply unit not before udev's trigger and sysinit.target"
+grep -q "^ExecStart=$NLTUNE_BUILD/nltune apply --boot$" "$a" || fail "apply unit does not run apply --boot"
+pass "units verify; nltuned.service exposure $score"
