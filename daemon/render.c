@@ -11,6 +11,10 @@
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
 
+/* status is one screen: the worst sockets and the newest alerts, the rest counted. */
+#define RENDER_STATUS_SOCKETS 8
+#define RENDER_STATUS_ALERTS 5
+
 static uint64_t u64(json_object *o, const char *key)
 {
 	json_object *v;
@@ -68,9 +72,10 @@ static const char *paint(const char *verdict, bool color)
 	return GREEN;
 }
 
-void render_sockets(FILE *f, json_object *socks, bool color)
+/* The first max sockets (0: all); the rest are counted on one line. */
+static void sockets_table(FILE *f, json_object *socks, bool color, size_t max)
 {
-	size_t n = socks ? json_object_array_length(socks) : 0;
+	size_t n = socks ? json_object_array_length(socks) : 0, shown = max && max < n ? max : n;
 	char rb[16], q[16], comm[32], text[1024];
 
 	if (n == 0) {
@@ -80,7 +85,7 @@ void render_sockets(FILE *f, json_object *socks, bool color)
 	fprintf(f, "%s%-9s %7s %-15s %5s %7s %6s %8s %7s %-8s %s%s\n", color ? BOLD : "", "VERDICT",
 		"PID", "COMM", "PROTO", "RCVBUF", "HOLDS", "DROPS", "QUEUED", "LIMIT", "INODE",
 		color ? RESET : "");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		json_object *s = json_object_array_get_idx(socks, i), *pids = get(s, "pids");
 		const char *v = str(s, "verdict");
 		char pid[16] = "-";
@@ -99,18 +104,25 @@ void render_sockets(FILE *f, json_object *socks, bool color)
 			fprintf(f, "          fix: %s\n", text);
 		}
 	}
+	if (shown < n)
+		fprintf(f, "... and %zu more: nltune sockets\n", n - shown);
 }
 
-void render_alerts(FILE *f, json_object *alerts, bool color)
+void render_sockets(FILE *f, json_object *socks, bool color)
 {
-	size_t n = alerts ? json_object_array_length(alerts) : 0;
+	sockets_table(f, socks, color, 0);
+}
+
+/* The newest max alerts (0: all), newest first: the one to act on. */
+static void alerts_recent(FILE *f, json_object *alerts, bool color, size_t max)
+{
+	size_t n = alerts ? json_object_array_length(alerts) : 0, stop = max && max < n ? n - max : 0;
 
 	if (n == 0) {
 		fprintf(f, "no alerts\n");
 		return;
 	}
-	/* Newest first: the one to act on. */
-	for (size_t i = n; i-- > 0;) {
+	for (size_t i = n; i-- > stop;) {
 		json_object *a = json_object_array_get_idx(alerts, i);
 		const char *sev = str(a, "severity");
 		const char *c = !color ? "" : strcmp(sev, "critical") == 0 ? RED :
@@ -120,6 +132,13 @@ void render_alerts(FILE *f, json_object *alerts, bool color)
 		fprintf(f, "%s%-8s%s %s #%" PRIu64 " %s: %s\n", c, sev, color ? RESET : "", str(a, "time"),
 			u64(a, "id"), str(a, "kind"), clean(msg, sizeof(msg), str(a, "message")));
 	}
+	if (stop)
+		fprintf(f, "... and %zu older: nltune alerts\n", stop);
+}
+
+void render_alerts(FILE *f, json_object *alerts, bool color)
+{
+	alerts_recent(f, alerts, color, 0);
 }
 
 void render_status(FILE *f, json_object *st, bool color)
@@ -146,7 +165,7 @@ void render_status(FILE *f, json_object *st, bool color)
 			"uevents", u64(ue, "total"), u64(ue, "peak_events"),
 			render_k(a, sizeof(a), u64(ue, "peak_bytes")), u64(ue, "window_ms"),
 			u64(ue, "own_drops"));
-	render_sockets(f, socks, color);
+	sockets_table(f, socks, color, RENDER_STATUS_SOCKETS);
 	fprintf(f, "\n");
-	render_alerts(f, alerts, color);
+	alerts_recent(f, alerts, color, RENDER_STATUS_ALERTS);
 }

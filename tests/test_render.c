@@ -696,6 +696,47 @@ static void test_render_status_empty_lists_say_so(void **state)
 	json_object_put(st);
 }
 
+/* status stays one screen: the 8 worst sockets and the 5 newest alerts, the rest counted. */
+static void test_render_status_is_one_screen(void **state)
+{
+	json_object *st = parse(status_text), *socks = json_object_new_array();
+	json_object *alerts = json_object_new_array();
+	char *out, msg[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++)
+		json_object_array_add(socks, sock("at-risk", 1000 + i, "victim", 100 + (uint64_t)i,
+						  2304, 0, ""));
+	for (i = 1; i <= 9; i++) {
+		json_object *a = json_object_new_object();
+
+		snprintf(msg, sizeof(msg), "alert number %d", i);
+		json_object_object_add(a, "id", json_object_new_int(i));
+		json_object_object_add(a, "severity", json_object_new_string("warning"));
+		json_object_object_add(a, "kind", json_object_new_string("socket-at-risk"));
+		json_object_object_add(a, "message", json_object_new_string(msg));
+		json_object_array_add(alerts, a);
+	}
+	json_object_object_add(st, "sockets", socks);
+	json_object_object_add(st, "alerts", alerts);
+	out = capture(STATUS, st, false);
+	assert_non_null(strstr(out, " 1007 victim"));     /* the 8th socket is shown */
+	assert_null(strstr(out, " 1008 victim"));         /* the 9th is not */
+	assert_non_null(strstr(out, "... and 12 more: nltune sockets\n"));
+	assert_non_null(strstr(out, "alert number 9\n"));  /* the newest five */
+	assert_non_null(strstr(out, "alert number 5\n"));
+	assert_null(strstr(out, "alert number 4\n"));
+	assert_non_null(strstr(out, "... and 4 older: nltune alerts\n"));
+	free(out);
+	/* The full lists stay complete. */
+	out = capture(SOCKETS, socks, false);
+	assert_non_null(strstr(out, " 1019 victim"));
+	assert_null(strstr(out, "more: nltune sockets"));
+	free(out);
+	json_object_put(st);
+}
+
 /* A local snapshot without figures of this boot says why instead of printing zeros. */
 static void test_render_status_local_without_figures_says_why(void **state)
 {
@@ -769,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_render_status_low_hint_only_below_recommendation),
 		cmocka_unit_test(test_render_status_rmem_columns_align),
 		cmocka_unit_test(test_render_status_empty_lists_say_so),
+		cmocka_unit_test(test_render_status_is_one_screen),
 		cmocka_unit_test(test_render_status_local_without_figures_says_why),
 		cmocka_unit_test(test_render_status_empty_document),
 	};
