@@ -31,13 +31,6 @@ static void print_change(const char *name, uint64_t now, uint64_t rec, bool writ
 	       (unsigned long long)rec, write ? "(write)" : now == rec ? "(keep)" : "(policy: keep)");
 }
 
-static uint64_t get_u64(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? (uint64_t)json_object_get_uint64(v) : 0;
-}
-
 /* Print what nltuned recommends; false if it does not answer. */
 static bool recommend_from_daemon(struct cli *c)
 {
@@ -53,10 +46,10 @@ static bool recommend_from_daemon(struct cli *c)
 	}
 	json_object_object_get_ex(o, "sysctl", &sys);
 	printf("%-14s %12llu -> %llu\n", "rmem_default",
-	       (unsigned long long)get_u64(sys, "rmem_default"),
-	       (unsigned long long)get_u64(o, "rmem_default"));
-	printf("%-14s %12llu -> %llu\n", "rmem_max", (unsigned long long)get_u64(sys, "rmem_max"),
-	       (unsigned long long)get_u64(o, "rmem_max"));
+	       (unsigned long long)report_u64(sys, "rmem_default"),
+	       (unsigned long long)report_u64(o, "rmem_default"));
+	printf("%-14s %12llu -> %llu\n", "rmem_max", (unsigned long long)report_u64(sys, "rmem_max"),
+	       (unsigned long long)report_u64(o, "rmem_max"));
 	printf("%-14s %s\n", "reason",
 	       json_object_object_get_ex(o, "reason", &v) ? json_object_get_string(v) : "");
 	printf("%-14s nltuned\n", "source");

@@ -7,14 +7,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "uevmon.h"
 #include "watch.h"
 
 uint64_t collect_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return uevmon_now_us() / 1000;
 }
 
 uint32_t collect_typical_charge(const struct snapshot *s)

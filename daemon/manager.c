@@ -25,11 +25,6 @@
 #define SAVE_INTERVAL_US (30ull * 1000000) /* peaks are written at most this often */
 #define SCAN_AFTER_BURST_US 50000          /* a scan follows each burst this soon */
 
-static uint64_t now_ms(void)
-{
-	return uevmon_now_us() / 1000;
-}
-
 static void notify_status(struct manager *m)
 {
 	const struct burst_stats *st = &m->meter.stats;
@@ -48,7 +43,7 @@ static void raise_alert(struct manager *m, const struct alert *proto)
 {
 	struct alert a;
 
-	if (alerts_raise(m->alerts, now_ms(), proto, &a) <= 0)
+	if (alerts_raise(m->alerts, collect_now_ms(), proto, &a) <= 0)
 		return;
 	log_warnx("alert #%" PRIu64 " %s: %s", a.id, alerts_kind_name(a.kind), a.message);
 	bus_emit_alert(m, &a);
@@ -210,7 +205,7 @@ void manager_scan(struct manager *m)
 	if (watch_sysctl(&m->snap.sysctl, m->snap.state.applied_default, m->snap.state.applied_max,
 			 watch_wall_ms(), &protos[0]))
 		raise_alert(m, &protos[0]);
-	collect_scan_ctx(&m->snap, now_ms(), &ctx);
+	collect_scan_ctx(&m->snap, collect_now_ms(), &ctx);
 	r = scanner_run(&m->scan, &ctx);
 	if (r < 0) {
 		log_warnx("cannot scan netlink sockets: %s", strerror(-r));

@@ -10,26 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static uint64_t u64(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return o && json_object_object_get_ex(o, key, &v) ? (uint64_t)json_object_get_uint64(v) : 0;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return o && json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
-}
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
+#include "report.h"
 
 /* A label value: backslash, quote and newline escaped; other control bytes dropped. */
 static void label(FILE *f, const char *s)
@@ -57,54 +38,64 @@ static void socket_series(FILE *f, json_object *socks, const char *name, const c
 {
 	size_t n = socks ? json_object_array_length(socks) : 0;
 
-	fprintf(f, "# HELP nltune_socket_%s %s\n# TYPE nltune_socket_%s %s\n", name, help, name, type);
+	fprintf(f, "# HELP nltune_socket_%s %s\n# TYPE nltune_socket_%s %s\n", name, help, name,
+		type);
 	for (size_t i = 0; i < n; i++) {
-		json_object *s = json_object_array_get_idx(socks, i), *pids = get(s, "pids");
-		uint64_t pid = pids && json_object_array_length(pids) ?
-				       (uint64_t)json_object_get_uint64(json_object_array_get_idx(pids, 0)) : 0;
+		json_object *s = json_object_array_get_idx(socks, i), *pids = report_get(s, "pids");
+		uint64_t pid =
+		    pids && json_object_array_length(pids)
+			? (uint64_t)json_object_get_uint64(json_object_array_get_idx(pids, 0))
+			: 0;
 
-		fprintf(f, "nltune_socket_%s{inode=\"%" PRIu64 "\",protocol=\"%" PRIu64
-			   "\",netns=\"%" PRIu64 "\",pid=\"%" PRIu64 "\",comm=\"",
-			name, u64(s, "inode"), u64(s, "protocol"), u64(s, "netns"), pid);
-		label(f, str(s, "comm"));
-		fprintf(f, "\",limit=\"%s\",verdict=\"%s\"} %" PRIu64 "\n", str(s, "limit"),
-			str(s, "verdict"), u64(s, key));
+		fprintf(f,
+			"nltune_socket_%s{inode=\"%" PRIu64 "\",protocol=\"%" PRIu64
+			"\",netns=\"%" PRIu64 "\",pid=\"%" PRIu64 "\",comm=\"",
+			name, report_u64(s, "inode"), report_u64(s, "protocol"),
+			report_u64(s, "netns"), pid);
+		label(f, report_str(s, "comm"));
+		fprintf(f, "\",limit=\"%s\",verdict=\"%s\"} %" PRIu64 "\n", report_str(s, "limit"),
+			report_str(s, "verdict"), report_u64(s, key));
 	}
 }
 
 void metrics_write(FILE *f, json_object *st, json_object *socks)
 {
-	json_object *sys = get(st, "sysctl"), *rec = get(st, "recommended"), *ue = get(st, "uevents");
-	json_object *alerts = get(st, "alerts");
+	json_object *sys = report_get(st, "sysctl"), *rec = report_get(st, "recommended"),
+		    *ue = report_get(st, "uevents");
+	json_object *alerts = report_get(st, "alerts");
 	size_t n = socks ? json_object_array_length(socks) : 0;
 	uint64_t dropping = 0, at_risk = 0;
 
 	gauge(f, "rmem_default", "net.core.rmem_default in force, bytes", "gauge",
-	      u64(sys, "rmem_default"));
-	gauge(f, "rmem_max", "net.core.rmem_max in force, bytes", "gauge", u64(sys, "rmem_max"));
+	      report_u64(sys, "rmem_default"));
+	gauge(f, "rmem_max", "net.core.rmem_max in force, bytes", "gauge",
+	      report_u64(sys, "rmem_max"));
 	gauge(f, "recommended_rmem_default", "recommended net.core.rmem_default, bytes", "gauge",
-	      u64(rec, "rmem_default"));
+	      report_u64(rec, "rmem_default"));
 	gauge(f, "recommended_rmem_max", "recommended net.core.rmem_max, bytes", "gauge",
-	      u64(rec, "rmem_max"));
+	      report_u64(rec, "rmem_max"));
 	gauge(f, "need_bytes", "largest uevent charge within one window, bytes", "gauge",
-	      u64(rec, "need_bytes"));
-	gauge(f, "uevents_total", "uevents seen this boot", "counter", u64(ue, "total"));
-	gauge(f, "window_ms", "the window peaks are measured over, ms", "gauge", u64(ue, "window_ms"));
+	      report_u64(rec, "need_bytes"));
+	gauge(f, "uevents_total", "uevents seen this boot", "counter", report_u64(ue, "total"));
+	gauge(f, "window_ms", "the window peaks are measured over, ms", "gauge",
+	      report_u64(ue, "window_ms"));
 	gauge(f, "peak_events", "most uevents within one window this boot", "gauge",
-	      u64(ue, "peak_events"));
+	      report_u64(ue, "peak_events"));
 	gauge(f, "peak_bytes", "largest uevent charge within one window this boot, bytes", "gauge",
-	      u64(ue, "peak_bytes"));
-	gauge(f, "own_drops", "uevents nltuned itself lost", "counter", u64(ue, "own_drops"));
+	      report_u64(ue, "peak_bytes"));
+	gauge(f, "own_drops", "uevents nltuned itself lost", "counter",
+	      report_u64(ue, "own_drops"));
 	for (size_t i = 0; i < n; i++) {
-		const char *v = str(json_object_array_get_idx(socks, i), "verdict");
+		const char *v = report_str(json_object_array_get_idx(socks, i), "verdict");
 
 		dropping += strcmp(v, "dropping") == 0;
 		at_risk += strcmp(v, "at-risk") == 0;
 	}
-	fprintf(f, "# HELP nltune_sockets netlink sockets by verdict\n# TYPE nltune_sockets gauge\n"
-		   "nltune_sockets{verdict=\"dropping\"} %" PRIu64 "\n"
-		   "nltune_sockets{verdict=\"at-risk\"} %" PRIu64 "\n"
-		   "nltune_sockets{verdict=\"ok\"} %" PRIu64 "\n",
+	fprintf(f,
+		"# HELP nltune_sockets netlink sockets by verdict\n# TYPE nltune_sockets gauge\n"
+		"nltune_sockets{verdict=\"dropping\"} %" PRIu64 "\n"
+		"nltune_sockets{verdict=\"at-risk\"} %" PRIu64 "\n"
+		"nltune_sockets{verdict=\"ok\"} %" PRIu64 "\n",
 		dropping, at_risk, (uint64_t)n - dropping - at_risk);
 	gauge(f, "alerts", "alerts kept", "gauge", alerts ? json_object_array_length(alerts) : 0);
 	socket_series(f, socks, "drops", "drops", "messages the kernel dropped on the socket",

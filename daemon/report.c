@@ -15,7 +15,8 @@
 #include "units.h"
 #include "sysctl.h"
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0. */
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0.
+ */
 static size_t utf8_len(const unsigned char *s)
 {
 	unsigned char lo = 0x80, hi = 0xbf;
@@ -105,8 +106,8 @@ void report_burst_text(char *buf, size_t len, const struct burst *b)
 		     b->events, units_size(sz, sizeof(sz), b->bytes), burst_ms(b));
 	off = n < 0 ? 0 : (size_t)n;
 	for (size_t i = 0; i < b->nsubsys && off < len; i++) {
-		n = snprintf(buf + off, len - off, "%s%s %" PRIu64, i ? ", " : "", b->subsys[i].name,
-			     b->subsys[i].events);
+		n = snprintf(buf + off, len - off, "%s%s %" PRIu64, i ? ", " : "",
+			     b->subsys[i].name, b->subsys[i].events);
 		off += n < 0 ? 0 : (size_t)n;
 	}
 	if (off < len)
@@ -156,9 +157,31 @@ void report_totals_text(char *buf, size_t len, const struct meter *mt)
 		 mt->mon.own_drops);
 }
 
+uint64_t report_u64(json_object *o, const char *key)
+{
+	json_object *v = report_get(o, key);
+
+	return v ? (uint64_t)json_object_get_uint64(v) : 0;
+}
+
+const char *report_str(json_object *o, const char *key)
+{
+	json_object *v = report_get(o, key);
+
+	return v ? json_object_get_string(v) : "";
+}
+
+json_object *report_get(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
 void report_print_json(json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(stdout);
 	json_object_put(obj);
 }
@@ -229,7 +252,8 @@ json_object *report_alert_json(const struct alert *a)
 	char t[40], msg[sizeof(a->message)];
 
 	json_object_object_add(o, "id", json_object_new_uint64(a->id));
-	json_object_object_add(o, "time", json_object_new_string(report_time(t, sizeof(t), a->time_ms)));
+	json_object_object_add(o, "time",
+			       json_object_new_string(report_time(t, sizeof(t), a->time_ms)));
 	json_object_object_add(o, "severity",
 			       json_object_new_string(alerts_severity_name(a->severity)));
 	json_object_object_add(o, "kind", json_object_new_string(alerts_kind_name(a->kind)));

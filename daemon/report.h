@@ -25,6 +25,11 @@ void report_burst_text(char *buf, size_t len, const struct burst *b);
 json_object *report_totals_json(const struct meter *mt);
 void report_totals_text(char *buf, size_t len, const struct meter *mt);
 
+/* Members of a JSON object, or 0 / "" / NULL when o is NULL or lacks key. */
+uint64_t report_u64(json_object *o, const char *key);
+const char *report_str(json_object *o, const char *key);
+json_object *report_get(json_object *o, const char *key);
+
 /* Print obj as one line on stdout, then free it. */
 void report_print_json(json_object *obj);
 
