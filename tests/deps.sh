@@ -17,6 +17,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "nltune: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
+# Wait for another apt run (a second build tree, unattended upgrades) instead of failing.
+lock="-o DPkg::Lock::Timeout=600"
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >&2
+apt-get $lock update -qq >&2
+# shellcheck disable=SC2086
+apt-get $lock install -y -qq --no-install-recommends $missing >&2
