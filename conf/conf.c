@@ -13,29 +13,29 @@
 
 #include "paths.h"
 
-#define KIB 1024L
-#define MIB (1024L * KIB)
-#define GIB (1024L * MIB)
+#define KIB    1024L
+#define MIB    (1024L * KIB)
+#define GIB    (1024L * MIB)
 #define DAY_MS (24L * 3600 * 1000)
 
 /* A configuration is a few hundred bytes; anything this big is not one. */
 #define CONF_MAX_BYTES (1024 * 1024)
 
 /* Defaults of SPEC.md, shared by nlt_conf_defaults() and the option table. */
-#define DEF_POLICY NLT_POLICY_RAISE_ONLY
-#define DEF_WINDOW_MS 1000
-#define DEF_HEADROOM 2.0
-#define DEF_FLOOR 212992
-#define DEF_CEILING 0 /* auto: min(32 MiB, MemTotal/32), resolved by the caller */
-#define DEF_HISTORY 5
-#define DEF_MONITOR_BUFFER (16 * MIB)
-#define DEF_SCAN_INTERVAL_MS 2000
-#define DEF_STATE_DIR "/var/lib/nltune"
-#define DEF_SYSCTL_DIR "/etc/sysctl.d"
-#define DEF_METRICS_FILE ""
-#define DEF_ALERT_MIN_DROPS 1
+#define DEF_POLICY	      NLT_POLICY_RAISE_ONLY
+#define DEF_WINDOW_MS	      1000
+#define DEF_HEADROOM	      2.0
+#define DEF_FLOOR	      212992
+#define DEF_CEILING	      0 /* auto: min(32 MiB, MemTotal/32), resolved by the caller */
+#define DEF_HISTORY	      5
+#define DEF_MONITOR_BUFFER    (16 * MIB)
+#define DEF_SCAN_INTERVAL_MS  2000
+#define DEF_STATE_DIR	      "/var/lib/nltune"
+#define DEF_SYSCTL_DIR	      "/etc/sysctl.d"
+#define DEF_METRICS_FILE      ""
+#define DEF_ALERT_MIN_DROPS   1
 #define DEF_ALERT_INTERVAL_MS 10000
-#define DEF_AUTOFIX cfg_false
+#define DEF_AUTOFIX	      cfg_false
 
 static int parse_policy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int parse_number(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
@@ -43,7 +43,7 @@ static int parse_headroom(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *r
 
 /* Units: counts are plain; ms = milliseconds or an ms/s suffix; bytes = bytes or K/M/G. */
 static cfg_opt_t alert_opts[] = {
-	CFG_INT_CB("min-drops", DEF_ALERT_MIN_DROPS, CFGF_NONE, parse_number), /* drops/scan */
+	CFG_INT_CB("min-drops", DEF_ALERT_MIN_DROPS, CFGF_NONE, parse_number),	/* drops/scan */
 	CFG_INT_CB("interval", DEF_ALERT_INTERVAL_MS, CFGF_NONE, parse_number), /* ms */
 	CFG_STR_LIST("ignore-comm", 0, CFGF_NONE), /* comm names, <= 15 bytes each */
 	CFG_END()
@@ -51,16 +51,16 @@ static cfg_opt_t alert_opts[] = {
 
 /* The one option table; libconfuse copies it in cfg_init(), so it is never written. */
 static cfg_opt_t conf_opts[] = {
-	CFG_INT_CB("policy", DEF_POLICY, CFGF_NONE, parse_policy), /* raise-only|exact|observe */
+	CFG_INT_CB("policy", DEF_POLICY, CFGF_NONE, parse_policy),    /* raise-only|exact|observe */
 	CFG_INT_CB("window", DEF_WINDOW_MS, CFGF_NONE, parse_number), /* ms */
 	CFG_FLOAT_CB("headroom", DEF_HEADROOM, CFGF_NONE, parse_headroom), /* factor */
-	CFG_INT_CB("floor", DEF_FLOOR, CFGF_NONE, parse_number), /* bytes */
-	CFG_INT_CB("ceiling", DEF_CEILING, CFGF_NONE, parse_number), /* bytes, 0 = auto */
-	CFG_INT_CB("history", DEF_HISTORY, CFGF_NONE, parse_number), /* boots */
-	CFG_INT_CB("monitor-buffer", DEF_MONITOR_BUFFER, CFGF_NONE, parse_number), /* bytes */
+	CFG_INT_CB("floor", DEF_FLOOR, CFGF_NONE, parse_number),	   /* bytes */
+	CFG_INT_CB("ceiling", DEF_CEILING, CFGF_NONE, parse_number),	   /* bytes, 0 = auto */
+	CFG_INT_CB("history", DEF_HISTORY, CFGF_NONE, parse_number),	   /* boots */
+	CFG_INT_CB("monitor-buffer", DEF_MONITOR_BUFFER, CFGF_NONE, parse_number),  /* bytes */
 	CFG_INT_CB("scan-interval", DEF_SCAN_INTERVAL_MS, CFGF_NONE, parse_number), /* ms */
-	CFG_STR("state-dir", DEF_STATE_DIR, CFGF_NONE), /* absolute path */
-	CFG_STR("sysctl-dir", DEF_SYSCTL_DIR, CFGF_NONE), /* absolute path */
+	CFG_STR("state-dir", DEF_STATE_DIR, CFGF_NONE),	      /* absolute path */
+	CFG_STR("sysctl-dir", DEF_SYSCTL_DIR, CFGF_NONE),     /* absolute path */
 	CFG_STR("metrics-file", DEF_METRICS_FILE, CFGF_NONE), /* absolute path, "" = none */
 	CFG_SEC("alerts", alert_opts, CFGF_NONE),
 	CFG_BOOL("autofix", DEF_AUTOFIX, CFGF_NONE), /* true|false */
@@ -116,7 +116,7 @@ static struct conf_parse *cur;
 
 /* Write "NAME:LINE: message" (or "NAME: message" when line <= 0) into err. */
 __attribute__((format(printf, 3, 4))) static void set_err(struct conf_parse *p, int line,
-							   const char *fmt, ...)
+							  const char *fmt, ...)
 {
 	va_list ap;
 	size_t i;
@@ -225,8 +225,8 @@ static long unit_scale(enum unit u, const char *suffix)
 		const char *suffix;
 		long scale;
 	} scales[] = {
-		{ UNIT_COUNT, "", 1 }, { UNIT_MS, "", 1 },	{ UNIT_MS, "ms", 1 },
-		{ UNIT_MS, "s", 1000 }, { UNIT_BYTES, "", 1 },	{ UNIT_BYTES, "K", KIB },
+		{ UNIT_COUNT, "", 1 },	  { UNIT_MS, "", 1 },	    { UNIT_MS, "ms", 1 },
+		{ UNIT_MS, "s", 1000 },	  { UNIT_BYTES, "", 1 },    { UNIT_BYTES, "K", KIB },
 		{ UNIT_BYTES, "k", KIB }, { UNIT_BYTES, "M", MIB }, { UNIT_BYTES, "m", MIB },
 		{ UNIT_BYTES, "G", GIB }, { UNIT_BYTES, "g", GIB },
 	};
@@ -310,7 +310,9 @@ static int validate_range(cfg_t *cfg, cfg_opt_t *opt)
 	limit_str(lo, sizeof(lo), r->unit, r->min);
 	limit_str(hi, sizeof(hi), r->unit, r->max);
 	cfg_error(cfg, "%s: %ld%s is out of range; use %s%s .. %s", r->label, v,
-		  r->unit == UNIT_MS ? " ms" : r->unit == UNIT_BYTES ? " bytes" : "",
+		  r->unit == UNIT_MS	  ? " ms"
+		  : r->unit == UNIT_BYTES ? " bytes"
+					  : "",
 		  r->zero_ok ? "0 (auto) or " : "", lo, hi);
 	return -1;
 }
@@ -464,8 +466,9 @@ static int strip_comments(struct conf_parse *p, char *t, size_t len)
 				continue;
 			}
 			if (ch == '$' && next == '{') {
-				set_err(p, line, "${...} environment references are not supported; "
-						 "write the value itself");
+				set_err(p, line,
+					"${...} environment references are not supported; "
+					"write the value itself");
 				return -EINVAL;
 			}
 			if (ch == '"' || ch == '\'') {
@@ -507,8 +510,9 @@ static int strip_comments(struct conf_parse *p, char *t, size_t len)
 			} else if (ch == (st == DQ ? '"' : '\'')) {
 				st = CODE;
 			} else if (st == DQ && ch == '$' && next == '{') {
-				set_err(p, line, "${...} environment references are not supported; "
-						 "write the value itself");
+				set_err(p, line,
+					"${...} environment references are not supported; "
+					"write the value itself");
 				return -EINVAL;
 			}
 			break;

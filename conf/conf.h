@@ -9,19 +9,19 @@
 #include <stdint.h>
 
 #define NLT_CONF_DEFAULT_PATH "/etc/nltune/nltune.conf"
-#define NLT_EX_CONFIG 78
-#define NLT_IGNORE_MAX 32
-#define NLT_COMM_LEN 16
+#define NLT_EX_CONFIG	      78
+#define NLT_IGNORE_MAX	      32
+#define NLT_COMM_LEN	      16
 
 enum nlt_policy { NLT_POLICY_RAISE_ONLY, NLT_POLICY_EXACT, NLT_POLICY_OBSERVE };
 
 struct nlt_conf {
 	enum nlt_policy policy;
-	uint32_t window_ms;        /* ms a listener may stall while a burst arrives */
-	double headroom;           /* factor over the measured need, >= 1 */
-	uint64_t floor;            /* bytes */
-	uint64_t ceiling;          /* bytes; 0 = auto: min(32 MiB, MemTotal/32) */
-	uint32_t history;          /* boots of history kept and used */
+	uint32_t window_ms;	   /* ms a listener may stall while a burst arrives */
+	double headroom;	   /* factor over the measured need, >= 1 */
+	uint64_t floor;		   /* bytes */
+	uint64_t ceiling;	   /* bytes; 0 = auto: min(32 MiB, MemTotal/32) */
+	uint32_t history;	   /* boots of history kept and used */
 	uint64_t monitor_buffer;   /* bytes: nltuned's own uevent socket */
 	uint32_t scan_interval_ms; /* ms between netlink socket scans */
 	char state_dir[PATH_MAX];

@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ALERTS_MAX 256          /* kept; the oldest go first */
-#define ALERTS_RATE_SLOTS 1024  /* (inode, kind) pairs remembered for rate limiting */
+#define ALERTS_MAX	  256  /* kept; the oldest go first */
+#define ALERTS_RATE_SLOTS 1024 /* (inode, kind) pairs remembered for rate limiting */
 #define ALERTS_IGNORE_MAX 32
-#define ALERTS_COMM_LEN 16
+#define ALERTS_COMM_LEN	  16
 
 enum alert_kind {
 	ALERT_SOCKET_DROPS,
@@ -22,14 +22,14 @@ enum alert_kind {
 enum alert_severity { SEV_INFO, SEV_WARNING, SEV_CRITICAL };
 
 struct alert {
-	uint64_t id;              /* 1, 2, ... assigned by alerts_raise */
-	uint64_t time_ms;         /* wall clock, unix ms */
+	uint64_t id;	  /* 1, 2, ... assigned by alerts_raise */
+	uint64_t time_ms; /* wall clock, unix ms */
 	enum alert_severity severity;
 	enum alert_kind kind;
-	int pid;                  /* 0 = none */
+	int pid; /* 0 = none */
 	char comm[ALERTS_COMM_LEN];
-	uint64_t inode;           /* 0 = none */
-	uint64_t drops;           /* new drops this alert is about */
+	uint64_t inode; /* 0 = none */
+	uint64_t drops; /* new drops this alert is about */
 	char message[640];
 };
 
@@ -43,15 +43,15 @@ struct alerts_conf {
 struct alerts {
 	struct alerts_conf conf;
 	uint64_t next_id;
-	size_t head, count;       /* ring of ALERTS_MAX */
+	size_t head, count; /* ring of ALERTS_MAX */
 	struct alert ring[ALERTS_MAX];
 	struct {
 		uint64_t inode;
 		enum alert_kind kind;
-		uint64_t last_ms;     /* monotonic */
+		uint64_t last_ms; /* monotonic */
 		bool used;
 	} rate[ALERTS_RATE_SLOTS];
-	uint64_t suppressed;      /* alerts held back by the rate limit */
+	uint64_t suppressed; /* alerts held back by the rate limit */
 };
 
 void alerts_init(struct alerts *a, const struct alerts_conf *c);

@@ -4,10 +4,10 @@
 
 #include <string.h>
 
-#define US_PER_MS 1000u
-#define WIN_CONF 2 /* index of the configured window */
+#define US_PER_MS	  1000u
+#define WIN_CONF	  2 /* index of the configured window */
 #define WINDOW_MS_DEFAULT 1000
-#define OTHER "other"
+#define OTHER		  "other"
 
 static const uint32_t fixed_ms[BURST_NWIN] = { 10, 100, 0, 10000 };
 

@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BURST_NWIN 4           /* 10 ms, 100 ms, the configured window, 10 s */
-#define BURST_BUCKETS 100      /* buckets per window at most; a bucket is never under 1 ms */
-#define BURST_SUBSYS_MAX 32    /* table entries: up to 31 names, then "other" takes the last */
-#define BURST_SUBSYS_LEN 32
+#define BURST_NWIN	     4	 /* 10 ms, 100 ms, the configured window, 10 s */
+#define BURST_BUCKETS	     100 /* buckets per window at most; a bucket is never under 1 ms */
+#define BURST_SUBSYS_MAX     32	 /* table entries: up to 31 names, then "other" takes the last */
+#define BURST_SUBSYS_LEN     32
 #define BURST_GAP_MS_DEFAULT 200
 
 /*
@@ -24,7 +24,7 @@ struct burst_window {
 	uint64_t width_us;
 	uint64_t bucket_us;
 	uint32_t nbuckets;
-	uint64_t cur;          /* index of the current bucket (t / bucket_us) */
+	uint64_t cur; /* index of the current bucket (t / bucket_us) */
 	bool started;
 	uint64_t ev[BURST_BUCKETS];
 	uint64_t bytes[BURST_BUCKETS];
@@ -48,10 +48,10 @@ struct burst {
 struct burst_stats {
 	struct burst_window win[BURST_NWIN];
 	uint64_t gap_us;
-	uint64_t last_us;       /* latest timestamp seen; earlier ones are clamped to it */
+	uint64_t last_us; /* latest timestamp seen; earlier ones are clamped to it */
 	uint64_t total_events, total_bytes;
-	struct burst cur;       /* the burst in progress (cur.events == 0: none) */
-	struct burst biggest;   /* largest ended burst by bytes since init; first one wins ties */
+	struct burst cur;     /* the burst in progress (cur.events == 0: none) */
+	struct burst biggest; /* largest ended burst by bytes since init; first one wins ties */
 	size_t nsubsys;
 	struct burst_subsys subsys[BURST_SUBSYS_MAX]; /* totals */
 };

@@ -10,7 +10,7 @@ struct charge_model {
 	uint32_t small_head; /* object_size of skbuff_small_head; 0 = kernel without it */
 	uint32_t skb_size;   /* SKB_DATA_ALIGN(sizeof(struct sk_buff)): SOCK_MIN_RCVBUF - 2048 */
 	uint32_t shinfo;     /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
-	uint32_t align;      /* SMP_CACHE_BYTES */
+	uint32_t align;	     /* SMP_CACHE_BYTES */
 };
 
 /* The model measured on Linux 6.18 x86_64: 576, 256, 320, 64. */

@@ -15,9 +15,9 @@
 struct cli {
 	struct nlt_conf conf;
 	bool json, all, dry_run, boot, persist, no_daemon;
-	double for_s;       /* monitor --for; 0 = until interrupted */
-	uint64_t size;      /* fix --size; 0 = computed */
-	int argc;           /* positional arguments after the command */
+	double for_s;  /* monitor --for; 0 = until interrupted */
+	uint64_t size; /* fix --size; 0 = computed */
+	int argc;      /* positional arguments after the command */
 	char **argv;
 };
 

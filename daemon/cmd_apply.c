@@ -28,7 +28,10 @@ static int take(struct cli *c, struct snapshot *s)
 static void print_change(const char *name, uint64_t now, uint64_t rec, bool write)
 {
 	printf("%-14s %12llu -> %-12llu %s\n", name, (unsigned long long)now,
-	       (unsigned long long)rec, write ? "(write)" : now == rec ? "(keep)" : "(policy: keep)");
+	       (unsigned long long)rec,
+	       write	    ? "(write)"
+	       : now == rec ? "(keep)"
+			    : "(policy: keep)");
 }
 
 /* Print what nltuned recommends; false if it does not answer. */
@@ -48,7 +51,8 @@ static bool recommend_from_daemon(struct cli *c)
 	printf("%-14s %12llu -> %llu\n", "rmem_default",
 	       (unsigned long long)report_u64(sys, "rmem_default"),
 	       (unsigned long long)report_u64(o, "rmem_default"));
-	printf("%-14s %12llu -> %llu\n", "rmem_max", (unsigned long long)report_u64(sys, "rmem_max"),
+	printf("%-14s %12llu -> %llu\n", "rmem_max",
+	       (unsigned long long)report_u64(sys, "rmem_max"),
 	       (unsigned long long)report_u64(o, "rmem_max"));
 	printf("%-14s %s\n", "reason",
 	       json_object_object_get_ex(o, "reason", &v) ? json_object_get_string(v) : "");
@@ -75,7 +79,8 @@ int cmd_recommend(struct cli *c)
 		report_print_json(o);
 		return 0;
 	}
-	print_change("rmem_default", s.sysctl.rmem_default, s.rec.rmem_default, s.rec.write_default);
+	print_change("rmem_default", s.sysctl.rmem_default, s.rec.rmem_default,
+		     s.rec.write_default);
 	print_change("rmem_max", s.sysctl.rmem_max, s.rec.rmem_max, s.rec.write_max);
 	printf("%-14s %s\n", "policy", nlt_policy_name(c->conf.policy));
 	printf("%-14s %s\n", "reason", s.rec.reason);
@@ -123,10 +128,11 @@ int cmd_apply(struct cli *c)
 		r = sysctl_apply(&want, wd, wm, &before, &after, err, sizeof(err));
 		if (r < 0) {
 			log_warnx("apply failed: %s%s", err,
-				  (r == -EACCES || r == -EPERM) && geteuid() != 0 ?
-					  "; run it as root" :
-				  r == -EACCES ? "; in a container or another network namespace "
-						 "the host must set them" : "");
+				  (r == -EACCES || r == -EPERM) && geteuid() != 0
+				      ? "; run it as root"
+				  : r == -EACCES ? "; in a container or another network namespace "
+						   "the host must set them"
+						 : "");
 			return 1;
 		}
 	}
@@ -137,7 +143,8 @@ int cmd_apply(struct cli *c)
 		if (c->conf.policy == NLT_POLICY_OBSERVE) {
 			log_info("policy observe: no drop-in written");
 		} else if (sysctl_persist(c->conf.sysctl_dir, &after, err, sizeof(err)) < 0) {
-			log_warnx("--persist failed: %s (the values in /proc/sys stay applied)", err);
+			log_warnx("--persist failed: %s (the values in /proc/sys stay applied)",
+				  err);
 			return 1;
 		}
 	}
@@ -153,12 +160,15 @@ int cmd_apply(struct cli *c)
 	} else if (c->boot) {
 		log_info("rmem_default %llu -> %llu, rmem_max %llu -> %llu%s",
 			 (unsigned long long)before.rmem_default,
-			 (unsigned long long)after.rmem_default, (unsigned long long)before.rmem_max,
-			 (unsigned long long)after.rmem_max, changed ? "" : " (unchanged)");
+			 (unsigned long long)after.rmem_default,
+			 (unsigned long long)before.rmem_max, (unsigned long long)after.rmem_max,
+			 changed ? "" : " (unchanged)");
 	} else {
-		printf("%s%s\n", c->dry_run ? "would apply: " : "", changed ? "changed" : "unchanged");
+		printf("%s%s\n", c->dry_run ? "would apply: " : "",
+		       changed ? "changed" : "unchanged");
 		printf("%-14s %12llu -> %llu\n", "rmem_default",
-		       (unsigned long long)before.rmem_default, (unsigned long long)after.rmem_default);
+		       (unsigned long long)before.rmem_default,
+		       (unsigned long long)after.rmem_default);
 		printf("%-14s %12llu -> %llu\n", "rmem_max", (unsigned long long)before.rmem_max,
 		       (unsigned long long)after.rmem_max);
 		printf("%-14s %s\n", "reason", s.rec.reason);

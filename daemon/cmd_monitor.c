@@ -92,10 +92,11 @@ int cmd_monitor(struct cli *c)
 		}
 		meter_tick(&mt, now, 0);
 		if (mt.mon.own_drops > drops_reported) {
-			log_warnx("missed %llu events! raise monitor-buffer (now %llu bytes) or run "
-				  "as root so SO_RCVBUFFORCE works",
-				  (unsigned long long)(mt.mon.own_drops - drops_reported),
-				  (unsigned long long)mt.mon.rcvbuf);
+			log_warnx(
+			    "missed %llu events! raise monitor-buffer (now %llu bytes) or run "
+			    "as root so SO_RCVBUFFORCE works",
+			    (unsigned long long)(mt.mon.own_drops - drops_reported),
+			    (unsigned long long)mt.mon.rcvbuf);
 			drops_reported = mt.mon.own_drops;
 		}
 	}

@@ -54,7 +54,8 @@ static int local_docs(struct cli *c, struct docs *d, int want)
 	in.sysctl = &d->col.snap.sysctl;
 	in.rec = &d->col.snap.rec;
 	in.window_ms = c->conf.window_ms;
-	b = d->col.snap.boot_id[0] ? state_find_boot(&d->col.snap.state, d->col.snap.boot_id) : NULL;
+	b = d->col.snap.boot_id[0] ? state_find_boot(&d->col.snap.state, d->col.snap.boot_id)
+				   : NULL;
 	if (b) { /* what nltuned saved of this boot */
 		in.events_total = b->total_events;
 		in.peak_events = b->peak_events;
@@ -253,16 +254,22 @@ static const char *limit_story(const struct sockrow *r, const struct snapshot *s
 {
 	switch (r->v.limit) {
 	case LIMIT_DEFAULT:
-		snprintf(buf, len, "never set SO_RCVBUF: it got net.core.rmem_default (%" PRIu64
-			 " now) when it was created", s->sysctl.rmem_default);
+		snprintf(buf, len,
+			 "never set SO_RCVBUF: it got net.core.rmem_default (%" PRIu64
+			 " now) when it was created",
+			 s->sysctl.rmem_default);
 		break;
 	case LIMIT_CAPPED:
-		snprintf(buf, len, "asked SO_RCVBUF for more than net.core.rmem_max (%" PRIu64
-			 "): the kernel capped it at 2 x rmem_max", s->sysctl.rmem_max);
+		snprintf(buf, len,
+			 "asked SO_RCVBUF for more than net.core.rmem_max (%" PRIu64
+			 "): the kernel capped it at 2 x rmem_max",
+			 s->sysctl.rmem_max);
 		break;
 	case LIMIT_MINIMUM:
-		snprintf(buf, len, "asked SO_RCVBUF for less than the kernel's floor: it got "
-			 "SOCK_MIN_RCVBUF (%u bytes), e.g. setsockopt(SO_RCVBUF, 1024)", s->sock_min);
+		snprintf(buf, len,
+			 "asked SO_RCVBUF for less than the kernel's floor: it got "
+			 "SOCK_MIN_RCVBUF (%u bytes), e.g. setsockopt(SO_RCVBUF, 1024)",
+			 s->sock_min);
 		break;
 	case LIMIT_APP:
 		snprintf(buf, len, "asked SO_RCVBUF for %u bytes; the kernel doubled it",
@@ -293,17 +300,19 @@ int cmd_explain(struct cli *c)
 			continue;
 		if (!found++)
 			printf("%s[%d]\n", row->own.comm, (int)pid);
-		printf("\nsocket %" PRIu64 ": netlink protocol %u%s, port %u, groups 0x%x, netns %" PRIu64
-		       "\n", row->s.inode, row->s.protocol,
+		printf("\nsocket %" PRIu64
+		       ": netlink protocol %u%s, port %u, groups 0x%x, netns %" PRIu64 "\n",
+		       row->s.inode, row->s.protocol,
 		       row->s.protocol == NLSCAN_PROTO_UEVENT ? " (uevent)" : "", row->s.portid,
 		       row->s.groups, row->s.netns);
 		printf("  rcvbuf   %u bytes: limit %s: %s\n", row->s.rcvbuf,
-		       verdict_limit_name(row->v.limit), limit_story(row, &col.snap, story, sizeof(story)));
+		       verdict_limit_name(row->v.limit),
+		       limit_story(row, &col.snap, story, sizeof(story)));
 		printf("  holds    %" PRIu64 " events of %u bytes", row->v.holds_events,
 		       collect_typical_charge(&col.snap));
 		if (row->s.protocol == NLSCAN_PROTO_UEVENT && col.snap.rec.need_bytes)
-			printf("; the measured need is %s", units_size(sz, sizeof(sz),
-									col.snap.rec.need_bytes));
+			printf("; the measured need is %s",
+			       units_size(sz, sizeof(sz), col.snap.rec.need_bytes));
 		printf("\n  lost     %u messages since it was created%s; %u bytes queued\n",
 		       row->s.drops, row->s.no_enobufs ? " (NETLINK_NO_ENOBUFS hides ENOBUFS)" : "",
 		       row->s.rmem);
@@ -354,7 +363,9 @@ int cmd_fix(struct cli *c)
 	if (!fixed && !failed)
 		printf("process %d has no undersized or dropping uevent socket\n", (int)pid);
 	else if (fixed)
-		printf("the application may shrink its buffer again or open a new socket: check with "
-		       "nltune explain %d\n", (int)pid);
+		printf(
+		    "the application may shrink its buffer again or open a new socket: check with "
+		    "nltune explain %d\n",
+		    (int)pid);
 	return failed ? 1 : 0;
 }

@@ -14,7 +14,7 @@
 #include "paths.h"
 
 #define UEVENT_READ_MAX 4096 /* sysfs shows at most a page */
-#define SEQNUM_DIGITS 5      /* the counter at coldplug time; 20 at most */
+#define SEQNUM_DIGITS	5    /* the counter at coldplug time; 20 at most */
 
 /* Bytes of "KEY" + "VALUE" + NUL. */
 #define VAR(key, vlen) (sizeof(key) - 1 + (vlen) + 1)
@@ -51,9 +51,9 @@ size_t coldplug_payload(const char *devpath, const char *subsystem, const char *
 
 struct walk {
 	const struct charge_model *m; /* NULL: count without reading */
-	uint64_t found;               /* uevent files seen, for COLDPLUG_MAX_FILES */
+	uint64_t found;		      /* uevent files seen, for COLDPLUG_MAX_FILES */
 	uint64_t devices, bytes, skipped;
-	char path[PATH_MAX];          /* the directory being visited, relative to <sys> */
+	char path[PATH_MAX]; /* the directory being visited, relative to <sys> */
 };
 
 static int read_bounded(int dfd, const char *name, char *buf, size_t len)

@@ -16,7 +16,7 @@
 struct collect {
 	struct snapshot snap;
 	struct scanner scan;
-	struct alerts *alerts;     /* what a scan now would raise */
+	struct alerts *alerts; /* what a scan now would raise */
 };
 
 /* Snapshot, scan once, derive alerts. 0 or -errno (sysctls or /proc/net/netlink unreadable). */

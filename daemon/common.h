@@ -7,21 +7,27 @@
 
 #include "conf.h"
 
-enum { COMMON_OPT_PROC = 256, COMMON_OPT_SYS, COMMON_OPT_STATE, COMMON_OPT_VERSION,
-       COMMON_OPT_NEXT /* the first value left for a program's own options */ };
+enum {
+	COMMON_OPT_PROC = 256,
+	COMMON_OPT_SYS,
+	COMMON_OPT_STATE,
+	COMMON_OPT_VERSION,
+	COMMON_OPT_NEXT /* the first value left for a program's own options */
+};
 
-#define COMMON_LONG_OPTIONS                                                   \
-	{ "config", required_argument, NULL, 'c' },                           \
-	{ "help", no_argument, NULL, 'h' },                                   \
-	{ "proc", required_argument, NULL, COMMON_OPT_PROC },                 \
-	{ "sys", required_argument, NULL, COMMON_OPT_SYS },                   \
-	{ "state-dir", required_argument, NULL, COMMON_OPT_STATE },           \
-	{ "version", no_argument, NULL, COMMON_OPT_VERSION }
+#define COMMON_LONG_OPTIONS                                                                        \
+	{ "config", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' },            \
+	    { "proc", required_argument, NULL, COMMON_OPT_PROC },                                  \
+	    { "sys", required_argument, NULL, COMMON_OPT_SYS },                                    \
+	    { "state-dir", required_argument, NULL, COMMON_OPT_STATE },                            \
+	{                                                                                          \
+		"version", no_argument, NULL, COMMON_OPT_VERSION                                   \
+	}
 
 struct common {
-	const char *prog;        /* "nltune" or "nltuned", for messages */
+	const char *prog; /* "nltune" or "nltuned", for messages */
 	const char *conf_path;
-	const char *state_dir;   /* --state-dir, or NULL */
+	const char *state_dir; /* --state-dir, or NULL */
 };
 
 /*

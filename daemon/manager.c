@@ -22,8 +22,8 @@
 #include "sysctl.h"
 #include "watch.h"
 
-#define SAVE_INTERVAL_US (30ull * 1000000) /* peaks are written at most this often */
-#define SCAN_AFTER_BURST_US 50000          /* a scan follows each burst this soon */
+#define SAVE_INTERVAL_US    (30ull * 1000000) /* peaks are written at most this often */
+#define SCAN_AFTER_BURST_US 50000	      /* a scan follows each burst this soon */
 
 static void notify_status(struct manager *m)
 {
@@ -32,8 +32,9 @@ static void notify_status(struct manager *m)
 
 	for (size_t i = 0; i < m->scan.nrows; i++)
 		bad += m->scan.rows[i].v.verdict != VERDICT_OK;
-	sd_notifyf(0, "STATUS=%" PRIu64 " uevents, peak %" PRIu64 " in %u ms; rmem_default %" PRIu64
-		      " (recommended %" PRIu64 "); %zu sockets at risk or dropping",
+	sd_notifyf(0,
+		   "STATUS=%" PRIu64 " uevents, peak %" PRIu64 " in %u ms; rmem_default %" PRIu64
+		   " (recommended %" PRIu64 "); %zu sockets at risk or dropping",
 		   st->total_events, burst_peak_events(st), m->conf.window_ms,
 		   m->snap.sysctl.rmem_default, m->snap.rec.rmem_default, bad);
 }
@@ -162,8 +163,8 @@ static void autofix(struct manager *m, const struct sockrow *r)
 	uint64_t got;
 	char err[256];
 
-	if (!m->conf.autofix || r->v.limit != LIMIT_MINIMUM || r->s.protocol != NLSCAN_PROTO_UEVENT ||
-	    !r->s.groups || !r->has_owner || !r->own.npids)
+	if (!m->conf.autofix || r->v.limit != LIMIT_MINIMUM ||
+	    r->s.protocol != NLSCAN_PROTO_UEVENT || !r->s.groups || !r->has_owner || !r->own.npids)
 		return;
 	if (fixsock_raise(r->own.pids[0], r->own.fds[0], r->s.inode, m->snap.rec.rmem_default, &got,
 			  err, sizeof(err)) < 0) {
@@ -219,7 +220,8 @@ void manager_scan(struct manager *m)
 		if (row->s.inode == 0)
 			continue;
 		m->drops_total += row->new_drops;
-		/* nltuned's own socket: its losses are monitor-overrun alerts, its size monitor-buffer. */
+		/* nltuned's own socket: its losses are monitor-overrun alerts, its size
+		 * monitor-buffer. */
 		if (row->s.inode == m->meter_inode)
 			continue;
 		n = watch_row(row, watch_wall_ms(), protos);
@@ -337,7 +339,8 @@ int manager_apply(struct manager *m, bool dry_run, struct rmem *after, char *err
 		return r;
 	}
 	log_info("applied rmem_default %" PRIu64 " -> %" PRIu64 ", rmem_max %" PRIu64 " -> %" PRIu64
-		 " (%s)", before.rmem_default, after->rmem_default, before.rmem_max, after->rmem_max,
+		 " (%s)",
+		 before.rmem_default, after->rmem_default, before.rmem_max, after->rmem_max,
 		 rec->reason);
 	m->snap.state.applied_default = after->rmem_default;
 	m->snap.state.applied_max = after->rmem_max;
@@ -359,14 +362,15 @@ int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_
 		if (r->s.inode != inode)
 			continue;
 		if (!r->has_owner || !r->own.npids) {
-			snprintf(err, errlen, "socket %" PRIu64 " has no process holding it", inode);
+			snprintf(err, errlen, "socket %" PRIu64 " has no process holding it",
+				 inode);
 			return -ESRCH;
 		}
 		ret = fixsock_raise(r->own.pids[0], r->own.fds[0], inode,
 				    size ? size : m->snap.rec.rmem_default, rcvbuf, err, errlen);
 		if (ret == 0) {
-			log_info("fixed %s[%d] socket %" PRIu64 ": rcvbuf %u -> %" PRIu64, r->own.comm,
-				 (int)r->own.pids[0], inode, r->s.rcvbuf, *rcvbuf);
+			log_info("fixed %s[%d] socket %" PRIu64 ": rcvbuf %u -> %" PRIu64,
+				 r->own.comm, (int)r->own.pids[0], inode, r->s.rcvbuf, *rcvbuf);
 			schedule_scan(m, 0);
 		}
 		return ret;

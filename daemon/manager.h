@@ -21,10 +21,10 @@ struct manager {
 	struct nlt_conf conf;
 	const char *conf_path;
 	struct meter meter;
-	uint64_t meter_inode;      /* our own uevent socket, left out of socket alerts */
+	uint64_t meter_inode; /* our own uevent socket, left out of socket alerts */
 	uint64_t drops_reported;
-	uint64_t drops_total;      /* drops seen on every netlink socket since start */
-	struct snapshot snap;      /* sysctls, recommendation, history (snap.state) */
+	uint64_t drops_total;	   /* drops seen on every netlink socket since start */
+	struct snapshot snap;	   /* sysctls, recommendation, history (snap.state) */
 	uint64_t saved_peak_bytes; /* this boot's peak at the last save */
 	struct scanner scan;
 	bool scanned;

@@ -16,8 +16,8 @@ struct meter {
 	struct uevmon mon;
 	struct charge_model model;
 	struct burst_stats stats;
-	uint64_t malformed;     /* datagrams uevent_parse refused */
-	uint64_t now_us;        /* time stamp of the batch being read */
+	uint64_t malformed; /* datagrams uevent_parse refused */
+	uint64_t now_us;    /* time stamp of the batch being read */
 	meter_burst_cb on_burst;
 	void *arg;
 };

@@ -22,11 +22,11 @@
 
 #include "paths.h"
 
-#define NCOLS 10
-#define READ_FIRST (64u * 1024)         /* first guess at the size of /proc/net/netlink */
-#define READ_CAP (16u * 1024 * 1024)    /* > NLSCAN_MAX_ROWS lines of ~92 bytes */
-#define DIAG_BUF 32768                  /* the kernel's largest dump skb (max_recvmsg_len) */
-#define DIAG_TIMEOUT_S 5                /* the kernel answers at once; never hang the daemon */
+#define NCOLS	       10
+#define READ_FIRST     (64u * 1024)	   /* first guess at the size of /proc/net/netlink */
+#define READ_CAP       (16u * 1024 * 1024) /* > NLSCAN_MAX_ROWS lines of ~92 bytes */
+#define DIAG_BUF       32768		   /* the kernel's largest dump skb (max_recvmsg_len) */
+#define DIAG_TIMEOUT_S 5		   /* the kernel answers at once; never hang the daemon */
 
 static const char *const columns[NCOLS] = {
 	"sk", "Eth", "Pid", "Groups", "Rmem", "Wmem", "Dump", "Locks", "Drops", "Inode",
@@ -340,8 +340,8 @@ static void diag_fill(struct nlsock *s, const struct nlattr *const *tb)
 		s->has_diag = true;
 	}
 	if (tb[NETLINK_DIAG_FLAGS])
-		s->no_enobufs = (mnl_attr_get_u32(tb[NETLINK_DIAG_FLAGS]) &
-				 NDIAG_FLAG_NO_ENOBUFS) != 0;
+		s->no_enobufs =
+		    (mnl_attr_get_u32(tb[NETLINK_DIAG_FLAGS]) & NDIAG_FLAG_NO_ENOBUFS) != 0;
 }
 
 /* A bound and subscribed socket comes twice: both copies land on the same rows. */
@@ -352,8 +352,7 @@ static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
 	const struct netlink_diag_msg *m;
 	size_t i;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
 		return MNL_CB_OK;
 	m = mnl_nlmsg_get_payload(nlh);
 	i = lower_bound(c->idx, c->n, m->ndiag_ino);

@@ -8,21 +8,21 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define NLSCAN_MAX_ROWS 100000  /* rows of one /proc/net/netlink kept; the rest is counted */
-#define NLSCAN_MAX_LINE 512     /* a longer line is malformed */
+#define NLSCAN_MAX_ROWS	    100000 /* rows of one /proc/net/netlink kept; the rest is counted */
+#define NLSCAN_MAX_LINE	    512	   /* a longer line is malformed */
 #define NLSCAN_PROTO_UEVENT 15
 
 struct nlsock {
-	uint64_t inode;          /* the only stable identity */
-	uint64_t netns;          /* inode of the network namespace (0 = unknown) */
-	uint32_t protocol;       /* Eth column */
-	uint32_t portid;         /* Pid column: the netlink port id */
-	uint32_t groups;         /* first 32 multicast groups */
-	uint32_t rmem;           /* bytes queued */
-	uint32_t drops;          /* cumulative, wraps at 2^32 */
-	bool has_diag;           /* the fields below came from sock_diag */
+	uint64_t inode;	   /* the only stable identity */
+	uint64_t netns;	   /* inode of the network namespace (0 = unknown) */
+	uint32_t protocol; /* Eth column */
+	uint32_t portid;   /* Pid column: the netlink port id */
+	uint32_t groups;   /* first 32 multicast groups */
+	uint32_t rmem;	   /* bytes queued */
+	uint32_t drops;	   /* cumulative, wraps at 2^32 */
+	bool has_diag;	   /* the fields below came from sock_diag */
 	uint32_t rcvbuf;
-	bool no_enobufs;         /* NETLINK_NO_ENOBUFS set */
+	bool no_enobufs; /* NETLINK_NO_ENOBUFS set */
 };
 
 /*

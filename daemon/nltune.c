@@ -32,15 +32,24 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nltune [-c FILE] [--proc DIR] [--sys DIR] [--state-dir DIR] COMMAND ...\n"
-		   "commands:\n");
+	fprintf(f,
+		"usage: nltune [-c FILE] [--proc DIR] [--sys DIR] [--state-dir DIR] COMMAND ...\n"
+		"commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  nltune %s\n", commands[i].usage);
 	fprintf(f, "options: -h/--help, --version, --json, --no-daemon; see README.md\n");
 }
 
-enum { OPT_JSON = COMMON_OPT_NEXT, OPT_ALL, OPT_DRY, OPT_BOOT, OPT_PERSIST, OPT_NODAEMON, OPT_FOR,
-       OPT_SIZE };
+enum {
+	OPT_JSON = COMMON_OPT_NEXT,
+	OPT_ALL,
+	OPT_DRY,
+	OPT_BOOT,
+	OPT_PERSIST,
+	OPT_NODAEMON,
+	OPT_FOR,
+	OPT_SIZE
+};
 
 int main(int argc, char **argv)
 {
@@ -95,17 +104,20 @@ int main(int argc, char **argv)
 			errno = 0;
 			c.for_s = strtod(optarg, &end);
 			if (errno || *end || c.for_s <= 0 || c.for_s > 1e7) {
-				fprintf(stderr, "nltune: --for wants a positive number of seconds, not '%s'\n",
-					optarg);
+				fprintf(
+				    stderr,
+				    "nltune: --for wants a positive number of seconds, not '%s'\n",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case OPT_SIZE:
 			errno = 0;
 			c.size = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || c.size == 0 || c.size > INT32_MAX) {
-				fprintf(stderr, "nltune: --size wants bytes (1..%d), not '%s'\n", INT32_MAX,
-					optarg);
+			if (errno || *end || optarg[0] == '-' || c.size == 0 ||
+			    c.size > INT32_MAX) {
+				fprintf(stderr, "nltune: --size wants bytes (1..%d), not '%s'\n",
+					INT32_MAX, optarg);
 				return EXIT_USAGE;
 			}
 			break;

@@ -15,27 +15,27 @@
 #include "nlscan.h"
 #include "paths.h"
 
-#define WALK_MAX_PIDS 4194304   /* PID_MAX_LIMIT: a copied tree may hold anything */
-#define WALK_MAX_FDS 1000000    /* ~2.5 s of readlink(); past it the walk stops, its finds stand */
+#define WALK_MAX_PIDS 4194304 /* PID_MAX_LIMIT: a copied tree may hold anything */
+#define WALK_MAX_FDS  1000000 /* ~2.5 s of readlink(); past it the walk stops, its finds stand */
 
 struct owners {
-	struct owner *v;        /* sorted by inode, unique */
+	struct owner *v; /* sorted by inode, unique */
 	size_t n;
 };
 
 /* What one walk learns about one requested inode. */
 struct found {
 	struct owner o;
-	pid_t last;             /* the pid that was counted last: one count per process */
-	pid_t first;            /* the pid whose comm o.comm holds */
+	pid_t last;  /* the pid that was counted last: one count per process */
+	pid_t first; /* the pid whose comm o.comm holds */
 };
 
 struct resolve_ctx {
-	const uint64_t *want;   /* sorted, unique */
+	const uint64_t *want; /* sorted, unique */
 	struct found *found;
 	size_t n;
-	size_t fds;             /* fd entries looked at so far */
-	pid_t comm_pid;         /* comm read once per process, not once per socket */
+	size_t fds;	/* fd entries looked at so far */
+	pid_t comm_pid; /* comm read once per process, not once per socket */
 	char comm[OWNERS_COMM_LEN];
 };
 
@@ -43,7 +43,7 @@ struct netns_ctx {
 	uint64_t self;
 	pid_t *pids;
 	uint64_t *netns;
-	uint64_t *seen;         /* sorted copy of netns[0..count) */
+	uint64_t *seen; /* sorted copy of netns[0..count) */
 	size_t count, max;
 };
 
@@ -250,7 +250,7 @@ static int resolve_pid(pid_t pid, void *data)
 		}
 		len = readlinkat(fd, de->d_name, link, sizeof(link) - 1);
 		if (len < 0)
-			continue;       /* closed meanwhile */
+			continue; /* closed meanwhile */
 		link[len] = '\0';
 		if (!parse_link(link, "socket:", &ino))
 			continue;
@@ -422,7 +422,7 @@ static int netns_pid(pid_t pid, void *data)
 	size_t lo = 0, hi = c->count;
 
 	if (nlscan_netns_of(pid, &ns) < 0 || ns == c->self)
-		return 0;       /* gone, a zombie, or not ours */
+		return 0; /* gone, a zombie, or not ours */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 

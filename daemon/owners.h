@@ -7,17 +7,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define OWNERS_MAX_PIDS 16      /* pids listed per socket; more are counted */
+#define OWNERS_MAX_PIDS	   16 /* pids listed per socket; more are counted */
 #define OWNERS_MAX_ENTRIES 65536
-#define OWNERS_MAX_NETNS 1024
-#define OWNERS_COMM_LEN 16
+#define OWNERS_MAX_NETNS   1024
+#define OWNERS_COMM_LEN	   16
 
 struct owner {
 	uint64_t inode;
-	size_t npids;            /* listed in pids[] */
-	size_t more;             /* holders beyond OWNERS_MAX_PIDS */
+	size_t npids; /* listed in pids[] */
+	size_t more;  /* holders beyond OWNERS_MAX_PIDS */
 	pid_t pids[OWNERS_MAX_PIDS];
-	int fds[OWNERS_MAX_PIDS];/* the fd number in each pid */
+	int fds[OWNERS_MAX_PIDS];   /* the fd number in each pid */
 	char comm[OWNERS_COMM_LEN]; /* of pids[0]; any byte may appear */
 };
 

@@ -9,7 +9,7 @@
 
 #include "units.h"
 
-#define TIB (1ull << 40)
+#define TIB	  (1ull << 40)
 #define U64_LIMIT 18446744073709551616.0 /* 2^64: the first double above UINT64_MAX */
 
 /* The largest burst found so far and where it comes from. */
@@ -50,8 +50,8 @@ static const char *fmt_factor(char *buf, size_t len, double f)
 }
 
 /* Append to the reason; a reason that does not fit is cut, never overrun. */
-__attribute__((format(printf, 2, 3)))
-static void append(struct recommendation *out, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void append(struct recommendation *out,
+							 const char *fmt, ...)
 {
 	size_t used = strlen(out->reason);
 	va_list ap;

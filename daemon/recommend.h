@@ -10,28 +10,28 @@
 #include "conf.h"
 #include "state.h"
 
-#define RECOMMEND_ROUND 4096
+#define RECOMMEND_ROUND	      4096
 #define RECOMMEND_CEILING_MAX (32ull << 20)
 
 struct rec_input {
-	const struct state *history;    /* boots of history (may include this boot) */
-	const char *boot_id;            /* this boot, or NULL */
-	uint64_t now_peak_bytes;        /* this boot's live peak in window (charged bytes) */
+	const struct state *history; /* boots of history (may include this boot) */
+	const char *boot_id;	     /* this boot, or NULL */
+	uint64_t now_peak_bytes;     /* this boot's live peak in window (charged bytes) */
 	uint64_t now_peak_events;
-	uint64_t rmem_default, rmem_max;/* in force */
-	uint64_t memtotal;              /* bytes; for the automatic ceiling */
-	uint64_t sock_min_rcvbuf;       /* the kernel refuses less */
+	uint64_t rmem_default, rmem_max; /* in force */
+	uint64_t memtotal;		 /* bytes; for the automatic ceiling */
+	uint64_t sock_min_rcvbuf;	 /* the kernel refuses less */
 };
 
 enum rec_source { REC_SRC_NONE, REC_SRC_THIS_BOOT, REC_SRC_HISTORY, REC_SRC_COLDPLUG };
 
 struct recommendation {
 	uint64_t need_bytes;
-	uint64_t need_events;           /* events of the burst that set need_bytes (0 for coldplug) */
+	uint64_t need_events; /* events of the burst that set need_bytes (0 for coldplug) */
 	enum rec_source source;
-	uint64_t rmem_default, rmem_max;/* recommended */
-	uint64_t ceiling;               /* the ceiling that applied (auto resolved) */
-	bool write_default, write_max;  /* what the policy would write now */
+	uint64_t rmem_default, rmem_max; /* recommended */
+	uint64_t ceiling;		 /* the ceiling that applied (auto resolved) */
+	bool write_default, write_max;	 /* what the policy would write now */
 	char reason[512];
 };
 

@@ -15,7 +15,6 @@
 /* Copy src as valid UTF-8 (invalid bytes and control bytes become '?'), NUL-terminated. */
 void report_utf8(char *dst, size_t len, const char *src);
 
-
 /* {"events","bytes","duration_ms","subsystems":{name:n}} ; caller owns the object. */
 json_object *report_burst_json(const struct burst *b);
 /* "burst: 2000 events, 1.66 MB charged in 41 ms (net 2000)" */
@@ -32,8 +31,6 @@ json_object *report_get(json_object *o, const char *key);
 
 /* Print obj as one line on stdout, then free it. */
 void report_print_json(json_object *obj);
-
-
 
 struct recommendation;
 struct rmem;
@@ -56,7 +53,7 @@ struct scanner;
 
 /* Everything `status` shows, from the daemon or from a local snapshot. */
 struct status_input {
-	const char *source;              /* "daemon" or "local" */
+	const char *source; /* "daemon" or "local" */
 	const struct rmem *sysctl;
 	const struct recommendation *rec;
 	uint64_t events_total, window_ms, peak_events, peak_bytes, own_drops;

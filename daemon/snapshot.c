@@ -90,8 +90,9 @@ const char *snapshot_state_problem(const struct snapshot *s, char *buf, size_t l
 	if (s->state_err == -EPROTONOSUPPORT)
 		snprintf(buf, len, "state file is from another nltune version: ignored");
 	else if (s->state_err == -EBADMSG)
-		snprintf(buf, len, "state file is damaged or truncated: ignored (it is rewritten "
-				   "on the next save)");
+		snprintf(buf, len,
+			 "state file is damaged or truncated: ignored (it is rewritten "
+			 "on the next save)");
 	else if (s->state_err < 0 && s->state_err != -ENOENT)
 		snprintf(buf, len, "state file unreadable (%s): ignored", strerror(-s->state_err));
 	return buf;

@@ -13,15 +13,15 @@
 #include "sysctl.h"
 
 struct snapshot {
-	struct rmem sysctl;          /* in force */
+	struct rmem sysctl; /* in force */
 	uint64_t memtotal;
-	uint32_t sock_min;           /* SOCK_MIN_RCVBUF */
+	uint32_t sock_min;		     /* SOCK_MIN_RCVBUF */
 	char boot_id[STATE_BOOT_ID_LEN + 1]; /* "" if unknown */
 	struct charge_model model;
 	struct state state;
-	int state_err;               /* 0, -ENOENT (none yet) or why the file was ignored */
-	bool state_dirty;            /* the coldplug cache was refreshed: worth saving */
-	int64_t coldplug_devices;    /* or -errno */
+	int state_err;		  /* 0, -ENOENT (none yet) or why the file was ignored */
+	bool state_dirty;	  /* the coldplug cache was refreshed: worth saving */
+	int64_t coldplug_devices; /* or -errno */
 	struct recommendation rec;
 };
 

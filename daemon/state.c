@@ -25,9 +25,9 @@
  * The end line is written last, so a file cut anywhere lacks it or fails
  * its checksum; numbers are canonical decimal so format(parse(x)) == x.
  */
-#define MAGIC "nltune-state"
+#define MAGIC	   "nltune-state"
 #define MAX_TOKENS 7 /* the boot line */
-#define CRC_HEX 8
+#define CRC_HEX	   8
 
 static uint32_t crc32_ieee(const char *buf, size_t len)
 {
@@ -61,8 +61,8 @@ bool state_boot_id_valid(const char *boot_id)
 	return true;
 }
 
-__attribute__((format(printf, 4, 5)))
-static int append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int append(char *buf, size_t len, size_t *off,
+							const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -110,16 +110,17 @@ int state_format(const struct state *s, char *buf, size_t len)
 	r = append(buf, len, &off, MAGIC " %d\n", STATE_VERSION);
 	for (i = 0; r == 0 && i < s->nboots; i++) {
 		b = &s->boots[i];
-		r = append(buf, len, &off, "boot %s %" PRIu64 " %" PRIu64 " %" PRIu32 " %" PRIu64
-			   " %" PRIu64 "\n", b->boot_id, b->peak_events, b->peak_bytes,
-			   b->window_ms, b->total_events, b->updated);
+		r = append(buf, len, &off,
+			   "boot %s %" PRIu64 " %" PRIu64 " %" PRIu32 " %" PRIu64 " %" PRIu64 "\n",
+			   b->boot_id, b->peak_events, b->peak_bytes, b->window_ms, b->total_events,
+			   b->updated);
 	}
 	if (r == 0 && s->has_coldplug)
 		r = append(buf, len, &off, "coldplug %" PRIu64 " %" PRIu64 "\n",
 			   s->coldplug_devices, s->coldplug_bytes);
 	if (r == 0)
-		r = append(buf, len, &off, "applied %" PRIu64 " %" PRIu64 "\n",
-			   s->applied_default, s->applied_max);
+		r = append(buf, len, &off, "applied %" PRIu64 " %" PRIu64 "\n", s->applied_default,
+			   s->applied_max);
 	if (r == 0)
 		r = append(buf, len, &off, "end %08" PRIx32 "\n", crc32_ieee(buf, off));
 	if (r == 0)
@@ -275,8 +276,7 @@ int state_parse(struct state *s, const char *buf, size_t len)
 				       &s->coldplug_bytes) < 0)
 				goto out;
 		} else if (tok_is(&l, 0, "applied")) {
-			if (parse_pair(&l, &seen_applied, &s->applied_default,
-				       &s->applied_max) < 0)
+			if (parse_pair(&l, &seen_applied, &s->applied_default, &s->applied_max) < 0)
 				goto out;
 		} else {
 			goto out;
@@ -461,7 +461,8 @@ void state_record_boot(struct state *s, const struct state_boot *b, uint32_t kee
 		/* Make room for one: the new entry always survives the trim. */
 		if (s->nboots >= keep) {
 			drop = s->nboots - keep + 1;
-			memmove(s->boots, s->boots + drop, (s->nboots - drop) * sizeof(s->boots[0]));
+			memmove(s->boots, s->boots + drop,
+				(s->nboots - drop) * sizeof(s->boots[0]));
 			s->nboots -= drop;
 		}
 		e = &s->boots[s->nboots++];

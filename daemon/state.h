@@ -7,28 +7,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATE_VERSION 1
-#define STATE_MAX_BOOTS 100      /* the configured history is at most this */
-#define STATE_BOOT_ID_LEN 36     /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
-#define STATE_FILE "state"
-#define STATE_MAX_SIZE 65536     /* a larger file is refused unread */
+#define STATE_VERSION	  1
+#define STATE_MAX_BOOTS	  100 /* the configured history is at most this */
+#define STATE_BOOT_ID_LEN 36  /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+#define STATE_FILE	  "state"
+#define STATE_MAX_SIZE	  65536 /* a larger file is refused unread */
 
 struct state_boot {
 	char boot_id[STATE_BOOT_ID_LEN + 1];
-	uint64_t peak_events;    /* in window_ms */
-	uint64_t peak_bytes;     /* charged bytes in window_ms */
+	uint64_t peak_events; /* in window_ms */
+	uint64_t peak_bytes;  /* charged bytes in window_ms */
 	uint32_t window_ms;
 	uint64_t total_events;
-	uint64_t updated;        /* unix seconds */
+	uint64_t updated; /* unix seconds */
 };
 
 struct state {
-	size_t nboots;                          /* oldest first */
+	size_t nboots; /* oldest first */
 	struct state_boot boots[STATE_MAX_BOOTS];
 	bool has_coldplug;
-	uint64_t coldplug_devices;              /* uevent files counted */
-	uint64_t coldplug_bytes;                /* their total charge */
-	uint64_t applied_default, applied_max;  /* last values nltune wrote; 0 = never */
+	uint64_t coldplug_devices;	       /* uevent files counted */
+	uint64_t coldplug_bytes;	       /* their total charge */
+	uint64_t applied_default, applied_max; /* last values nltune wrote; 0 = never */
 };
 
 void state_init(struct state *s);

@@ -16,12 +16,12 @@
 #include <unistd.h>
 
 #define REL_DEFAULT "sys/net/core/rmem_default"
-#define REL_MAX "sys/net/core/rmem_max"
+#define REL_MAX	    "sys/net/core/rmem_max"
 #define REL_MEMINFO "meminfo"
 #define REL_BOOT_ID "sys/kernel/random/boot_id"
 
 #define BOOT_ID_LEN 36
-#define MEMINFO_MAX 4096	/* MemTotal is the first line; this bounds the search */
+#define MEMINFO_MAX 4096 /* MemTotal is the first line; this bounds the search */
 
 /* One value to write, with what it was before; cur tracks what the file holds now. */
 struct step {
@@ -32,8 +32,8 @@ struct step {
 };
 
 /* Append to err; never overflows, truncates silently. */
-__attribute__((format(printf, 3, 4)))
-static void err_append(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void err_append(char *err, size_t errlen,
+							     const char *fmt, ...)
 {
 	size_t off;
 	va_list ap;
@@ -185,7 +185,8 @@ int sysctl_apply(const struct rmem *want, bool write_default, bool write_max, st
 	if (final.rmem_default > final.rmem_max &&
 	    ((write_default && write_max) || before->rmem_default <= before->rmem_max)) {
 		err_append(err, errlen,
-			   "rmem_default %" PRIu64 " would exceed rmem_max %" PRIu64 "; nothing written",
+			   "rmem_default %" PRIu64 " would exceed rmem_max %" PRIu64
+			   "; nothing written",
 			   final.rmem_default, final.rmem_max);
 		return -EINVAL;
 	}
@@ -278,12 +279,13 @@ int sysctl_persist(const char *dir, const struct rmem *v, char *err, size_t errl
 		err_append(err, errlen, "the directory %s is too long", dir);
 		return -ENAMETOOLONG;
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir, SYSCTL_DROPIN);	/* shorter than tmp */
-	n = snprintf(buf, sizeof(buf),
-		     "# Written by nltune apply --persist; see nltune recommend for the reasoning.\n"
-		     "net.core.rmem_max = %" PRIu64 "\n"
-		     "net.core.rmem_default = %" PRIu64 "\n",
-		     v->rmem_max, v->rmem_default);
+	snprintf(path, sizeof(path), "%s/%s", dir, SYSCTL_DROPIN); /* shorter than tmp */
+	n = snprintf(
+	    buf, sizeof(buf),
+	    "# Written by nltune apply --persist; see nltune recommend for the reasoning.\n"
+	    "net.core.rmem_max = %" PRIu64 "\n"
+	    "net.core.rmem_default = %" PRIu64 "\n",
+	    v->rmem_max, v->rmem_default);
 
 	if (mkdir(dir, 0755) == 0) {
 		/* 0755 whatever the umask: sysctl.d directories are world-readable. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* net.core.rmem_default / rmem_max under <proc>/sys: read, transactional apply, sysctl.d drop-in. */
+/* net.core.rmem_default / rmem_max under <proc>/sys: read, transactional apply, sysctl.d drop-in.
+ */
 #ifndef NLTUNE_SYSCTL_H
 #define NLTUNE_SYSCTL_H
 

@@ -6,22 +6,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UEVENT_MAX_KEYS 128   /* the kernel's UEVENT_NUM_ENVP is 64 */
-#define UEVENT_MAX_SIZE 8192  /* larger datagrams are refused (kernel: 2048 of env) */
+#define UEVENT_MAX_KEYS 128  /* the kernel's UEVENT_NUM_ENVP is 64 */
+#define UEVENT_MAX_SIZE 8192 /* larger datagrams are refused (kernel: 2048 of env) */
 
 struct uevent_kv {
-	const char *key;   /* points into the datagram, ends at '=' (not NUL-terminated): use keylen */
+	const char
+	    *key; /* points into the datagram, ends at '=' (not NUL-terminated): use keylen */
 	size_t keylen;
 	const char *value; /* NUL-terminated (the datagram's own separator) */
 };
 
 struct uevent {
-	const char *header;     /* "ACTION@DEVPATH", NUL-terminated */
-	const char *action;     /* value of ACTION= (or NULL) */
-	const char *devpath;    /* value of DEVPATH= (or NULL) */
-	const char *subsystem;  /* value of SUBSYSTEM= (or NULL) */
-	uint64_t seqnum;        /* value of SEQNUM=, 0 if absent */
-	size_t len;             /* payload bytes, as recv() returned them */
+	const char *header;    /* "ACTION@DEVPATH", NUL-terminated */
+	const char *action;    /* value of ACTION= (or NULL) */
+	const char *devpath;   /* value of DEVPATH= (or NULL) */
+	const char *subsystem; /* value of SUBSYSTEM= (or NULL) */
+	uint64_t seqnum;       /* value of SEQNUM=, 0 if absent */
+	size_t len;	       /* payload bytes, as recv() returned them */
 	size_t nkeys;
 	struct uevent_kv keys[UEVENT_MAX_KEYS];
 };

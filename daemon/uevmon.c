@@ -34,8 +34,8 @@ int uevmon_open(struct uevmon *m, uint64_t want)
 	m->bufs = malloc((size_t)UEVMON_BATCH * UEVMON_BUFSZ);
 	if (!m->bufs)
 		return -ENOMEM;
-	m->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		       NETLINK_KOBJECT_UEVENT);
+	m->fd =
+	    socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT);
 	if (m->fd < 0)
 		goto fail;
 	if (setsockopt(m->fd, SOL_SOCKET, SO_RCVBUFFORCE, &half, sizeof(half)) == 0)
@@ -163,7 +163,8 @@ void uevmon_charge_model(struct charge_model *m)
 	charge_model_default(m);
 	if (paths_sys_file(path, sizeof(path), "kernel/slab/skbuff_small_head/object_size") < 0 ||
 	    paths_read_u64(path, &small) < 0 || small > UINT32_MAX)
-		small = m->small_head; /* no slab info (SLUB debugfs off): keep the measured default */
+		small =
+		    m->small_head; /* no slab info (SLUB debugfs off): keep the measured default */
 	min = uevmon_sock_min_rcvbuf();
 	charge_model_set(m, (uint32_t)small, min > 0 ? (uint32_t)min : 0);
 }

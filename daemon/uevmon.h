@@ -13,14 +13,14 @@
 
 struct uevmon {
 	int fd;
-	uint64_t rcvbuf;      /* what the kernel granted */
-	bool forced;          /* SO_RCVBUFFORCE worked */
+	uint64_t rcvbuf;	/* what the kernel granted */
+	bool forced;		/* SO_RCVBUFFORCE worked */
 	uint32_t meminfo_drops; /* last SK_MEMINFO_DROPS read */
-	uint64_t own_drops;   /* messages the kernel dropped on this socket */
-	uint64_t enobufs;     /* ENOBUFS errors seen (one per overrun episode) */
-	uint64_t truncated;   /* datagrams larger than the buffer (MSG_TRUNC) */
-	uint64_t foreign;     /* datagrams not sent by the kernel: ignored */
-	char *bufs;           /* UEVMON_BATCH receive buffers */
+	uint64_t own_drops;	/* messages the kernel dropped on this socket */
+	uint64_t enobufs;	/* ENOBUFS errors seen (one per overrun episode) */
+	uint64_t truncated;	/* datagrams larger than the buffer (MSG_TRUNC) */
+	uint64_t foreign;	/* datagrams not sent by the kernel: ignored */
+	char *bufs;		/* UEVMON_BATCH receive buffers */
 };
 
 /* Called for every kernel datagram: buf[0..len) and the length recv() returned. */

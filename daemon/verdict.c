@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Which kernel rule set a netlink socket's rcvbuf, whether it holds the uevent need, and the fix. */
+/* Which kernel rule set a netlink socket's rcvbuf, whether it holds the uevent need, and the fix.
+ */
 #include "verdict.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
-#define PROTO_UEVENT 15     /* NETLINK_KOBJECT_UEVENT */
+#define PROTO_UEVENT	15  /* NETLINK_KOBJECT_UEVENT */
 #define CHARGE_FALLBACK 832 /* truesize of a small uevent (KERNEL.md section 3) */
-#define ROUND 4096u
+#define ROUND		4096u
 
 /*
  * SOCK_MIN_RCVBUF is 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)): 2232 on
@@ -110,24 +111,36 @@ static void limit_fix(const struct verdict_input *in, enum nl_limit limit, bool 
 	switch (limit) {
 	case LIMIT_DEFAULT:
 		if (stale && in->rmem_default >= w->need)
-			put(t, "the socket predates the raised rmem_default: restart %s to get %" PRIu64
-			    " bytes; now: %s", w->proc, in->rmem_default, w->fix);
+			put(t,
+			    "the socket predates the raised rmem_default: restart %s to get "
+			    "%" PRIu64 " bytes; now: %s",
+			    w->proc, in->rmem_default, w->fix);
 		else if (stale)
-			put(t, "the socket predates the raised rmem_default, which is still too small: "
-			    "raise rmem_default to %" PRIu64 " (nltune apply), then restart %s; now: %s",
+			put(t,
+			    "the socket predates the raised rmem_default, which is still too "
+			    "small: "
+			    "raise rmem_default to %" PRIu64
+			    " (nltune apply), then restart %s; now: %s",
 			    w->n, w->proc, w->fix);
 		else
-			put(t, "raise rmem_default to %" PRIu64 ": nltune apply; the socket keeps %" PRIu32
-			    " bytes until %s restarts; now: %s", w->n, in->rcvbuf, w->proc, w->fix);
+			put(t,
+			    "raise rmem_default to %" PRIu64
+			    ": nltune apply; the socket keeps %" PRIu32
+			    " bytes until %s restarts; now: %s",
+			    w->n, in->rcvbuf, w->proc, w->fix);
 		break;
 	case LIMIT_CAPPED:
-		put(t, "the application asks for more than rmem_max (%" PRIu64 ") allows: raise rmem_max"
+		put(t,
+		    "the application asks for more than rmem_max (%" PRIu64
+		    ") allows: raise rmem_max"
 		    " to at least %" PRIu64 " (nltune apply), then restart %s; now: %s",
 		    in->rmem_max, w->ask, w->proc, w->fix);
 		break;
 	case LIMIT_MINIMUM:
-		put(t, "the application set SO_RCVBUF to a tiny size (the kernel's floor is %" PRIu32
-		    " bytes): it must ask for setsockopt(SO_RCVBUF, %" PRIu64 ")", in->rcvbuf, w->ask);
+		put(t,
+		    "the application set SO_RCVBUF to a tiny size (the kernel's floor is %" PRIu32
+		    " bytes): it must ask for setsockopt(SO_RCVBUF, %" PRIu64 ")",
+		    in->rcvbuf, w->ask);
 		if (max_low)
 			put(t, " (and rmem_max must be at least %" PRIu64 ")", w->ask);
 		if (in->rmem_default >= w->need)
@@ -135,15 +148,19 @@ static void limit_fix(const struct verdict_input *in, enum nl_limit limit, bool 
 		put(t, "; now: %s", w->fix);
 		break;
 	case LIMIT_APP:
-		put(t, "the application set SO_RCVBUF to %" PRIu32 ": it must ask for %" PRIu64 " bytes",
+		put(t,
+		    "the application set SO_RCVBUF to %" PRIu32 ": it must ask for %" PRIu64
+		    " bytes",
 		    in->rcvbuf / 2, w->ask);
 		if (max_low)
 			put(t, " (and rmem_max must be at least %" PRIu64 ")", w->ask);
 		put(t, "; now: %s", w->fix);
 		break;
 	case LIMIT_FORCED:
-		put(t, "the application forces rcvbuf with SO_RCVBUFFORCE: it must force at least %" PRIu64
-		    "; now: %s", w->ask, w->fix);
+		put(t,
+		    "the application forces rcvbuf with SO_RCVBUFFORCE: it must force at least "
+		    "%" PRIu64 "; now: %s",
+		    w->ask, w->fix);
 		break;
 	}
 }
@@ -152,13 +169,17 @@ static void limit_fix(const struct verdict_input *in, enum nl_limit limit, bool 
 static void blind_fix(const struct verdict_input *in, enum nl_limit limit, uint64_t holds,
 		      const struct words *w, struct text *t)
 {
-	put(t, "the socket drops messages with rcvbuf %" PRIu32 " (about %" PRIu64 " events): the "
+	put(t,
+	    "the socket drops messages with rcvbuf %" PRIu32 " (about %" PRIu64 " events): the "
 	    "application must read faster or ask for a larger SO_RCVBUF (%" PRIu32 " doubles it)",
 	    in->rcvbuf, holds, in->rcvbuf);
 	switch (limit) {
 	case LIMIT_DEFAULT:
-		put(t, "; it never set SO_RCVBUF, so a larger rmem_default (%" PRIu64 " now) helps once it"
-		    " restarts", in->rmem_default);
+		put(t,
+		    "; it never set SO_RCVBUF, so a larger rmem_default (%" PRIu64
+		    " now) helps once it"
+		    " restarts",
+		    in->rmem_default);
 		break;
 	case LIMIT_CAPPED:
 		put(t, "; rmem_max (%" PRIu64 ") caps what it asks for", in->rmem_max);
@@ -212,16 +233,20 @@ void verdict_judge(const struct verdict_input *in, struct verdict *out)
 	if (w.need != 0 && in->rcvbuf < w.need) {
 		limit_fix(in, out->limit, stale, &w, &t);
 	} else if (out->verdict == VERDICT_DROPPING && w.need != 0) {
-		put(&t, "rcvbuf (%" PRIu32 ") holds the measured need (%" PRIu64 ") yet the socket "
-		    "drops: the application reads too slowly, or its socket stayed congested after an "
+		put(&t,
+		    "rcvbuf (%" PRIu32 ") holds the measured need (%" PRIu64 ") yet the socket "
+		    "drops: the application reads too slowly, or its socket stayed congested after "
+		    "an "
 		    "overrun; now: %s clears it, and the application must drain its socket faster",
 		    in->rcvbuf, w.need, w.fix);
 	} else if (out->verdict == VERDICT_DROPPING) {
 		blind_fix(in, out->limit, out->holds_events, &w, &t);
 	} else if (listener && out->limit == LIMIT_MINIMUM) {
 		/* Need unknown, but a listener at the floor overruns on any burst. */
-		put(&t, "the application set SO_RCVBUF to a tiny size (the kernel's floor is %" PRIu32
-		    " bytes): the socket holds only %" PRIu64 " events, so any burst overruns it; it "
+		put(&t,
+		    "the application set SO_RCVBUF to a tiny size (the kernel's floor is %" PRIu32
+		    " bytes): the socket holds only %" PRIu64
+		    " events, so any burst overruns it; it "
 		    "must stop setting SO_RCVBUF or ask for more; now: %s",
 		    in->rcvbuf, out->holds_events, w.fix);
 	}

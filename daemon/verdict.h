@@ -11,25 +11,26 @@ enum nl_limit { LIMIT_DEFAULT, LIMIT_CAPPED, LIMIT_MINIMUM, LIMIT_APP, LIMIT_FOR
 enum nl_verdict { VERDICT_OK, VERDICT_AT_RISK, VERDICT_DROPPING };
 
 struct verdict_input {
-	uint32_t protocol;        /* 15 = uevent: the only one with a known need */
+	uint32_t protocol; /* 15 = uevent: the only one with a known need */
 	uint32_t groups;
 	uint32_t rcvbuf;
 	uint64_t rmem_default, rmem_max; /* in force now */
-	uint64_t old_default;     /* rmem_default before nltune last raised it, 0 = unknown */
-	uint32_t sock_min;        /* SOCK_MIN_RCVBUF; 0 = unknown: (2048, 2560] counts as it */
-	uint32_t typical_charge;  /* truesize of a typical event */
-	uint64_t need_bytes;      /* current need (0 = unknown) */
-	uint64_t target_default;  /* the recommended rmem_default the fix names (0: need rounded up) */
-	bool drops_rising;        /* drop counter rose recently */
-	int pid;                  /* for the fix text; 0 = unknown */
+	uint64_t old_default;	 /* rmem_default before nltune last raised it, 0 = unknown */
+	uint32_t sock_min;	 /* SOCK_MIN_RCVBUF; 0 = unknown: (2048, 2560] counts as it */
+	uint32_t typical_charge; /* truesize of a typical event */
+	uint64_t need_bytes;	 /* current need (0 = unknown) */
+	uint64_t
+	    target_default; /* the recommended rmem_default the fix names (0: need rounded up) */
+	bool drops_rising;  /* drop counter rose recently */
+	int pid;	    /* for the fix text; 0 = unknown */
 };
 
 struct verdict {
 	enum nl_limit limit;
 	enum nl_verdict verdict;
 	uint64_t holds_events;
-	uint64_t ask_bytes;       /* what SO_RCVBUF should be given (need/2, doubled by the kernel) */
-	char fix[320];            /* "" when nothing needs fixing */
+	uint64_t ask_bytes; /* what SO_RCVBUF should be given (need/2, doubled by the kernel) */
+	char fix[320];	    /* "" when nothing needs fixing */
 };
 
 /* Pure. */

@@ -71,7 +71,8 @@ void watch_overrun(uint64_t n, uint64_t rcvbuf, uint64_t now_wall_ms, struct ale
 	a->drops = n;
 	snprintf(a->message, sizeof(a->message),
 		 "nltuned itself missed %" PRIu64 " uevents with a %" PRIu64
-		 "-byte buffer: its burst figures are low; raise monitor-buffer", n, rcvbuf);
+		 "-byte buffer: its burst figures are low; raise monitor-buffer",
+		 n, rcvbuf);
 }
 
 int watch_sysctl(const struct rmem *now, uint64_t applied_default, uint64_t applied_max,

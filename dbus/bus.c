@@ -14,11 +14,11 @@
 #include "manager.h"
 #include "report.h"
 
-#define BUS_NAME "org.nltune1"
-#define BUS_PATH "/org/nltune1"
-#define BUS_IFACE "org.nltune1.Manager"
-#define BUS_MAX_SOCKETS 2000          /* dictionaries in one ListSockets reply */
-#define BUS_RETRY_MIN_US 250000ull    /* reconnect backoff: 0.25 s doubling to 8 s */
+#define BUS_NAME	 "org.nltune1"
+#define BUS_PATH	 "/org/nltune1"
+#define BUS_IFACE	 "org.nltune1.Manager"
+#define BUS_MAX_SOCKETS	 2000	   /* dictionaries in one ListSockets reply */
+#define BUS_RETRY_MIN_US 250000ull /* reconnect backoff: 0.25 s doubling to 8 s */
 #define BUS_RETRY_MAX_US 8000000ull
 
 /* The values PropertiesChanged compares against. */
@@ -96,9 +96,10 @@ static int require_root(sd_bus_message *msg, sd_bus_error *error, const char *wh
 	uid_t uid = (uid_t)-1;
 	int r;
 
-	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_AUGMENT,
-				      &creds);
-	if (r >= 0 && sd_bus_creds_get_euid(creds, &uid) < 0 && sd_bus_creds_get_uid(creds, &uid) < 0)
+	r = sd_bus_query_sender_creds(
+	    msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_AUGMENT, &creds);
+	if (r >= 0 && sd_bus_creds_get_euid(creds, &uid) < 0 &&
+	    sd_bus_creds_get_uid(creds, &uid) < 0)
 		uid = (uid_t)-1;
 	sd_bus_creds_unref(creds);
 	if (uid == 0)
@@ -177,8 +178,8 @@ static int append_alert(sd_bus_message *r, const struct alert *a)
 		return ret;
 	if ((a->inode || a->drops) && (ret = dict_t(r, "drops", a->drops)) < 0)
 		return ret;
-	if (a->inode && ((ret = dict_s(r, "comm", a->comm)) < 0 ||
-			 (ret = dict_t(r, "inode", a->inode)) < 0))
+	if (a->inode &&
+	    ((ret = dict_s(r, "comm", a->comm)) < 0 || (ret = dict_t(r, "inode", a->inode)) < 0))
 		return ret;
 	return sd_bus_message_close_container(r);
 }
@@ -200,11 +201,13 @@ static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *er
 		size_t n = json_object_array_length(socks);
 
 		json_object_array_del_idx(socks, BUS_MAX_SOCKETS, n - BUS_MAX_SOCKETS);
-		json_object_object_add(o, "sockets_omitted", json_object_new_uint64(n - BUS_MAX_SOCKETS));
+		json_object_object_add(o, "sockets_omitted",
+				       json_object_new_uint64(n - BUS_MAX_SOCKETS));
 	}
-	r = sd_bus_reply_method_return(msg, "s", json_object_to_json_string_ext(
-							 o, JSON_C_TO_STRING_PLAIN |
-								    JSON_C_TO_STRING_NOSLASHESCAPE));
+	r = sd_bus_reply_method_return(
+	    msg, "s",
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return r;
 }
@@ -267,7 +270,8 @@ static int method_recommend(sd_bus_message *msg, void *userdata, sd_bus_error *e
 	const struct recommendation *rec = &b->m->snap.rec;
 
 	snapshot_refresh(&b->m->conf, burst_peak_bytes(st), burst_peak_events(st), &b->m->snap);
-	return sd_bus_reply_method_return(msg, "tts", rec->rmem_default, rec->rmem_max, rec->reason);
+	return sd_bus_reply_method_return(msg, "tts", rec->rmem_default, rec->rmem_max,
+					  rec->reason);
 }
 
 static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -302,11 +306,13 @@ static int method_fix_socket(sd_bus_message *msg, void *userdata, sd_bus_error *
 	if (require_root(msg, error, "FixSocket") < 0)
 		return -EACCES;
 	if (inode == 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "inode 0 names no socket");
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "inode 0 names no socket");
 	if (size != 0 && (size < 4096 || size > INT32_MAX))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "size %" PRIu64 " is out of range: 0 (recommended) or "
-					 "4096..%d bytes", size, INT32_MAX);
+					 "4096..%d bytes",
+					 size, INT32_MAX);
 	r = manager_fix_socket(b->m, inode, size, &got, err, sizeof(err));
 	if (r == -ENOENT || r == -ESRCH)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", err);
@@ -323,8 +329,10 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	if (require_root(msg, error, "Reload") < 0)
 		return -EACCES;
 	if (manager_reload(b->m, err, sizeof(err)) < 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s; the configuration in force "
-					 "is kept", err);
+		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+					 "%s; the configuration in force "
+					 "is kept",
+					 err);
 	bus_properties_changed(b->m);
 	return sd_bus_reply_method_return(msg, "");
 }
@@ -335,7 +343,8 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_PROPERTY("RmemMax", "t", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("RecommendedRmemDefault", "t", get_prop, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("RecommendedRmemMax", "t", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("RecommendedRmemMax", "t", get_prop, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("EventsTotal", "t", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("PeakBytes", "t", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("DropsTotal", "t", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -375,8 +384,8 @@ static void schedule_retry(struct bus *b)
 	if (b->backoff_us > BUS_RETRY_MAX_US)
 		b->backoff_us = BUS_RETRY_MAX_US;
 	if (!b->retry) {
-		if (sd_event_add_time_relative(b->m->event, &b->retry, CLOCK_MONOTONIC, b->backoff_us,
-					       10000, on_retry, b) < 0)
+		if (sd_event_add_time_relative(b->m->event, &b->retry, CLOCK_MONOTONIC,
+					       b->backoff_us, 10000, on_retry, b) < 0)
 			return;
 	} else {
 		sd_event_source_set_time_relative(b->retry, b->backoff_us);
@@ -410,8 +419,9 @@ static int on_name(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 	const sd_bus_error *e = sd_bus_message_get_error(msg);
 
 	if (e) {
-		log_warnx("cannot own %s on the system bus: %s (is dbus/org.nltune1.conf installed?)",
-			  BUS_NAME, e->message);
+		log_warnx(
+		    "cannot own %s on the system bus: %s (is dbus/org.nltune1.conf installed?)",
+		    BUS_NAME, e->message);
 		return 0;
 	}
 	log_info("serving %s on the system bus", BUS_NAME);
@@ -436,8 +446,10 @@ static int bus_connect(struct bus *b)
 		r = sd_bus_attach_event(bus, b->m->event, 0);
 	if (r < 0) {
 		if (!b->said_absent)
-			log_warnx("no system bus (%s): D-Bus API off, measuring anyway; retrying in "
-				  "the background", strerror(-r));
+			log_warnx(
+			    "no system bus (%s): D-Bus API off, measuring anyway; retrying in "
+			    "the background",
+			    strerror(-r));
 		b->said_absent = true;
 		sd_bus_close_unref(bus);
 		schedule_retry(b);
@@ -499,9 +511,9 @@ void bus_properties_changed(struct manager *m)
 	if (!b || !b->bus)
 		return;
 	props_now(m, &p);
-#define CHANGED(field, name) \
-	if (p.field != b->last.field) \
-		names[n++] = name
+#define CHANGED(field, name)                                                                       \
+	if (p.field != b->last.field)                                                              \
+	names[n++] = name
 	CHANGED(rmem_default, "RmemDefault");
 	CHANGED(rmem_max, "RmemMax");
 	CHANGED(rec_default, "RecommendedRmemDefault");

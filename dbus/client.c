@@ -8,9 +8,9 @@
 #include <time.h>
 #include <systemd/sd-bus.h>
 
-#define BUS_NAME "org.nltune1"
-#define BUS_PATH "/org/nltune1"
-#define BUS_IFACE "org.nltune1.Manager"
+#define BUS_NAME	 "org.nltune1"
+#define BUS_PATH	 "/org/nltune1"
+#define BUS_IFACE	 "org.nltune1.Manager"
 #define CLIENT_MAX_DEPTH 4
 
 static uint64_t now_us(void)
@@ -54,8 +54,8 @@ static int call(const char *method, sd_bus **busp, sd_bus_message **reply)
 
 	r = sd_bus_open_system(&bus);
 	if (r >= 0)
-		r = sd_bus_call_method_async(bus, NULL, BUS_NAME, BUS_PATH, BUS_IFACE, method, on_reply,
-					     &p, "");
+		r = sd_bus_call_method_async(bus, NULL, BUS_NAME, BUS_PATH, BUS_IFACE, method,
+					     on_reply, &p, "");
 	if (r >= 0)
 		r = sd_bus_get_fd(bus); /* any error of the connection shows here */
 	start = now_us();

@@ -12,7 +12,7 @@
 #include "alerts.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define INTERVAL 10000
+#define INTERVAL      10000
 
 /* About 150 KiB: kept off the stack. */
 static struct alerts A;
@@ -100,7 +100,7 @@ static void test_alerts_interval_edges(void **state)
 		{ INTERVAL, 123, 123 + INTERVAL, 1 },
 		{ 1, 5, 5, 0 },
 		{ 1, 5, 6, 1 },
-		{ 0, 5, 5, 1 },              /* 0: no rate limit */
+		{ 0, 5, 5, 1 },		     /* 0: no rate limit */
 		{ INTERVAL, 5000, 4000, 0 }, /* a clock stepping back is no time */
 		{ INTERVAL, UINT64_MAX - 1, UINT64_MAX, 0 },
 		{ UINT64_MAX, 0, UINT64_MAX - 1, 0 },
@@ -125,12 +125,17 @@ static void test_alerts_kinds_and_inodes_are_independent(void **state)
 		enum alert_kind kind;
 		uint64_t inode;
 	} c[] = {
-		{ ALERT_SOCKET_DROPS, 7 },    { ALERT_SOCKET_AT_RISK, 7 },
-		{ ALERT_SOCKET_DROPS, 8 },    { ALERT_SOCKET_AT_RISK, 8 },
-		{ ALERT_SOCKET_DROPS, 0 },    { ALERT_MONITOR_OVERRUN, 0 },
-		{ ALERT_SYSCTL_LOWERED, 0 },  { ALERT_SOCKET_DROPS, 1ull << 62 },
+		{ ALERT_SOCKET_DROPS, 7 },
+		{ ALERT_SOCKET_AT_RISK, 7 },
+		{ ALERT_SOCKET_DROPS, 8 },
+		{ ALERT_SOCKET_AT_RISK, 8 },
+		{ ALERT_SOCKET_DROPS, 0 },
+		{ ALERT_MONITOR_OVERRUN, 0 },
+		{ ALERT_SYSCTL_LOWERED, 0 },
+		{ ALERT_SOCKET_DROPS, 1ull << 62 },
 		/* inode * kind collides for these pairs: 4 x 1 and 2 x 2 and 1 x 4. */
-		{ ALERT_SOCKET_AT_RISK, 4 },  { ALERT_MONITOR_OVERRUN, 2 },
+		{ ALERT_SOCKET_AT_RISK, 4 },
+		{ ALERT_MONITOR_OVERRUN, 2 },
 	};
 	size_t i;
 
@@ -152,13 +157,9 @@ static void test_alerts_ignore_comm_is_exact(void **state)
 		const char *comm;
 		int raised;
 	} c[] = {
-		{ "udevadm", 0 },
-		{ "udevadm2", 1 },
-		{ "udevad", 1 },
-		{ "UDEVADM", 1 },
-		{ "foo) Z ", 0 },
-		{ "foo)", 1 },
-		{ "", 1 }, /* no process: never ignored */
+		{ "udevadm", 0 },	  { "udevadm2", 1 }, { "udevad", 1 }, { "UDEVADM", 1 },
+		{ "foo) Z ", 0 },	  { "foo)", 1 },     { "", 1 }, /* no process: never ignored
+									 */
 		{ "abcdefghijklmno", 0 },
 	};
 	struct alerts_conf conf = { .min_drops = 1, .interval_ms = 0, .n_ignore = 4 };
@@ -198,9 +199,9 @@ static void test_alerts_min_drops_applies_to_drops_only(void **state)
 		uint64_t drops;
 		int raised;
 	} c[] = {
-		{ ALERT_SOCKET_DROPS, 0, 0 },     { ALERT_SOCKET_DROPS, 4, 0 },
-		{ ALERT_SOCKET_DROPS, 5, 1 },     { ALERT_SOCKET_DROPS, 500, 1 },
-		{ ALERT_SOCKET_AT_RISK, 0, 1 },   { ALERT_MONITOR_OVERRUN, 1, 1 },
+		{ ALERT_SOCKET_DROPS, 0, 0 },	{ ALERT_SOCKET_DROPS, 4, 0 },
+		{ ALERT_SOCKET_DROPS, 5, 1 },	{ ALERT_SOCKET_DROPS, 500, 1 },
+		{ ALERT_SOCKET_AT_RISK, 0, 1 }, { ALERT_MONITOR_OVERRUN, 1, 1 },
 		{ ALERT_SYSCTL_LOWERED, 0, 1 },
 	};
 	size_t i;

@@ -12,8 +12,8 @@
 #include "burst.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MS 1000ull
-#define SEC 1000000ull
+#define MS	      1000ull
+#define SEC	      1000000ull
 
 /* One window of a given configuration, fed two events dt apart. */
 struct pair_case {
@@ -33,10 +33,11 @@ static void run_pair_cases(const struct pair_case *c, size_t n)
 		burst_add(&s, c[i].t, 1, "net", NULL);
 		burst_add(&s, c[i].t + c[i].dt, 1, "net", NULL);
 		if (burst_window(&s, c[i].win)->peak_ev != c[i].peak)
-			fail_msg("row %zu: window %zu, events at %llu and +%llu: peak %llu, want %llu",
-				 i, c[i].win, (unsigned long long)c[i].t, (unsigned long long)c[i].dt,
-				 (unsigned long long)burst_window(&s, c[i].win)->peak_ev,
-				 (unsigned long long)c[i].peak);
+			fail_msg(
+			    "row %zu: window %zu, events at %llu and +%llu: peak %llu, want %llu",
+			    i, c[i].win, (unsigned long long)c[i].t, (unsigned long long)c[i].dt,
+			    (unsigned long long)burst_window(&s, c[i].win)->peak_ev,
+			    (unsigned long long)c[i].peak);
 	}
 }
 
@@ -52,7 +53,7 @@ static void test_burst_init_sets_window_geometry(void **state)
 		{ 1000, 1, 100 * MS, 1 * MS, 100 },
 		{ 1000, 2, 1000 * MS, 10 * MS, 100 },
 		{ 1000, 3, 10 * SEC, 100 * MS, 100 },
-		{ 0, 2, 1000 * MS, 10 * MS, 100 },     /* 0: the default */
+		{ 0, 2, 1000 * MS, 10 * MS, 100 }, /* 0: the default */
 		{ 1, 2, 1 * MS, 1 * MS, 1 },
 		{ 7, 2, 7 * MS, 1 * MS, 7 },
 		{ 99, 2, 99 * MS, 1 * MS, 99 },
@@ -112,18 +113,12 @@ static void test_burst_events_at_window_edge_not_counted_together(void **state)
 {
 	/* t and t + W land nbuckets apart: never in one window, whatever t. */
 	static const struct pair_case c[] = {
-		{ 1000, 0, 0, 10 * MS, 1 },
-		{ 1000, 0, 1, 10 * MS, 1 },
-		{ 1000, 0, 999, 10 * MS, 1 },
-		{ 1000, 0, 123456789, 10 * MS, 1 },
-		{ 1000, 1, 0, 100 * MS, 1 },
-		{ 1000, 1, 500, 100 * MS, 1 },
-		{ 1000, 2, 0, 1000 * MS, 1 },
-		{ 1000, 2, 9999, 1000 * MS, 1 },
-		{ 1000, 3, 0, 10 * SEC, 1 },
-		{ 1000, 3, 99999, 10 * SEC, 1 },
-		{ 1, 2, 0, 1 * MS, 1 },
-		{ 7, 2, 3, 7 * MS, 1 },
+		{ 1000, 0, 0, 10 * MS, 1 },    { 1000, 0, 1, 10 * MS, 1 },
+		{ 1000, 0, 999, 10 * MS, 1 },  { 1000, 0, 123456789, 10 * MS, 1 },
+		{ 1000, 1, 0, 100 * MS, 1 },   { 1000, 1, 500, 100 * MS, 1 },
+		{ 1000, 2, 0, 1000 * MS, 1 },  { 1000, 2, 9999, 1000 * MS, 1 },
+		{ 1000, 3, 0, 10 * SEC, 1 },   { 1000, 3, 99999, 10 * SEC, 1 },
+		{ 1, 2, 0, 1 * MS, 1 },	       { 7, 2, 3, 7 * MS, 1 },
 		{ 150, 2, 1499, 150 * MS, 1 },
 	};
 
@@ -412,7 +407,7 @@ static void test_burst_next_deadline_counts_down_from_latest_time(void **state)
 		{ 1 * SEC + 150 * MS, 50 * MS },
 		{ 1 * SEC + 200 * MS - 1, 1 },
 		{ 1 * SEC + 200 * MS, UINT64_MAX }, /* ended by the poll */
-		{ 500 * MS, 200 * MS },             /* the past: clamped */
+		{ 500 * MS, 200 * MS },		    /* the past: clamped */
 	};
 	struct burst_stats s;
 	size_t i;
@@ -481,8 +476,8 @@ static void test_burst_subsystem_overflow_counted_as_other(void **state)
 	(void)state;
 	burst_init(&s, 1000, 200);
 	add_named(&s, 0, 40);
-	burst_add(&s, 0, 1, "s00", NULL);  /* known: its own slot */
-	burst_add(&s, 0, 1, "s99", NULL);  /* new and full: "other" */
+	burst_add(&s, 0, 1, "s00", NULL); /* known: its own slot */
+	burst_add(&s, 0, 1, "s99", NULL); /* new and full: "other" */
 	assert_overflow_table(s.subsys, s.nsubsys);
 	assert_int_equal(burst_flush(&s, &ended), 1);
 	assert_overflow_table(ended.subsys, ended.nsubsys);
@@ -631,7 +626,12 @@ static void test_burst_jump_past_window_resets_buckets(void **state)
 		uint64_t jump;
 		uint64_t sum;
 	} c[] = {
-		{ 0, 2 }, { 1, 2 }, { 9, 2 }, { 10, 1 }, { 11, 1 }, { 1000000, 1 },
+		{ 0, 2 },
+		{ 1, 2 },
+		{ 9, 2 },
+		{ 10, 1 },
+		{ 11, 1 },
+		{ 1000000, 1 },
 		{ UINT64_MAX / MS, 1 },
 	};
 	struct burst_stats s;
@@ -694,8 +694,8 @@ static void test_burst_peak_events_and_bytes_are_independent(void **state)
 
 	(void)state;
 	burst_init(&s, 1000, 200);
-	burst_add(&s, 0, 1000, "net", NULL);       /* heavy, alone */
-	burst_add(&s, 20 * MS, 1, "net", NULL);    /* three light, together */
+	burst_add(&s, 0, 1000, "net", NULL);	/* heavy, alone */
+	burst_add(&s, 20 * MS, 1, "net", NULL); /* three light, together */
 	burst_add(&s, 20 * MS, 1, "net", NULL);
 	burst_add(&s, 20 * MS, 1, "net", NULL);
 	w = burst_window(&s, 0);

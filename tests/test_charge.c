@@ -43,18 +43,14 @@ static void test_charge_default_model_is_linux_6_18_x86_64(void **state)
 static void test_charge_matches_measured_boundaries(void **state)
 {
 	static const struct charge_case cases[] = {
-		{ 0, 832 },
-		{ 1, 832 },
-		{ 138, 832 },   /* echo change > /sys/class/net/lo/uevent */
-		{ 191, 832 },   /* the same with "change <uuid> FOO=bar" */
-		{ 256, 832 },   /* 256 + 320 = 576: the small head exactly */
-		{ 257, 1280 },
-		{ 704, 1280 },  /* 704 + 320 = 1024 */
-		{ 705, 2304 },
-		{ 911, 2304 },  /* cpu0 with its long MODALIAS */
-		{ 1728, 2304 }, /* 1728 + 320 = 2048 */
-		{ 1729, 4352 },
-		{ 3776, 4352 }, /* 3776 + 320 = 4096 */
+		{ 0, 832 },	{ 1, 832 },
+		{ 138, 832 },			/* echo change > /sys/class/net/lo/uevent */
+		{ 191, 832 },			/* the same with "change <uuid> FOO=bar" */
+		{ 256, 832 },			/* 256 + 320 = 576: the small head exactly */
+		{ 257, 1280 },	{ 704, 1280 },	/* 704 + 320 = 1024 */
+		{ 705, 2304 },	{ 911, 2304 },	/* cpu0 with its long MODALIAS */
+		{ 1728, 2304 },			/* 1728 + 320 = 2048 */
+		{ 1729, 4352 }, { 3776, 4352 }, /* 3776 + 320 = 4096 */
 		{ 3777, 8448 },
 	};
 	struct charge_model m;
@@ -69,9 +65,7 @@ static void test_charge_without_small_head_uses_kmalloc_classes(void **state)
 		{ 0, 512 + 256 },    /* 0 + 320 */
 		{ 192, 512 + 256 },  /* 192 + 320 = 512 */
 		{ 193, 1024 + 256 }, /* 256 + 320: what the small head takes on 6.18 */
-		{ 256, 1024 + 256 },
-		{ 704, 1024 + 256 },
-		{ 705, 2048 + 256 },
+		{ 256, 1024 + 256 }, { 704, 1024 + 256 }, { 705, 2048 + 256 },
 	};
 	struct charge_model m;
 
@@ -84,10 +78,10 @@ static void test_charge_without_small_head_uses_kmalloc_classes(void **state)
 static void test_charge_kmalloc_classes_include_96_and_192(void **state)
 {
 	static const struct charge_case cases[] = {
-		{ 0, 0 },     { 1, 8 },     { 8, 8 },     { 9, 16 },    { 16, 16 },
-		{ 17, 32 },   { 32, 32 },   { 33, 64 },   { 64, 64 },   { 65, 96 },
-		{ 96, 96 },   { 97, 128 },  { 128, 128 }, { 129, 192 }, { 192, 192 },
-		{ 193, 256 }, { 256, 256 }, { 257, 512 }, { 512, 512 }, { 513, 1024 },
+		{ 0, 0 },	{ 1, 8 },	{ 8, 8 },     { 9, 16 },    { 16, 16 },
+		{ 17, 32 },	{ 32, 32 },	{ 33, 64 },   { 64, 64 },   { 65, 96 },
+		{ 96, 96 },	{ 97, 128 },	{ 128, 128 }, { 129, 192 }, { 192, 192 },
+		{ 193, 256 },	{ 256, 256 },	{ 257, 512 }, { 512, 512 }, { 513, 1024 },
 		{ 4097, 8192 }, { 8192, 8192 },
 	};
 	static const uint32_t aligns[] = { 0, 1 }; /* both mean: no alignment */
@@ -104,7 +98,7 @@ static void test_charge_kmalloc_classes_include_96_and_192(void **state)
 static void test_charge_above_8192_rounds_to_power_of_two(void **state)
 {
 	static const struct charge_case cases[] = {
-		{ 7872, 8192 + 256 },   /* 7872 + 320 = 8192 */
+		{ 7872, 8192 + 256 }, /* 7872 + 320 = 8192 */
 		{ 7873, 16384 + 256 },
 		{ 16000, 16384 + 256 },
 		{ 16065, 32768 + 256 },
@@ -121,10 +115,8 @@ static void test_charge_saturates_instead_of_wrapping(void **state)
 {
 	static const struct charge_case cases[] = {
 		{ (size_t)1 << 31, UINT32_MAX }, /* 2^31 + 320 would need a 2^32 head */
-		{ UINT32_MAX - 63, UINT32_MAX },
-		{ UINT32_MAX, UINT32_MAX },
-		{ (size_t)UINT32_MAX + 1, UINT32_MAX },
-		{ SIZE_MAX, UINT32_MAX },
+		{ UINT32_MAX - 63, UINT32_MAX },	{ UINT32_MAX, UINT32_MAX },
+		{ (size_t)UINT32_MAX + 1, UINT32_MAX }, { SIZE_MAX, UINT32_MAX },
 	};
 	struct charge_model m;
 
@@ -200,11 +192,11 @@ static void test_charge_capacity_is_max_one_floor(void **state)
 	} cases[] = {
 		{ 212992, 832, 256 }, /* the default rmem holds exactly 256 typical events */
 		{ 212992, 2304, 92 },
-		{ 2304, 832, 2 },     /* SOCK_MIN_RCVBUF */
+		{ 2304, 832, 2 }, /* SOCK_MIN_RCVBUF */
 		{ 1663, 832, 1 },
 		{ 1664, 832, 2 },
 		{ 832, 832, 1 },
-		{ 100, 832, 1 },      /* an empty queue always takes one */
+		{ 100, 832, 1 }, /* an empty queue always takes one */
 		{ 0, 832, 1 },
 		{ 212992, 0, 212992 }, /* each 0 counts as 1 */
 		{ 0, 0, 1 },
@@ -215,7 +207,8 @@ static void test_charge_capacity_is_max_one_floor(void **state)
 	size_t i;
 
 	for (i = 0; i < NCASES(cases); i++)
-		assert_int_equal(charge_capacity(cases[i].rcvbuf, cases[i].each), cases[i].capacity);
+		assert_int_equal(charge_capacity(cases[i].rcvbuf, cases[i].each),
+				 cases[i].capacity);
 }
 
 int main(void)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for coldplug.c: payloads against captured uevents, and the walk over a fixture tree. */
+/* Unit tests for coldplug.c: payloads against captured uevents, and the walk over a fixture tree.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +24,7 @@
 #include "coldplug.h"
 #include "paths.h"
 
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+#define NCASES(a)      (sizeof(a) / sizeof((a)[0]))
 #define SEQNUM_ASSUMED 5
 
 /*
@@ -31,8 +32,8 @@
  * of a CPU, 2304 B of charge. The MODALIAS value itself ends in '\n', so the
  * file ends in an empty line that is not an empty key.
  */
-#define CPU0_UEVENT                                                                              \
-	"MODALIAS=cpu:type:x86,ven0002fam0019mod0011:feature:,0000,0001,0002,0003,0004,0005,"     \
+#define CPU0_UEVENT                                                                                \
+	"MODALIAS=cpu:type:x86,ven0002fam0019mod0011:feature:,0000,0001,0002,0003,0004,0005,"      \
 	"0006,0007,0008,0009,000B,000C,000D,000E,000F,0010,0011,0013,0017,0018,0019,001A,001C,"    \
 	"0020,0021,0022,0023,0024,0025,0026,0027,0028,0029,002B,002C,002D,002E,002F,0030,0031,"    \
 	"0034,0036,0037,0038,0039,003A,003B,003D,0064,0068,006E,0070,0074,0075,0076,0078,0079,"    \
@@ -52,14 +53,14 @@
  */
 struct captured {
 	const char *devpath, *subsystem, *file;
-	size_t len;           /* received */
-	unsigned seq_digits;  /* digits of the SEQNUM it carried */
+	size_t len;	     /* received */
+	unsigned seq_digits; /* digits of the SEQNUM it carried */
 };
 
 static const struct captured captured[] = {
 	{ "/devices/virtual/net/lo", "net", "INTERFACE=lo\nIFINDEX=1\n", 133, 4 },
-	{ "/devices/virtual/mem/null", "mem", "MAJOR=1\nMINOR=3\nDEVNAME=null\nDEVMODE=0666\n",
-	  156, 4 },
+	{ "/devices/virtual/mem/null", "mem", "MAJOR=1\nMINOR=3\nDEVNAME=null\nDEVMODE=0666\n", 156,
+	  4 },
 	{ "/devices/virtual/tty/tty0", "tty", "MAJOR=4\nMINOR=0\nDEVNAME=tty0\n", 143, 4 },
 	{ "/devices/system/cpu/cpu0", "cpu", CPU0_UEVENT, 906, 4 },
 	{ "/devices/system/memory/memory0", "memory", "", 127, 4 },
@@ -99,11 +100,11 @@ static void test_coldplug_payload_charges_like_the_kernel(void **state)
 
 	(void)state;
 	charge_model_default(&m);
-	assert_int_equal(charge_of(&m, coldplug_payload(lo->devpath, lo->subsystem, lo->file,
-							 strlen(lo->file))),
-			 832);
+	assert_int_equal(
+	    charge_of(&m, coldplug_payload(lo->devpath, lo->subsystem, lo->file, strlen(lo->file))),
+	    832);
 	assert_int_equal(charge_of(&m, coldplug_payload(cpu->devpath, cpu->subsystem, cpu->file,
-							 strlen(cpu->file))),
+							strlen(cpu->file))),
 			 2304);
 }
 
@@ -126,8 +127,7 @@ static void test_coldplug_payload_counts_keys_by_hand(void **state)
 	assert_int_equal(coldplug_payload("/devices/a", "mem", "MAJOR=1", 7), 85 + 8);
 	assert_int_equal(coldplug_payload("/devices/a", "mem", "MAJOR=1\nX=2\n", 12), 85 + 12);
 	/* a value ending in '\n' (cpu MODALIAS) shows as an empty line: it is one more byte */
-	assert_int_equal(coldplug_payload("/devices/a", "mem", "MODALIAS=cpu:x\n\n", 16),
-			 85 + 16);
+	assert_int_equal(coldplug_payload("/devices/a", "mem", "MODALIAS=cpu:x\n\n", 16), 85 + 16);
 	/* file_len bounds the read, a NUL ends it */
 	assert_int_equal(coldplug_payload("/devices/a", "mem", "MAJOR=1\nMINOR=3\n", 8), 85 + 8);
 	assert_int_equal(coldplug_payload("/devices/a", "mem", nul_inside, sizeof(nul_inside) - 1),
@@ -371,7 +371,7 @@ static void test_coldplug_scan_reads_and_charges_fixture(void **state)
 	assert_int_equal(coldplug_scan_skipped(&m, &bytes, &skipped), 3);
 	assert_int_equal(bytes, want);
 	assert_int_equal(bytes, 832 + 832 + 1280); /* the deep devpath alone is 139 bytes, twice */
-	assert_int_equal(skipped, 2); /* a/unread/uevent and the locked directory */
+	assert_int_equal(skipped, 2);		   /* a/unread/uevent and the locked directory */
 
 	bytes = 0;
 	assert_int_equal(coldplug_scan(&m, &bytes), 3);

@@ -16,7 +16,7 @@
 
 #include "conf.h"
 
-#define NAME "test.conf"
+#define NAME	  "test.conf"
 #define NCASES(a) (sizeof(a) / sizeof((a)[0]))
 
 static char err[512];
@@ -149,8 +149,13 @@ static void test_conf_policy_names_round_trip(void **state)
 static void test_conf_empty_document_gives_defaults(void **state)
 {
 	static const char *const docs[] = {
-		"", "\n\n\n", "   \t\n", "# only a comment", "/* block */\n// line\n# hash\n",
-		"alerts {\n}\n", "\xef\xbb\xbf# with a UTF-8 byte order mark\n",
+		"",
+		"\n\n\n",
+		"   \t\n",
+		"# only a comment",
+		"/* block */\n// line\n# hash\n",
+		"alerts {\n}\n",
+		"\xef\xbb\xbf# with a UTF-8 byte order mark\n",
 	};
 	size_t i;
 
@@ -183,14 +188,23 @@ static void test_conf_missing_file_gives_defaults(void **state)
 
 	(void)state;
 	memset(&c, 0x5a, sizeof(c));
-	assert_int_equal(nlt_conf_load(&c, "/nonexistent/nltune/nltune.conf", err, sizeof(err)),
-			 0);
+	assert_int_equal(nlt_conf_load(&c, "/nonexistent/nltune/nltune.conf", err, sizeof(err)), 0);
 	assert_defaults(&c);
 	assert_string_equal(err, "");
 }
 
-enum field { F_POLICY, F_WINDOW, F_FLOOR, F_CEILING, F_HISTORY, F_MONBUF, F_SCAN, F_DROPS,
-	     F_INTERVAL, F_AUTOFIX };
+enum field {
+	F_POLICY,
+	F_WINDOW,
+	F_FLOOR,
+	F_CEILING,
+	F_HISTORY,
+	F_MONBUF,
+	F_SCAN,
+	F_DROPS,
+	F_INTERVAL,
+	F_AUTOFIX
+};
 
 static uint64_t field(const struct nlt_conf *c, enum field f)
 {
@@ -315,9 +329,12 @@ static void test_conf_accepts_headroom_decimals(void **state)
 		const char *doc;
 		double want;
 	} cases[] = {
-		{ "headroom = 1", 1.0 },     { "headroom = 1.0", 1.0 },
-		{ "headroom = 1.05", 1.05 }, { "headroom = 2.5", 2.5 },
-		{ "headroom = \"3\"", 3.0 }, { "headroom = 100", 100.0 },
+		{ "headroom = 1", 1.0 },
+		{ "headroom = 1.0", 1.0 },
+		{ "headroom = 1.05", 1.05 },
+		{ "headroom = 2.5", 2.5 },
+		{ "headroom = \"3\"", 3.0 },
+		{ "headroom = 100", 100.0 },
 		{ "headroom = 1.000000000000000000001", 1.0 },
 	};
 	size_t i;
@@ -694,7 +711,8 @@ static void test_conf_rejects_binary_file_at_nul_line(void **state)
 {
 	static const char at1[] = "\0window = 100\n";
 	static const char at3[] = "window = 100\nhistory = 5\nfloor\0 = 4096\n";
-	static const char elf[] = "\x7f" "ELF\x02\x01\x01\0\0\0";
+	static const char elf[] = "\x7f"
+				  "ELF\x02\x01\x01\0\0\0";
 
 	(void)state;
 	assert_rejected_n(at1, sizeof(at1) - 1, 1, "binary file");
@@ -935,8 +953,11 @@ static void test_conf_parses_again_after_error(void **state)
 {
 	static const char *const bad[] = {
 		"state-dir = \"\\9\"\n", /* libconfuse errors inside a string */
-		"state-dir = \"\\777\"\n", "window = = =\n", "alerts {\n bogus = 1\n}\n",
-		"alerts {\n ignore-comm = {\"a\",\n", "}\n",
+		"state-dir = \"\\777\"\n",
+		"window = = =\n",
+		"alerts {\n bogus = 1\n}\n",
+		"alerts {\n ignore-comm = {\"a\",\n",
+		"}\n",
 	};
 	size_t i;
 
@@ -955,11 +976,24 @@ static void test_conf_parses_again_after_error(void **state)
 static void test_conf_never_prints(void **state)
 {
 	static const char *const docs[] = {
-		"state-dir = \"abc\\", "state-dir = 'abc\\", "bogus = 1\n", "window = abc\n",
-		"autofix = maybe\n", "headroom = yes\n", "}\n", "alerts {\n", "window = 1 2 3\n",
-		"state-dir = \"\\9\"\n", "state-dir = \"\\777\"\n", "window = {1}\n",
-		"alerts { ignore-comm = {,} }\n", "policy = \n", "floor = 1M\nceiling = 4K\n",
-		"\\\n", "@#$%^&*()\n", "window = 1000\n",
+		"state-dir = \"abc\\",
+		"state-dir = 'abc\\",
+		"bogus = 1\n",
+		"window = abc\n",
+		"autofix = maybe\n",
+		"headroom = yes\n",
+		"}\n",
+		"alerts {\n",
+		"window = 1 2 3\n",
+		"state-dir = \"\\9\"\n",
+		"state-dir = \"\\777\"\n",
+		"window = {1}\n",
+		"alerts { ignore-comm = {,} }\n",
+		"policy = \n",
+		"floor = 1M\nceiling = 4K\n",
+		"\\\n",
+		"@#$%^&*()\n",
+		"window = 1000\n",
 	};
 	char path[PATH_MAX];
 	int out, saved1, saved2;

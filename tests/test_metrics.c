@@ -26,25 +26,25 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char status_text[] =
-	"{\"source\":\"local\","
-	"\"sysctl\":{\"rmem_default\":212992,\"rmem_max\":4194304},"
-	"\"recommended\":{\"rmem_default\":3330048,\"rmem_max\":3334144,\"need_bytes\":1664000,"
-	"\"need_events\":2000,\"ceiling\":33554432,\"reason\":\"2000 events\"},"
-	"\"uevents\":{\"total\":4000,\"window_ms\":1000,\"peak_events\":2000,"
-	"\"peak_bytes\":1664000,\"own_drops\":3},"
-	"\"sockets\":[],\"alerts\":[{\"id\":1},{\"id\":2}]}";
+    "{\"source\":\"local\","
+    "\"sysctl\":{\"rmem_default\":212992,\"rmem_max\":4194304},"
+    "\"recommended\":{\"rmem_default\":3330048,\"rmem_max\":3334144,\"need_bytes\":1664000,"
+    "\"need_events\":2000,\"ceiling\":33554432,\"reason\":\"2000 events\"},"
+    "\"uevents\":{\"total\":4000,\"window_ms\":1000,\"peak_events\":2000,"
+    "\"peak_bytes\":1664000,\"own_drops\":3},"
+    "\"sockets\":[],\"alerts\":[{\"id\":1},{\"id\":2}]}";
 
 static const char sockets_text[] =
-	"[{\"inode\":4242,\"protocol\":15,\"portid\":812,\"netns\":4026531840,\"pids\":[812,813],"
-	"\"comm\":\"udevd\",\"groups\":1,\"rcvbuf\":2304,\"queued\":1664,\"drops\":17,"
-	"\"holds_events\":2,\"limit\":\"minimum\",\"verdict\":\"dropping\","
-	"\"fix\":\"nltune fix 812\"},"
-	"{\"inode\":4243,\"protocol\":15,\"portid\":900,\"netns\":4026531840,\"pids\":[900],"
-	"\"comm\":\"NetworkManager\",\"groups\":1,\"rcvbuf\":212992,\"queued\":0,\"drops\":0,"
-	"\"holds_events\":256,\"limit\":\"default\",\"verdict\":\"at-risk\",\"fix\":\"raise it\"},"
-	"{\"inode\":17,\"protocol\":0,\"portid\":0,\"netns\":4026531840,\"pids\":[],"
-	"\"comm\":\"\",\"groups\":0,\"rcvbuf\":212992,\"queued\":0,\"drops\":0,"
-	"\"holds_events\":0,\"limit\":\"default\",\"verdict\":\"ok\",\"fix\":\"\"}]";
+    "[{\"inode\":4242,\"protocol\":15,\"portid\":812,\"netns\":4026531840,\"pids\":[812,813],"
+    "\"comm\":\"udevd\",\"groups\":1,\"rcvbuf\":2304,\"queued\":1664,\"drops\":17,"
+    "\"holds_events\":2,\"limit\":\"minimum\",\"verdict\":\"dropping\","
+    "\"fix\":\"nltune fix 812\"},"
+    "{\"inode\":4243,\"protocol\":15,\"portid\":900,\"netns\":4026531840,\"pids\":[900],"
+    "\"comm\":\"NetworkManager\",\"groups\":1,\"rcvbuf\":212992,\"queued\":0,\"drops\":0,"
+    "\"holds_events\":256,\"limit\":\"default\",\"verdict\":\"at-risk\",\"fix\":\"raise it\"},"
+    "{\"inode\":17,\"protocol\":0,\"portid\":0,\"netns\":4026531840,\"pids\":[],"
+    "\"comm\":\"\",\"groups\":0,\"rcvbuf\":212992,\"queued\":0,\"drops\":0,"
+    "\"holds_events\":0,\"limit\":\"default\",\"verdict\":\"ok\",\"fix\":\"\"}]";
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
@@ -290,12 +290,9 @@ static void test_metrics_every_family_has_help_and_type(void **state)
 static void test_metrics_types_of_counters_and_gauges(void **state)
 {
 	static const char *const lines[] = {
-		"# TYPE nltune_rmem_default gauge",
-		"# TYPE nltune_uevents_total counter",
-		"# TYPE nltune_own_drops counter",
-		"# TYPE nltune_sockets gauge",
-		"# TYPE nltune_socket_drops counter",
-		"# TYPE nltune_socket_rcvbuf gauge",
+		"# TYPE nltune_rmem_default gauge",   "# TYPE nltune_uevents_total counter",
+		"# TYPE nltune_own_drops counter",    "# TYPE nltune_sockets gauge",
+		"# TYPE nltune_socket_drops counter", "# TYPE nltune_socket_rcvbuf gauge",
 	};
 	char *out = capture_default();
 	size_t i;

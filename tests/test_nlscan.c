@@ -32,9 +32,13 @@
 
 #define NCASES(a) (sizeof(a) / sizeof((a)[0]))
 
-#define HDR "sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n"
+#define HDR                                                                                        \
+	"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    "      \
+	"Inode\n"
 /* A row as the kernel prints it: "%pK %-3d %-10u %08x %-8d %-8d %-5d %-8d %-8u %-8lu\n". */
-#define ROW "00000000deadbeef 15  4242       00000001 832      0        0     2        7        31337   \n"
+#define ROW                                                                                        \
+	"00000000deadbeef 15  4242       00000001 832      0        0     2        7        "      \
+	"31337   \n"
 
 struct want_row {
 	uint64_t inode;
@@ -48,16 +52,11 @@ struct want_row {
  * after six "change" events on lo that it never read: two queued, four lost.
  */
 static const struct want_row basic_rows[] = {
-	{ 4, 0, 0, 0, 0, 0 },           /* NETLINK_ROUTE, kernel side */
-	{ 493, 4, 0, 0, 0, 0 },
-	{ 495, 6, 0, 0, 0, 0 },
-	{ 107, 7, 0, 0, 0, 0 },
-	{ 6, 9, 0, 0, 0, 0 },
-	{ 104, 10, 0, 0, 0, 0 },
-	{ 1026, 11, 0, 0, 0, 0 },
-	{ 494, 12, 0, 0, 0, 0 },
-	{ 15527, 15, 10394, 1, 0, 0 },  /* the listener */
-	{ 8, 15, 0, 0, 0, 0 },          /* the kernel's uevent socket */
+	{ 4, 0, 0, 0, 0, 0 }, /* NETLINK_ROUTE, kernel side */
+	{ 493, 4, 0, 0, 0, 0 },	 { 495, 6, 0, 0, 0, 0 },	{ 107, 7, 0, 0, 0, 0 },
+	{ 6, 9, 0, 0, 0, 0 },	 { 104, 10, 0, 0, 0, 0 },	{ 1026, 11, 0, 0, 0, 0 },
+	{ 494, 12, 0, 0, 0, 0 }, { 15527, 15, 10394, 1, 0, 0 }, /* the listener */
+	{ 8, 15, 0, 0, 0, 0 },					/* the kernel's uevent socket */
 	{ 5, 16, 0, 0, 0, 0 },
 };
 
@@ -192,10 +191,10 @@ static void test_nlscan_read_missing_file_is_enoent(void **state)
 
 static void test_nlscan_parse_row_fields_and_maxima(void **state)
 {
-	static const char text[] = HDR
-		"ffffffffffffffff 31  4294967295 ffffffff 4294967295 0 1 4294967295 "
+	static const char text[] =
+	    HDR "ffffffffffffffff 31  4294967295 ffffffff 4294967295 0 1 4294967295 "
 		"4294967295 18446744073709551615\n"
-		"0 0 0 0 0 0 0 0 0 0\n"             /* shortest form */
+		"0 0 0 0 0 0 0 0 0 0\n"			  /* shortest form */
 		"(____ptrval____) 15\t1 2 3 4 5 6 7 8\n"; /* %p before the RNG, a tab */
 	struct nlsock out[4];
 	size_t bad;
@@ -251,8 +250,10 @@ static void test_nlscan_parse_missing_columns_are_bad(void **state)
 static void test_nlscan_parse_extra_columns_are_bad(void **state)
 {
 	static const char *const rows[] = {
-		"00000000deadbeef 15  4242       00000001 832      0        0     2        7        31337 1",
-		"00000000deadbeef 15  4242       00000001 832      0        0     2        7        31337 x",
+		"00000000deadbeef 15  4242       00000001 832      0        0     2        7       "
+		" 31337 1",
+		"00000000deadbeef 15  4242       00000001 832      0        0     2        7       "
+		" 31337 x",
 		"a b c d e f g h i j k l m n o p",
 	};
 
@@ -263,15 +264,15 @@ static void test_nlscan_parse_extra_columns_are_bad(void **state)
 static void test_nlscan_parse_overflowing_numbers_are_bad(void **state)
 {
 	static const char *const rows[] = {
-		"1 4294967296 0 0 0 0 0 0 0 1",            /* Eth */
-		"1 0 4294967296 0 0 0 0 0 0 1",            /* Pid */
-		"1 0 0 100000000 0 0 0 0 0 1",             /* Groups: nine hex digits */
-		"1 0 0 0 4294967296 0 0 0 0 1",            /* Rmem */
-		"1 0 0 0 0 99999999999999999999 0 0 0 1",  /* Wmem */
-		"1 0 0 0 0 0 0 0 4294967296 1",            /* Drops */
-		"1 0 0 0 0 0 0 0 0 18446744073709551616",  /* Inode */
+		"1 4294967296 0 0 0 0 0 0 0 1",		  /* Eth */
+		"1 0 4294967296 0 0 0 0 0 0 1",		  /* Pid */
+		"1 0 0 100000000 0 0 0 0 0 1",		  /* Groups: nine hex digits */
+		"1 0 0 0 4294967296 0 0 0 0 1",		  /* Rmem */
+		"1 0 0 0 0 99999999999999999999 0 0 0 1", /* Wmem */
+		"1 0 0 0 0 0 0 0 4294967296 1",		  /* Drops */
+		"1 0 0 0 0 0 0 0 0 18446744073709551616", /* Inode */
 		"1 0 0 0 0 0 0 0 0 184467440737095516150",
-		"11112222333344445 0 0 0 0 0 0 0 0 1",     /* sk: 17 hex digits */
+		"11112222333344445 0 0 0 0 0 0 0 0 1", /* sk: 17 hex digits */
 	};
 
 	(void)state;
@@ -281,17 +282,10 @@ static void test_nlscan_parse_overflowing_numbers_are_bad(void **state)
 static void test_nlscan_parse_non_digits_are_bad(void **state)
 {
 	static const char *const rows[] = {
-		"1 -1 0 0 0 0 0 0 0 1",
-		"1 +1 0 0 0 0 0 0 0 1",
-		"1 0 12a 0 0 0 0 0 0 1",
-		"1 0 0 0x10 0 0 0 0 0 1",
-		"1 0 0 0000000g 0 0 0 0 0 1",
-		"1 0 0 0 0 0 0 0 -4 1",
-		"1 0 0 0 0 0 0 0 0 1.5",
-		"xyz 0 0 0 0 0 0 0 0 1",
-		"(ptrval 0 0 0 0 0 0 0 0 1",
-		"1 0 0 0 0 0 0 0 0 1\r",
-		"1 0 0 0 0 0 0 0 0 \xc3\xa9",
+		"1 -1 0 0 0 0 0 0 0 1",	  "1 +1 0 0 0 0 0 0 0 1",	"1 0 12a 0 0 0 0 0 0 1",
+		"1 0 0 0x10 0 0 0 0 0 1", "1 0 0 0000000g 0 0 0 0 0 1", "1 0 0 0 0 0 0 0 -4 1",
+		"1 0 0 0 0 0 0 0 0 1.5",  "xyz 0 0 0 0 0 0 0 0 1",	"(ptrval 0 0 0 0 0 0 0 0 1",
+		"1 0 0 0 0 0 0 0 0 1\r",  "1 0 0 0 0 0 0 0 0 \xc3\xa9",
 	};
 
 	(void)state;
@@ -326,13 +320,19 @@ static void test_nlscan_parse_bad_header_is_ebadmsg(void **state)
 	static const char *const texts[] = {
 		"\n" ROW,
 		"sk\n" ROW,
-		" sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n",
-		"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops\n" ROW,
-		"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode"
+		" sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops  "
+		"  Inode\n",
+		"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    "
+		"Drops\n" ROW,
+		"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops   "
+		" Inode"
 		"    Extra\n" ROW,
-		"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    inode\n",
-		"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Ino\n",
-		"skb              Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n",
+		"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops   "
+		" inode\n",
+		"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops   "
+		" Ino\n",
+		"skb              Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops   "
+		" Inode\n",
 		"sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid\n",
 		ROW,
 	};
@@ -579,7 +579,7 @@ static void test_nlscan_read_grows_its_buffer_for_large_files(void **state)
 	ssize_t n;
 
 	(void)state;
-	n = read_generated(5000, &rows, &bad);     /* 460 KB: several times the first buffer */
+	n = read_generated(5000, &rows, &bad); /* 460 KB: several times the first buffer */
 	assert_int_equal(n, 5000);
 	assert_int_equal(bad, 0);
 	assert_int_equal(rows[4999].inode, 5000);
@@ -598,7 +598,7 @@ static void test_nlscan_read_caps_huge_files(void **state)
 	assert_int_equal(n, NLSCAN_MAX_ROWS);
 	assert_int_equal(rows[NLSCAN_MAX_ROWS - 1].inode, NLSCAN_MAX_ROWS);
 	assert_true(bad > 0);
-	assert_true(bad < 200000 - NLSCAN_MAX_ROWS);    /* what lies past the cap is not read */
+	assert_true(bad < 200000 - NLSCAN_MAX_ROWS); /* what lies past the cap is not read */
 	free(rows);
 }
 
@@ -647,7 +647,7 @@ static void test_nlscan_netns_of_rejects_malformed_links(void **state)
 	paths_set_proc(root);
 	for (i = 0; i < NCASES(cases); i++)
 		got[i] = nlscan_netns_of((pid_t)(100 + i), &ns);
-	got[i++] = nlscan_netns_of(99, &ns);   /* no such pid */
+	got[i++] = nlscan_netns_of(99, &ns); /* no such pid */
 	got[i] = nlscan_netns_of(0, &ns);
 	paths_set_proc("/proc");
 	rm_tree(root);
@@ -779,7 +779,7 @@ static void test_nlscan_live_diag_fills_every_row_of_an_inode(void **state)
 	fd = uevent_socket(1024, &inode);
 	assert_true(fd >= 0);
 	rows[0].inode = inode;
-	rows[1].inode = UINT64_MAX;     /* no such socket */
+	rows[1].inode = UINT64_MAX; /* no such socket */
 	rows[2].inode = inode;
 	assert_int_equal(nlscan_diag(rows, 3), 0);
 	assert_true(rows[0].has_diag);
@@ -822,7 +822,7 @@ static void test_nlscan_live_diag_counts_drops_like_so_meminfo(void **state)
 }
 
 struct child_report {
-	int err;                /* errno of the step that failed, or 0 */
+	int err; /* errno of the step that failed, or 0 */
 	int rcvbuf;
 	uint64_t inode;
 };

@@ -21,7 +21,7 @@
 #include "paths.h"
 
 #define NCASES(a) (sizeof(a) / sizeof((a)[0]))
-#define NS_SELF 4026531840u
+#define NS_SELF	  4026531840u
 
 struct tree {
 	char root[64];
@@ -160,7 +160,7 @@ static void assert_holders(const struct owner *o, const pid_t *pids, const int *
 static void test_owners_shared_socket_lists_both_pids(void **state)
 {
 	static const pid_t pids[] = { 100, 200 };
-	static const int fds[] = { 3, 9 };     /* 100 holds it twice: listed once, lowest fd */
+	static const int fds[] = { 3, 9 }; /* 100 holds it twice: listed once, lowest fd */
 	const uint64_t want[] = { 123 };
 	struct owners *o = owners_new();
 
@@ -191,7 +191,7 @@ static void test_owners_comm_is_bounded_and_strips_one_newline(void **state)
 		const char *file;
 		const char *comm;
 	} cases[] = {
-		{ "abcdefghijklmno\n", "abcdefghijklmno" },        /* TASK_COMM_LEN - 1 */
+		{ "abcdefghijklmno\n", "abcdefghijklmno" }, /* TASK_COMM_LEN - 1 */
 		{ "kworker/u8:0-events_unbound\n", "kworker/u8:0-ev" },
 		{ "a\nb\n", "a\nb" },
 		{ "two\n\n", "two\n" },

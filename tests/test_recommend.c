@@ -11,13 +11,13 @@
 
 #include "recommend.h"
 
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
-#define MIB (1ull << 20)
-#define GIB (1ull << 30)
-#define TIB (1ull << 40)
-#define DEF_FLOOR 212992ull
+#define NCASES(a)   (sizeof(a) / sizeof((a)[0]))
+#define MIB	    (1ull << 20)
+#define GIB	    (1ull << 30)
+#define TIB	    (1ull << 40)
+#define DEF_FLOOR   212992ull
 #define DEF_CEILING 33554432ull
-#define BOOT_NOW "11111111-2222-3333-4444-555555555555"
+#define BOOT_NOW    "11111111-2222-3333-4444-555555555555"
 
 /* The built-in defaults of SPEC.md, filled by hand: conf.c is not linked here. */
 static void conf_fill(struct nlt_conf *c)
@@ -73,7 +73,7 @@ struct policy_case {
 	enum nlt_policy policy;
 	uint64_t cur_default, cur_max;
 	uint64_t need;
-	uint64_t rec;                 /* recommended rmem_default == rmem_max */
+	uint64_t rec; /* recommended rmem_default == rmem_max */
 	bool write_default, write_max;
 };
 
@@ -151,18 +151,19 @@ struct size_case {
 static void test_recommend_rounds_up_to_4096(void **state)
 {
 	static const struct size_case cases[] = {
-		{ 1.0, 4096, DEF_CEILING, 4096, 4096 },      /* an exact multiple stays */
+		{ 1.0, 4096, DEF_CEILING, 4096, 4096 }, /* an exact multiple stays */
 		{ 1.0, 4096, DEF_CEILING, 8192, 8192 },
 		{ 1.0, 4096, DEF_CEILING, 8193, 12288 },
 		{ 1.0, 4096, DEF_CEILING, 1, 4096 },
-		{ 1.0, 4096, DEF_CEILING, 212992, 212992 },  /* 256 x 832 = 52 x 4096 */
+		{ 1.0, 4096, DEF_CEILING, 212992, 212992 }, /* 256 x 832 = 52 x 4096 */
 		{ 2.0, 4096, DEF_CEILING, 212992, 425984 },
-		{ 2.5, 4096, DEF_CEILING, 4096, 12288 },     /* 10240 -> 3 pages */
-		{ 2.5, 4096, DEF_CEILING, 8192, 20480 },     /* 20480 is exact */
-		{ 2.5, 4096, DEF_CEILING, 343000, 860160 },  /* 857500 -> 210 pages */
+		{ 2.5, 4096, DEF_CEILING, 4096, 12288 },    /* 10240 -> 3 pages */
+		{ 2.5, 4096, DEF_CEILING, 8192, 20480 },    /* 20480 is exact */
+		{ 2.5, 4096, DEF_CEILING, 343000, 860160 }, /* 857500 -> 210 pages */
 		{ 1.1, 4096, DEF_CEILING, 40960, 45056 },
-		{ 1.1, 4096, DEF_CEILING, 204800, 225280 },  /* the double gives 225280.00000000003 */
-		{ 1.0, 4096, DEF_CEILING, 0, 4096 },         /* nothing measured: the floor */
+		{ 1.1, 4096, DEF_CEILING, 204800,
+		  225280 },			     /* the double gives 225280.00000000003 */
+		{ 1.0, 4096, DEF_CEILING, 0, 4096 }, /* nothing measured: the floor */
 	};
 	struct nlt_conf c;
 	struct rec_input in;
@@ -231,11 +232,11 @@ struct ceiling_case {
 static void test_recommend_ceiling_auto_from_memtotal(void **state)
 {
 	static const struct ceiling_case cases[] = {
-		{ 0, DEF_FLOOR, 8 * GIB, 32 * MIB },      /* 256 MiB / 32 > 32 MiB */
-		{ 0, DEF_FLOOR, 1 * GIB, 32 * MIB },      /* exactly 32 MiB */
+		{ 0, DEF_FLOOR, 8 * GIB, 32 * MIB }, /* 256 MiB / 32 > 32 MiB */
+		{ 0, DEF_FLOOR, 1 * GIB, 32 * MIB }, /* exactly 32 MiB */
 		{ 0, DEF_FLOOR, 512 * MIB, 16 * MIB },
-		{ 0, DEF_FLOOR, 0, 32 * MIB },            /* MemTotal unknown */
-		{ 0, DEF_FLOOR, 4 * MIB, DEF_FLOOR },     /* 128 KiB < floor: the floor wins */
+		{ 0, DEF_FLOOR, 0, 32 * MIB },	      /* MemTotal unknown */
+		{ 0, DEF_FLOOR, 4 * MIB, DEF_FLOOR }, /* 128 KiB < floor: the floor wins */
 		{ 0, 0, 4 * MIB, 128 * 1024 },
 		{ 1048576, DEF_FLOOR, 512 * MIB, 1048576 }, /* explicit: MemTotal does not matter */
 		{ 65536, DEF_FLOOR, 8 * GIB, DEF_FLOOR },   /* explicit below floor: floor wins */
@@ -352,10 +353,10 @@ static void test_recommend_skips_damaged_history(void **state)
 	(void)state;
 	state_clear(&h);
 	add_boot(&h, "a0000000-0000-0000-0000-000000000000", 120, 100000);
-	add_boot(&h, "b0000000-0000-0000-0000-000000000000", 500, 0);       /* 0 B, 500 events */
-	add_boot(&h, "c0000000-0000-0000-0000-000000000000", 9, 2 * TIB);   /* > 1 TiB */
+	add_boot(&h, "b0000000-0000-0000-0000-000000000000", 500, 0);	  /* 0 B, 500 events */
+	add_boot(&h, "c0000000-0000-0000-0000-000000000000", 9, 2 * TIB); /* > 1 TiB */
 	add_boot(&h, "d0000000-0000-0000-0000-000000000000", 60, 50000);
-	add_boot(&h, "e0000000-0000-0000-0000-000000000000", 0, 0);         /* quiet boot: fine */
+	add_boot(&h, "e0000000-0000-0000-0000-000000000000", 0, 0); /* quiet boot: fine */
 	conf_fill(&c);
 	c.floor = 4096;
 	input_fill(&in, &h);
@@ -422,7 +423,8 @@ static void test_recommend_first_boot_uses_coldplug_estimate(void **state)
 	assert_int_equal(r.rmem_default, 688128); /* 686000 -> 168 x 4096 */
 	assert_true(r.write_default);
 	assert_true(r.write_max);
-	assert_reason_has(&r, "coldplug estimate 412 devices / 343.0 kB, x2.0 headroom -> 688.1 kB");
+	assert_reason_has(&r,
+			  "coldplug estimate 412 devices / 343.0 kB, x2.0 headroom -> 688.1 kB");
 	assert_reason_has(&r, "832 B per event");
 
 	h.has_coldplug = false; /* the figures are ignored without the flag */

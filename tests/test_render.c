@@ -15,28 +15,28 @@
 #include "render.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define RED "\033[1;31m"
-#define YELLOW "\033[33m"
-#define GREEN "\033[32m"
-#define BOLD "\033[1m"
-#define RESET "\033[0m"
+#define RED	      "\033[1;31m"
+#define YELLOW	      "\033[33m"
+#define GREEN	      "\033[32m"
+#define BOLD	      "\033[1m"
+#define RESET	      "\033[0m"
 #define EMPTY_SOCKETS "no netlink socket drops or is at risk\n"
-#define EMPTY_ALERTS "no alerts\n"
+#define EMPTY_ALERTS  "no alerts\n"
 
 static const char status_text[] =
-	"{\"source\":\"local\","
-	"\"sysctl\":{\"rmem_default\":212992,\"rmem_max\":212992},"
-	"\"recommended\":{\"rmem_default\":3330048,\"rmem_max\":3330048,\"need_bytes\":1664000,"
-	"\"reason\":\"2000 events of 832 B within 1000 ms, x2.0 headroom\"},"
-	"\"uevents\":{\"total\":4000,\"window_ms\":1000,\"peak_events\":2000,"
-	"\"peak_bytes\":1664000,\"own_drops\":3},"
-	"\"sockets\":[{\"inode\":4242,\"protocol\":15,\"pids\":[812],\"comm\":\"udevd\","
-	"\"rcvbuf\":2304,\"queued\":1664,\"drops\":17,\"holds_events\":2,\"limit\":\"minimum\","
-	"\"verdict\":\"dropping\",\"fix\":\"nltune fix 812\"}],"
-	"\"alerts\":[{\"id\":1,\"time\":\"2026-11-26T04:14:10.000Z\",\"severity\":\"warning\","
-	"\"kind\":\"socket-at-risk\",\"message\":\"older\"},"
-	"{\"id\":2,\"time\":\"2026-11-26T04:14:11.123Z\",\"severity\":\"critical\","
-	"\"kind\":\"socket-drops\",\"message\":\"newer\"}]}";
+    "{\"source\":\"local\","
+    "\"sysctl\":{\"rmem_default\":212992,\"rmem_max\":212992},"
+    "\"recommended\":{\"rmem_default\":3330048,\"rmem_max\":3330048,\"need_bytes\":1664000,"
+    "\"reason\":\"2000 events of 832 B within 1000 ms, x2.0 headroom\"},"
+    "\"uevents\":{\"total\":4000,\"window_ms\":1000,\"peak_events\":2000,"
+    "\"peak_bytes\":1664000,\"own_drops\":3},"
+    "\"sockets\":[{\"inode\":4242,\"protocol\":15,\"pids\":[812],\"comm\":\"udevd\","
+    "\"rcvbuf\":2304,\"queued\":1664,\"drops\":17,\"holds_events\":2,\"limit\":\"minimum\","
+    "\"verdict\":\"dropping\",\"fix\":\"nltune fix 812\"}],"
+    "\"alerts\":[{\"id\":1,\"time\":\"2026-11-26T04:14:10.000Z\",\"severity\":\"warning\","
+    "\"kind\":\"socket-at-risk\",\"message\":\"older\"},"
+    "{\"id\":2,\"time\":\"2026-11-26T04:14:11.123Z\",\"severity\":\"critical\","
+    "\"kind\":\"socket-drops\",\"message\":\"newer\"}]}";
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
@@ -245,7 +245,7 @@ static void test_render_k_sizes(void **state)
 static void test_render_k_fits_seven_columns(void **state)
 {
 	static const uint64_t c[] = {
-		10239,	  10240,    10239999,	10240000,   10420224,
+		10239,	  10240,    10239999,	 10240000,    10420224,
 		10485759, 10485760, 4294967295u, 10ull << 30, 9999ull << 30,
 	};
 	char buf[32];
@@ -541,8 +541,8 @@ static void test_render_alerts_control_bytes_in_message_as_question_marks(void *
 	char *out;
 
 	(void)state;
-	json_object_array_add(a, alert(1, "critical", "socket-drops",
-				       "\x1b]0;pwn\x07[812] lost 2\n\x1b[2J"));
+	json_object_array_add(
+	    a, alert(1, "critical", "socket-drops", "\x1b]0;pwn\x07[812] lost 2\n\x1b[2J"));
 	out = capture(ALERTS, a, false);
 	esc = strchr(out, '\033') || strchr(out, '\a');
 	lines = count(out, "\n");
@@ -574,8 +574,8 @@ static void test_render_status_color_has_escapes(void **state)
 	char *plain = strip_ansi(out);
 
 	(void)state;
-	assert_true(strncmp(out, BOLD "nltune status" RESET " (local)\n",
-			    strlen(BOLD RESET) + 22) == 0);
+	assert_true(
+	    strncmp(out, BOLD "nltune status" RESET " (local)\n", strlen(BOLD RESET) + 22) == 0);
 	assert_non_null(strstr(out, RED "dropping "));
 	assert_non_null(strstr(out, RED "critical"));
 	assert_string_equal(plain, want); /* the colours are all there is to it */
@@ -706,8 +706,8 @@ static void test_render_status_is_one_screen(void **state)
 
 	(void)state;
 	for (i = 0; i < 20; i++)
-		json_object_array_add(socks, sock("at-risk", 1000 + i, "victim", 100 + (uint64_t)i,
-						  2304, 0, ""));
+		json_object_array_add(
+		    socks, sock("at-risk", 1000 + i, "victim", 100 + (uint64_t)i, 2304, 0, ""));
 	for (i = 1; i <= 9; i++) {
 		json_object *a = json_object_new_object();
 
@@ -721,10 +721,10 @@ static void test_render_status_is_one_screen(void **state)
 	json_object_object_add(st, "sockets", socks);
 	json_object_object_add(st, "alerts", alerts);
 	out = capture(STATUS, st, false);
-	assert_non_null(strstr(out, " 1007 victim"));     /* the 8th socket is shown */
-	assert_null(strstr(out, " 1008 victim"));         /* the 9th is not */
+	assert_non_null(strstr(out, " 1007 victim")); /* the 8th socket is shown */
+	assert_null(strstr(out, " 1008 victim"));     /* the 9th is not */
 	assert_non_null(strstr(out, "... and 12 more: nltune sockets\n"));
-	assert_non_null(strstr(out, "alert number 9\n"));  /* the newest five */
+	assert_non_null(strstr(out, "alert number 9\n")); /* the newest five */
 	assert_non_null(strstr(out, "alert number 5\n"));
 	assert_null(strstr(out, "alert number 4\n"));
 	assert_non_null(strstr(out, "... and 4 older: nltune alerts\n"));
@@ -746,10 +746,12 @@ static void test_render_status_local_without_figures_says_why(void **state)
 		const char *line;
 	} c[] = {
 		{ "local", 0, "uevents        no figures of this boot: nltuned is not running" },
-		{ "local", 4000, "uevents        4000 this boot; peak 2000 events / 1625.0K in "
-				 "1000 ms; nltuned lost 3" },
-		{ "daemon", 0, "uevents        0 this boot; peak 2000 events / 1625.0K in 1000 ms; "
-			       "nltuned lost 3" },
+		{ "local", 4000,
+		  "uevents        4000 this boot; peak 2000 events / 1625.0K in "
+		  "1000 ms; nltuned lost 3" },
+		{ "daemon", 0,
+		  "uevents        0 this boot; peak 2000 events / 1625.0K in 1000 ms; "
+		  "nltuned lost 3" },
 	};
 	size_t i;
 

@@ -19,7 +19,7 @@
 #include "sysctl.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define CANARY 'X'
+#define CANARY	      'X'
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
@@ -155,39 +155,26 @@ static const char *str_of(json_object *o, const char *key)
 }
 
 static const struct key socket_keys[] = {
-	{ "inode", json_type_int },
-	{ "protocol", json_type_int },
-	{ "portid", json_type_int },
-	{ "netns", json_type_int },
-	{ "pids", json_type_array },
-	{ "comm", json_type_string },
-	{ "groups", json_type_int },
-	{ "rcvbuf", json_type_int },
-	{ "queued", json_type_int },
-	{ "drops", json_type_int },
-	{ "holds_events", json_type_int },
-	{ "limit", json_type_string },
-	{ "verdict", json_type_string },
-	{ "fix", json_type_string },
+	{ "inode", json_type_int },	   { "protocol", json_type_int },
+	{ "portid", json_type_int },	   { "netns", json_type_int },
+	{ "pids", json_type_array },	   { "comm", json_type_string },
+	{ "groups", json_type_int },	   { "rcvbuf", json_type_int },
+	{ "queued", json_type_int },	   { "drops", json_type_int },
+	{ "holds_events", json_type_int }, { "limit", json_type_string },
+	{ "verdict", json_type_string },   { "fix", json_type_string },
 };
 
 static const struct key alert_base_keys[] = {
-	{ "id", json_type_int },
-	{ "time", json_type_string },
-	{ "severity", json_type_string },
-	{ "kind", json_type_string },
+	{ "id", json_type_int },	  { "time", json_type_string },
+	{ "severity", json_type_string }, { "kind", json_type_string },
 	{ "message", json_type_string },
 };
 
 static const struct key alert_socket_keys[] = {
-	{ "id", json_type_int },
-	{ "time", json_type_string },
-	{ "severity", json_type_string },
-	{ "kind", json_type_string },
-	{ "message", json_type_string },
-	{ "pid", json_type_int },
-	{ "comm", json_type_string },
-	{ "inode", json_type_int },
+	{ "id", json_type_int },	  { "time", json_type_string },
+	{ "severity", json_type_string }, { "kind", json_type_string },
+	{ "message", json_type_string },  { "pid", json_type_int },
+	{ "comm", json_type_string },	  { "inode", json_type_int },
 	{ "drops", json_type_int },
 };
 
@@ -264,14 +251,19 @@ static void test_report_utf8_keeps_valid_text(void **state)
 	static const struct utf8_case c[] = {
 		{ "", "" },
 		{ "systemd-udevd", "systemd-udevd" },
-		{ "caf\xc3\xa9", "caf\xc3\xa9" },                  /* U+00E9, 2 bytes */
-		{ "\xc2\xa0", "\xc2\xa0" },                        /* U+00A0, first after the C1 block */
-		{ "\xe2\x82\xac", "\xe2\x82\xac" },                /* U+20AC, 3 bytes */
-		{ "\xe0\xa0\x80", "\xe0\xa0\x80" },                /* U+0800, smallest 3-byte */
-		{ "\xef\xbf\xbd", "\xef\xbf\xbd" },                /* U+FFFD */
-		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },        /* U+1F600, 4 bytes */
-		{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" },        /* U+10FFFF, the last one */
-		{ "a\xc3\xa9" "b\xe2\x82\xac" "c", "a\xc3\xa9" "b\xe2\x82\xac" "c" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },	    /* U+00E9, 2 bytes */
+		{ "\xc2\xa0", "\xc2\xa0" },		    /* U+00A0, first after the C1 block */
+		{ "\xe2\x82\xac", "\xe2\x82\xac" },	    /* U+20AC, 3 bytes */
+		{ "\xe0\xa0\x80", "\xe0\xa0\x80" },	    /* U+0800, smallest 3-byte */
+		{ "\xef\xbf\xbd", "\xef\xbf\xbd" },	    /* U+FFFD */
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" }, /* U+1F600, 4 bytes */
+		{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" }, /* U+10FFFF, the last one */
+		{ "a\xc3\xa9"
+		  "b\xe2\x82\xac"
+		  "c",
+		  "a\xc3\xa9"
+		  "b\xe2\x82\xac"
+		  "c" },
 	};
 
 	(void)state;
@@ -281,9 +273,11 @@ static void test_report_utf8_keeps_valid_text(void **state)
 static void test_report_utf8_replaces_c1_controls(void **state)
 {
 	static const struct utf8_case c[] = {
-		{ "\xc2\x80", "?" },            /* U+0080 */
-		{ "a\xc2\x9b" "2J", "a?2J" },   /* U+009B, CSI: would start an escape sequence */
-		{ "\xc2\x9f", "?" },            /* U+009F, the last C1 control */
+		{ "\xc2\x80", "?" }, /* U+0080 */
+		{ "a\xc2\x9b"
+		  "2J",
+		  "a?2J" },	     /* U+009B, CSI: would start an escape sequence */
+		{ "\xc2\x9f", "?" }, /* U+009F, the last C1 control */
 	};
 
 	(void)state;
@@ -293,15 +287,21 @@ static void test_report_utf8_replaces_c1_controls(void **state)
 static void test_report_utf8_replaces_invalid_bytes(void **state)
 {
 	static const struct utf8_case c[] = {
-		{ "\x80", "?" },             /* lone continuation bytes */
+		{ "\x80", "?" }, /* lone continuation bytes */
 		{ "\xbf", "?" },
 		{ "a\x80\x80z", "a??z" },
-		{ "\xfe", "?" },             /* never valid */
+		{ "\xfe", "?" }, /* never valid */
 		{ "\xff\xff", "??" },
 		{ "\xf8\x88\x80\x80\x80", "?????" }, /* old 5-byte form */
-		{ "\xc3" "A", "?A" },        /* lead byte, then no continuation */
-		{ "\xe2\x82" "A", "??A" },
-		{ "\xf0\x9f\x98" "A", "???A" },
+		{ "\xc3"
+		  "A",
+		  "?A" }, /* lead byte, then no continuation */
+		{ "\xe2\x82"
+		  "A",
+		  "??A" },
+		{ "\xf0\x9f\x98"
+		  "A",
+		  "???A" },
 		{ "\xc3\xc3\xa9", "?\xc3\xa9" }, /* a lead byte cut short by another character */
 	};
 
@@ -329,10 +329,10 @@ static void test_report_utf8_replaces_two_byte_overlongs(void **state)
 static void test_report_utf8_replaces_three_and_four_byte_overlongs(void **state)
 {
 	static const struct utf8_case c[] = {
-		{ "\xe0\x80\xaf", "???" },         /* '/' in 3 bytes */
-		{ "\xe0\x9f\xbf", "???" },         /* U+07FF in 3 bytes */
-		{ "\xf0\x80\x80\xaf", "????" },    /* '/' in 4 bytes */
-		{ "\xf0\x8f\xbf\xbf", "????" },    /* U+FFFF in 4 bytes */
+		{ "\xe0\x80\xaf", "???" },	/* '/' in 3 bytes */
+		{ "\xe0\x9f\xbf", "???" },	/* U+07FF in 3 bytes */
+		{ "\xf0\x80\x80\xaf", "????" }, /* '/' in 4 bytes */
+		{ "\xf0\x8f\xbf\xbf", "????" }, /* U+FFFF in 4 bytes */
 	};
 
 	(void)state;
@@ -343,10 +343,10 @@ static void test_report_utf8_replaces_three_and_four_byte_overlongs(void **state
 static void test_report_utf8_replaces_surrogates_and_beyond_u10ffff(void **state)
 {
 	static const struct utf8_case c[] = {
-		{ "\xed\xa0\x80", "???" },         /* U+D800 */
-		{ "\xed\xbf\xbf", "???" },         /* U+DFFF */
-		{ "\xf4\x90\x80\x80", "????" },    /* U+110000 */
-		{ "\xf5\x80\x80\x80", "????" },    /* lead bytes 0xf5..0xf7 are never valid */
+		{ "\xed\xa0\x80", "???" },	/* U+D800 */
+		{ "\xed\xbf\xbf", "???" },	/* U+DFFF */
+		{ "\xf4\x90\x80\x80", "????" }, /* U+110000 */
+		{ "\xf5\x80\x80\x80", "????" }, /* lead bytes 0xf5..0xf7 are never valid */
 		{ "\xf7\xbf\xbf\xbf", "????" },
 	};
 
@@ -357,12 +357,8 @@ static void test_report_utf8_replaces_surrogates_and_beyond_u10ffff(void **state
 static void test_report_utf8_replaces_truncated_multibyte_at_end(void **state)
 {
 	static const struct utf8_case c[] = {
-		{ "ab\xc3", "ab?" },
-		{ "ab\xe2", "ab?" },
-		{ "ab\xe2\x82", "ab??" },
-		{ "ab\xf0", "ab?" },
-		{ "ab\xf0\x9f", "ab??" },
-		{ "ab\xf0\x9f\x98", "ab???" },
+		{ "ab\xc3", "ab?" }, { "ab\xe2", "ab?" },      { "ab\xe2\x82", "ab??" },
+		{ "ab\xf0", "ab?" }, { "ab\xf0\x9f", "ab??" }, { "ab\xf0\x9f\x98", "ab???" },
 	};
 
 	(void)state;
@@ -428,7 +424,7 @@ static void test_report_utf8_dst_of_two_holds_one_byte(void **state)
 		{ "abc", "a" },
 		{ "\n", "?" },
 		{ "\x80z", "?" },
-		{ "\xc3\xa9", "?" },         /* does not fit: never half a character */
+		{ "\xc3\xa9", "?" }, /* does not fit: never half a character */
 		{ "\xe2\x82\xac", "?" },
 		{ "\xf0\x9f\x98\x80", "?" },
 	};
@@ -689,12 +685,9 @@ static void mkmeter(void)
 static void test_report_totals_json_fields(void **state)
 {
 	static const struct key keys[] = {
-		{ "events", json_type_int },
-		{ "bytes", json_type_int },
-		{ "window_ms", json_type_int },
-		{ "peak_events", json_type_int },
-		{ "peak_bytes", json_type_int },
-		{ "own_drops", json_type_int },
+		{ "events", json_type_int },	 { "bytes", json_type_int },
+		{ "window_ms", json_type_int },	 { "peak_events", json_type_int },
+		{ "peak_bytes", json_type_int }, { "own_drops", json_type_int },
 		{ "windows", json_type_array },
 	};
 	static const uint64_t widths[BURST_NWIN] = { 10, 100, 1000, 10000 };
@@ -957,8 +950,8 @@ static void test_report_alert_json_kind_and_severity_names(void **state)
 
 static void test_report_alert_json_hostile_comm_and_message(void **state)
 {
-	struct alert a = mkalert(3, ALERT_SOCKET_DROPS, 7, "foo) Z \n",
-				 "foo) Z \n[1] lost 3 \x1b[2J\xc3");
+	struct alert a =
+	    mkalert(3, ALERT_SOCKET_DROPS, 7, "foo) Z \n", "foo) Z \n[1] lost 3 \x1b[2J\xc3");
 	json_object *o;
 
 	(void)state;
@@ -998,12 +991,9 @@ static void mkscanner(void)
 		uint64_t new_drops;
 		uint32_t drops;
 	} c[] = {
-		{ 10, VERDICT_OK, 0, 0 },
-		{ 11, VERDICT_AT_RISK, 0, 0 },
-		{ 12, VERDICT_DROPPING, 5, 5 },
-		{ 13, VERDICT_DROPPING, 50, 50 },
-		{ 14, VERDICT_DROPPING, 5, 100 },
-		{ 9, VERDICT_AT_RISK, 0, 0 },
+		{ 10, VERDICT_OK, 0, 0 },	  { 11, VERDICT_AT_RISK, 0, 0 },
+		{ 12, VERDICT_DROPPING, 5, 5 },	  { 13, VERDICT_DROPPING, 50, 50 },
+		{ 14, VERDICT_DROPPING, 5, 100 }, { 9, VERDICT_AT_RISK, 0, 0 },
 		{ 8, VERDICT_OK, 0, 7 },
 	};
 	size_t i;
@@ -1111,12 +1101,9 @@ static void test_report_alerts_json_oldest_first(void **state)
 static void test_report_status_json_spec_document(void **state)
 {
 	static const struct key top[] = {
-		{ "source", json_type_string },
-		{ "sysctl", json_type_object },
-		{ "recommended", json_type_object },
-		{ "uevents", json_type_object },
-		{ "sockets", json_type_array },
-		{ "alerts", json_type_array },
+		{ "source", json_type_string },	     { "sysctl", json_type_object },
+		{ "recommended", json_type_object }, { "uevents", json_type_object },
+		{ "sockets", json_type_array },	     { "alerts", json_type_array },
 	};
 	static const struct key sysctl[] = {
 		{ "rmem_default", json_type_int },
@@ -1129,10 +1116,8 @@ static void test_report_status_json_spec_document(void **state)
 		{ "reason", json_type_string },
 	};
 	static const struct key ue[] = {
-		{ "total", json_type_int },
-		{ "window_ms", json_type_int },
-		{ "peak_events", json_type_int },
-		{ "peak_bytes", json_type_int },
+		{ "total", json_type_int },	  { "window_ms", json_type_int },
+		{ "peak_events", json_type_int }, { "peak_bytes", json_type_int },
 		{ "own_drops", json_type_int },
 	};
 	struct rmem sys = { .rmem_default = 212992, .rmem_max = 212992 };

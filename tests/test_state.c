@@ -19,16 +19,13 @@
 
 #include "state.h"
 
-#define BUFSZ STATE_MAX_SIZE
+#define BUFSZ  STATE_MAX_SIZE
 #define UNUSED __attribute__((unused))
 
 static const char *const ids[] = {
-	"0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b",
-	"1f0e9d8c-7b6a-4958-8372-6a5b4c3d2e1f",
-	"2a3b4c5d-6e7f-4081-9223-344556677889",
-	"3c4d5e6f-7081-4293-a4b5-c6d7e8f90a1b",
-	"4d5e6f70-8192-43a4-b5c6-d7e8f90a1b2c",
-	"5e6f7081-92a3-44b5-86c7-e8f90a1b2c3d",
+	"0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b", "1f0e9d8c-7b6a-4958-8372-6a5b4c3d2e1f",
+	"2a3b4c5d-6e7f-4081-9223-344556677889", "3c4d5e6f-7081-4293-a4b5-c6d7e8f90a1b",
+	"4d5e6f70-8192-43a4-b5c6-d7e8f90a1b2c", "5e6f7081-92a3-44b5-86c7-e8f90a1b2c3d",
 	"6f708192-a3b4-45c6-97d8-f90a1b2c3d4e",
 };
 
@@ -187,11 +184,11 @@ static void test_state_format_writes_documented_lines(void **ctx UNUSED)
 static void test_state_parse_accepts_handwritten_file(void **ctx UNUSED)
 {
 	static const char file[] =
-		"nltune-state 1\n"
-		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 412 343040 1000 9876 1732600000\n"
-		"coldplug 1830 1522560\n"
-		"applied 1048576 2097152\n"
-		"end e1aa5182\n";
+	    "nltune-state 1\n"
+	    "boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 412 343040 1000 9876 1732600000\n"
+	    "coldplug 1830 1522560\n"
+	    "applied 1048576 2097152\n"
+	    "end e1aa5182\n";
 	struct state s;
 
 	assert_int_equal(parse_str(&s, file), 0);
@@ -230,7 +227,9 @@ static void test_state_parse_rejects_every_truncation(void **ctx UNUSED)
 
 static void test_state_parse_rejects_every_byte_flip(void **ctx UNUSED)
 {
-	static const unsigned char masks[] = { 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xff };
+	static const unsigned char masks[] = {
+		0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xff
+	};
 	static char buf[BUFSZ];
 	struct state s;
 	size_t i, k;
@@ -279,18 +278,10 @@ static void test_state_parse_reports_foreign_version(void **ctx UNUSED)
 static void test_state_parse_rejects_garbage(void **ctx UNUSED)
 {
 	static const char *const cases[] = {
-		"hello world\n",
-		"{\"boots\": []}\n",
-		"nltune-state\n",
-		"nltune-state 1\n",
-		"nltune-state 1",
-		"nltune-state  1\n",
-		" nltune-state 1\n",
-		"NLTUNE-STATE 1\n",
-		"nltune-state 1\r\nend 00000000\r\n",
-		"end 00000000\n",
-		"\xff\xfe\x00\x01",
-		"\x89PNG\r\n\x1a\n",
+		"hello world\n",     "{\"boots\": []}\n", "nltune-state\n",
+		"nltune-state 1\n",  "nltune-state 1",	  "nltune-state  1\n",
+		" nltune-state 1\n", "NLTUNE-STATE 1\n",  "nltune-state 1\r\nend 00000000\r\n",
+		"end 00000000\n",    "\xff\xfe\x00\x01",  "\x89PNG\r\n\x1a\n",
 	};
 	static const char binary[] = { 'n', 'l', '\x80', '\n', '\x01', '\xff', '\n' };
 	struct state s;
@@ -356,9 +347,10 @@ static void test_state_parse_rejects_overflowing_numbers(void **ctx UNUSED)
 		assert_sealed_body_rejected(bad[i]);
 
 	/* The largest values are accepted, so the limit is exact. */
-	n = seal(buf, sizeof(buf), "boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 18446744073709551615 "
-				   "18446744073709551615 4294967295 18446744073709551615 "
-				   "18446744073709551615\n");
+	n = seal(buf, sizeof(buf),
+		 "boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 18446744073709551615 "
+		 "18446744073709551615 4294967295 18446744073709551615 "
+		 "18446744073709551615\n");
 	assert_int_equal(parse_exact(&s, buf, n), 0);
 	assert_int_equal(s.boots[0].peak_events, UINT64_MAX);
 	assert_int_equal(s.boots[0].window_ms, UINT32_MAX);
@@ -367,7 +359,7 @@ static void test_state_parse_rejects_overflowing_numbers(void **ctx UNUSED)
 static void test_state_parse_rejects_noncanonical_numbers(void **ctx UNUSED)
 {
 	static const char *const bad[] = {
-		"applied +1 2\n", "applied -1 2\n", "applied 01 2\n", "applied 1 0x10\n",
+		"applied +1 2\n",  "applied -1 2\n",  "applied 01 2\n",	 "applied 1 0x10\n",
 		"applied 1 2.0\n", "applied 1 1e6\n", "applied 1 2\r\n", "applied 1 \t2\n",
 	};
 	size_t i;
@@ -379,10 +371,10 @@ static void test_state_parse_rejects_noncanonical_numbers(void **ctx UNUSED)
 static void test_state_parse_rejects_bad_boot_id(void **ctx UNUSED)
 {
 	static const char *const bad[] = {
-		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6 1 1 1 1 1\n",    /* 35 */
-		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6bb 1 1 1 1 1\n",  /* 37 */
-		"boot 0B6A2F3E-8C1D-4E5F-9A7B-1C2D3E4F5A6B 1 1 1 1 1\n",   /* upper case */
-		"boot 0b6a2f3g-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 1 1 1 1\n",   /* not hex */
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6 1 1 1 1 1\n",	  /* 35 */
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6bb 1 1 1 1 1\n", /* 37 */
+		"boot 0B6A2F3E-8C1D-4E5F-9A7B-1C2D3E4F5A6B 1 1 1 1 1\n",  /* upper case */
+		"boot 0b6a2f3g-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 1 1 1 1\n",  /* not hex */
 		"boot ../../../../../../../../etc/passwd00 1 1 1 1 1\n",
 		"boot 0b6a2f3e_8c1d_4e5f_9a7b_1c2d3e4f5a6b 1 1 1 1 1\n",
 	};
@@ -868,7 +860,7 @@ static void test_state_save_failure_keeps_previous_file(void **ctx)
 	assert_state_equal(&s, &back);
 }
 
-#define T(f) cmocka_unit_test(f)
+#define T(f)  cmocka_unit_test(f)
 #define TD(f) cmocka_unit_test_setup_teardown(f, make_tmpdir, remove_tmpdir)
 
 int main(void)

@@ -26,14 +26,14 @@
 #include "paths.h"
 #include "sysctl.h"
 
-#define KDEFAULT 212992		/* the kernel's own rmem_default and rmem_max here */
-#define KMAX 4194304
-#define NOBODY 65534
+#define KDEFAULT  212992 /* the kernel's own rmem_default and rmem_max here */
+#define KMAX	  4194304
+#define NOBODY	  65534
 #define NCASES(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A fake <proc> under mkdtemp; paths_set_proc() points at root. */
 struct tree {
-	char root[32];		/* /tmp/test_sysctl.XXXXXX */
+	char root[32]; /* /tmp/test_sysctl.XXXXXX */
 	char core[64];
 	char def[96];
 	char max[96];
@@ -193,11 +193,11 @@ struct outcome {
 };
 
 struct call {
-	const char *target;	/* the file or directory the preparation makes refuse */
-	int (*prepare)(const char *target, char *why, size_t len);	/* 0, or skip */
+	const char *target; /* the file or directory the preparation makes refuse */
+	int (*prepare)(const char *target, char *why, size_t len); /* 0, or skip */
 	struct rmem want;
 	bool write_default, write_max;
-	const char *persist_dir;	/* persist instead of apply */
+	const char *persist_dir; /* persist instead of apply */
 };
 
 static void run_in_child(const struct call *c, struct outcome *o)
@@ -216,10 +216,12 @@ static void run_in_child(const struct call *c, struct outcome *o)
 		if (c->prepare(c->target, mine.why, sizeof(mine.why)) != 0)
 			mine.skipped = true;
 		else if (c->persist_dir != NULL)
-			mine.r = sysctl_persist(c->persist_dir, &c->want, mine.err, sizeof(mine.err));
+			mine.r =
+			    sysctl_persist(c->persist_dir, &c->want, mine.err, sizeof(mine.err));
 		else
-			mine.r = sysctl_apply(&c->want, c->write_default, c->write_max, &mine.before,
-					      &mine.after, mine.err, sizeof(mine.err));
+			mine.r =
+			    sysctl_apply(&c->want, c->write_default, c->write_max, &mine.before,
+					 &mine.after, mine.err, sizeof(mine.err));
 		_exit(write(p[1], &mine, sizeof(mine)) == (ssize_t)sizeof(mine) ? 0 : 1);
 	}
 	close(p[1]);
@@ -361,7 +363,7 @@ static void test_sysctl_apply_lower_writes_default_first(void **state)
 	assert_int_equal(before.rmem_max, 16777216);
 	assert_int_equal(after.rmem_default, KDEFAULT);
 	assert_int_equal(after.rmem_max, KMAX);
-	read_str(t->def, buf, sizeof(buf));	/* shorter than before: nothing left over */
+	read_str(t->def, buf, sizeof(buf)); /* shorter than before: nothing left over */
 	assert_string_equal(buf, "212992\n");
 	read_str(t->max, buf, sizeof(buf));
 	assert_string_equal(buf, "4194304\n");
@@ -393,7 +395,8 @@ static void test_sysctl_apply_refuses_default_above_max(void **state)
 			 -EINVAL);
 	watch_end(w, order, sizeof(order));
 	assert_string_equal(order, "");
-	assert_string_equal(err, "rmem_default 16777216 would exceed rmem_max 8388608; nothing written");
+	assert_string_equal(err,
+			    "rmem_default 16777216 would exceed rmem_max 8388608; nothing written");
 	assert_memory_equal(&before, &after, sizeof(before));
 	assert_int_equal(get_u64(t->def), KDEFAULT);
 	assert_int_equal(get_u64(t->max), KMAX);
@@ -410,7 +413,8 @@ static void test_sysctl_apply_refuses_one_write_that_breaks_order(void **state)
 			 -EINVAL);
 	watch_end(w, order, sizeof(order));
 	assert_string_equal(order, "");
-	assert_string_equal(err, "rmem_default 8388608 would exceed rmem_max 4194304; nothing written");
+	assert_string_equal(err,
+			    "rmem_default 8388608 would exceed rmem_max 4194304; nothing written");
 	assert_int_equal(get_u64(t->def), KDEFAULT);
 }
 
@@ -431,8 +435,11 @@ static void test_sysctl_apply_one_write_on_already_broken_system(void **state)
 static void test_sysctl_apply_eacces_halfway_restores_max(void **state)
 {
 	struct tree *t = *state;
-	struct call c = { .target = t->def, .prepare = as_unprivileged,
-			  .want = { 8388608, 16777216 }, .write_default = true, .write_max = true };
+	struct call c = { .target = t->def,
+			  .prepare = as_unprivileged,
+			  .want = { 8388608, 16777216 },
+			  .write_default = true,
+			  .write_max = true };
 	struct outcome o;
 	char want_err[1024];
 
@@ -454,8 +461,11 @@ static void test_sysctl_apply_eacces_halfway_restores_max(void **state)
 static void test_sysctl_apply_erofs_halfway_restores_default(void **state)
 {
 	struct tree *t = *state;
-	struct call c = { .target = t->max, .prepare = as_read_only,
-			  .want = { KDEFAULT, KMAX }, .write_default = true, .write_max = true };
+	struct call c = { .target = t->max,
+			  .prepare = as_read_only,
+			  .want = { KDEFAULT, KMAX },
+			  .write_default = true,
+			  .write_max = true };
 	struct outcome o;
 	char want_err[1024];
 
@@ -482,8 +492,11 @@ static void test_sysctl_apply_erofs_halfway_restores_default(void **state)
 static void test_sysctl_apply_read_back_mismatch_restores(void **state)
 {
 	struct tree *t = *state;
-	struct call c = { .target = NULL, .prepare = as_own_coredump_filter,
-			  .want = { 17, KMAX * 2 }, .write_default = true, .write_max = true };
+	struct call c = { .target = NULL,
+			  .prepare = as_own_coredump_filter,
+			  .want = { 17, KMAX * 2 },
+			  .write_default = true,
+			  .write_max = true };
 	struct outcome o;
 	char want_err[1024];
 
@@ -514,13 +527,13 @@ static void test_sysctl_persist_exact_content_no_temp_left(void **state)
 	snprintf(dir, sizeof(dir), "%s/sysctl.d", t->root);
 	snprintf(path, sizeof(path), "%s/" SYSCTL_DROPIN, dir);
 	assert_int_equal(mkdir(dir, 0755), 0);
-	write_str(path, "net.core.rmem_max = 1\n");	/* an older drop-in is replaced */
+	write_str(path, "net.core.rmem_max = 1\n"); /* an older drop-in is replaced */
 	assert_int_equal(sysctl_persist(dir, &v, err, sizeof(err)), 0);
 	read_str(path, buf, sizeof(buf));
-	assert_string_equal(buf,
-			    "# Written by nltune apply --persist; see nltune recommend for the reasoning.\n"
-			    "net.core.rmem_max = 2097152\n"
-			    "net.core.rmem_default = 1048576\n");
+	assert_string_equal(
+	    buf, "# Written by nltune apply --persist; see nltune recommend for the reasoning.\n"
+		 "net.core.rmem_max = 2097152\n"
+		 "net.core.rmem_default = 1048576\n");
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
 	d = opendir(dir);
@@ -558,7 +571,9 @@ static void test_sysctl_persist_into_unwritable_dir_fails_cleanly(void **state)
 {
 	struct tree *t = *state;
 	char dir[64], want_err[1024];
-	struct call c = { .target = dir, .prepare = as_unprivileged, .want = { KDEFAULT, KMAX },
+	struct call c = { .target = dir,
+			  .prepare = as_unprivileged,
+			  .want = { KDEFAULT, KMAX },
 			  .persist_dir = dir };
 	struct outcome o;
 	struct dirent *de;
@@ -603,7 +618,7 @@ static void test_sysctl_memtotal_parses_kb(void **state)
 	write_at(t, "meminfo", meminfo, sizeof(meminfo) - 1);
 	assert_int_equal(sysctl_memtotal(&bytes), 0);
 	assert_int_equal(bytes, 24576000ull * 1024);
-	write_at(t, "meminfo", "Foo: 1 kB\nMemTotal: 2 kB", 24);	/* not first, no newline */
+	write_at(t, "meminfo", "Foo: 1 kB\nMemTotal: 2 kB", 24); /* not first, no newline */
 	assert_int_equal(sysctl_memtotal(&bytes), 0);
 	assert_int_equal(bytes, 2048);
 }
@@ -614,7 +629,10 @@ struct bad_case {
 	int err;
 };
 
-#define BAD(s, e) { s, sizeof(s) - 1, e }
+#define BAD(s, e)                                                                                  \
+	{                                                                                          \
+		s, sizeof(s) - 1, e                                                                \
+	}
 
 static void test_sysctl_memtotal_rejects_garbage(void **state)
 {
@@ -633,7 +651,7 @@ static void test_sysctl_memtotal_rejects_garbage(void **state)
 		BAD("XMemTotal: 5 kB\n", -EINVAL),
 		BAD("MemTotal: 12\0 kB\n", -EINVAL),
 		BAD("MemTotal: 99999999999999999999999 kB\n", -ERANGE),
-		BAD("MemTotal: 18014398509481984 kB\n", -ERANGE),	/* 2^54 KiB = 2^64 B */
+		BAD("MemTotal: 18014398509481984 kB\n", -ERANGE), /* 2^54 KiB = 2^64 B */
 	};
 	struct tree *t = *state;
 	char big[8192];
@@ -670,8 +688,8 @@ static void test_sysctl_boot_id_rejects_garbage(void **state)
 	static const struct bad_case cases[] = {
 		BAD("", -EINVAL),
 		BAD("\n", -EINVAL),
-		BAD("4a1b6c3e-58f0-4d6e-9a7b-0c2d3e4f5a6\n", -EINVAL),	/* 35 */
-		BAD("4a1b6c3e-58f0-4d6e-9a7b-0c2d3e4f5a6b7", -EINVAL),	/* 37 */
+		BAD("4a1b6c3e-58f0-4d6e-9a7b-0c2d3e4f5a6\n", -EINVAL), /* 35 */
+		BAD("4a1b6c3e-58f0-4d6e-9a7b-0c2d3e4f5a6b7", -EINVAL), /* 37 */
 		BAD("4a1b6c3e-58f0-4d6e-9a7b-0c2d3e4f5a6b\n\n", -EINVAL),
 		BAD("4A1B6C3E-58F0-4D6E-9A7B-0C2D3E4F5A6B\n", -EINVAL),
 		BAD("4a1b6c3g-58f0-4d6e-9a7b-0c2d3e4f5a6b\n", -EINVAL),
@@ -751,7 +769,8 @@ static int real_teardown(void **state)
 			r = raw_put(def, s->orig.rmem_default) ?: raw_put(max, s->orig.rmem_max);
 		if (r < 0)
 			print_error("could not restore rmem_default=%" PRIu64 " rmem_max=%" PRIu64
-				    ": %s\n", s->orig.rmem_default, s->orig.rmem_max, strerror(-r));
+				    ": %s\n",
+				    s->orig.rmem_default, s->orig.rmem_max, strerror(-r));
 	}
 	free(s);
 	return r;
@@ -769,7 +788,8 @@ static void skip_unless_real_writable(const struct real *s)
 	fd = open("/proc/sys/net/core/rmem_max", O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		print_message("skipped: /proc/sys/net/core/rmem_max: %s (not the initial network "
-			      "namespace, or /proc/sys read-only)\n", strerror(errno));
+			      "namespace, or /proc/sys read-only)\n",
+			      strerror(errno));
 		skip();
 	}
 	close(fd);
@@ -804,7 +824,8 @@ static void test_sysctl_real_einval_below_floor_restores_max(void **state)
 			 -EINVAL);
 	snprintf(want_err, sizeof(want_err),
 		 "writing 1000 to /proc/sys/net/core/rmem_default: Invalid argument; "
-		 "rmem_max restored to %" PRIu64, s->orig.rmem_max);
+		 "rmem_max restored to %" PRIu64,
+		 s->orig.rmem_max);
 	assert_string_equal(err, want_err);
 	assert_memory_equal(&after, &s->orig, sizeof(after));
 	assert_int_equal(sysctl_read(&now), 0);

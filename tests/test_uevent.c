@@ -16,44 +16,44 @@
  * own terminating NUL is the datagram's final NUL, so sizeof() is what recv()
  * returned.
  */
-static const char dg_lo[] =	/* echo change > /sys/class/net/lo/uevent */
-	"change@/devices/virtual/net/lo\0"
-	"ACTION=change\0"
-	"DEVPATH=/devices/virtual/net/lo\0"
-	"SUBSYSTEM=net\0"
-	"SYNTH_UUID=0\0"
-	"INTERFACE=lo\0"
-	"IFINDEX=1\0"
-	"SEQNUM=820";
+static const char dg_lo[] = /* echo change > /sys/class/net/lo/uevent */
+    "change@/devices/virtual/net/lo\0"
+    "ACTION=change\0"
+    "DEVPATH=/devices/virtual/net/lo\0"
+    "SUBSYSTEM=net\0"
+    "SYNTH_UUID=0\0"
+    "INTERFACE=lo\0"
+    "IFINDEX=1\0"
+    "SEQNUM=820";
 
-static const char dg_cpu0[] =	/* echo change > /sys/devices/system/cpu/cpu0/uevent */
-	"change@/devices/system/cpu/cpu0\0"
-	"ACTION=change\0"
-	"DEVPATH=/devices/system/cpu/cpu0\0"
-	"SUBSYSTEM=cpu\0"
-	"SYNTH_UUID=0\0"
-	"MODALIAS=cpu:type:x86,ven0002fam0019mod0011:feature:,0000,0001,0002,0003,0004,0005,"
-	"0006,0007,0008,0009,000B,000C,000D,000E,000F,0010,0011,0013,0017,0018,0019,001A,"
-	"001C,0020,0021,0022,0023,0024,0025,0026,0027,0028,0029,002B,002C,002D,002E,002F,"
-	"0030,0031,0034,0036,0037,0038,0039,003A,003B,003D,0064,0068,006E,0070,0074,0075,"
-	"0076,0078,0079,007A,007F,0080,0081,0089,008C,008D,0091,0093,0094,0095,0096,0097,"
-	"0098,0099,009A,009B,009C,009D,009E,009F,00C0,00C1,00C4,00C5,00C6,00C7,00C8,00C9,"
-	"00D6,00EA,00ED,00F3,00FC,010F,0114,0115,0120,0121,0123,0125,0127,0128,0129,012A,"
-	"0130,0131,0132,0133,0134,0135,0137,0138,013C,013D,013E,013F,0140,0141,0142,0143,"
-	"0165,016C,016E,016F,0179,017E,0185,018B,01A0,01A2,01B1,01BC,01BE,01C2,0201,0202,"
-	"0206,0207,0208,0209,020A,020B,020C,020E,0216,0244,0282,0289,02AB,02AC\n\0"
-	"SEQNUM=821";
+static const char dg_cpu0[] = /* echo change > /sys/devices/system/cpu/cpu0/uevent */
+    "change@/devices/system/cpu/cpu0\0"
+    "ACTION=change\0"
+    "DEVPATH=/devices/system/cpu/cpu0\0"
+    "SUBSYSTEM=cpu\0"
+    "SYNTH_UUID=0\0"
+    "MODALIAS=cpu:type:x86,ven0002fam0019mod0011:feature:,0000,0001,0002,0003,0004,0005,"
+    "0006,0007,0008,0009,000B,000C,000D,000E,000F,0010,0011,0013,0017,0018,0019,001A,"
+    "001C,0020,0021,0022,0023,0024,0025,0026,0027,0028,0029,002B,002C,002D,002E,002F,"
+    "0030,0031,0034,0036,0037,0038,0039,003A,003B,003D,0064,0068,006E,0070,0074,0075,"
+    "0076,0078,0079,007A,007F,0080,0081,0089,008C,008D,0091,0093,0094,0095,0096,0097,"
+    "0098,0099,009A,009B,009C,009D,009E,009F,00C0,00C1,00C4,00C5,00C6,00C7,00C8,00C9,"
+    "00D6,00EA,00ED,00F3,00FC,010F,0114,0115,0120,0121,0123,0125,0127,0128,0129,012A,"
+    "0130,0131,0132,0133,0134,0135,0137,0138,013C,013D,013E,013F,0140,0141,0142,0143,"
+    "0165,016C,016E,016F,0179,017E,0185,018B,01A0,01A2,01B1,01BC,01BE,01C2,0201,0202,"
+    "0206,0207,0208,0209,020A,020B,020C,020E,0216,0244,0282,0289,02AB,02AC\n\0"
+    "SEQNUM=821";
 
-static const char dg_synth[] =	/* echo "change 00000000-...-000000000000 FOO=bar" > .../lo/uevent */
-	"change@/devices/virtual/net/lo\0"
-	"ACTION=change\0"
-	"DEVPATH=/devices/virtual/net/lo\0"
-	"SUBSYSTEM=net\0"
-	"SYNTH_UUID=00000000-0000-0000-0000-000000000000\0"
-	"SYNTH_ARG_FOO=bar\0"
-	"INTERFACE=lo\0"
-	"IFINDEX=1\0"
-	"SEQNUM=822";
+static const char dg_synth[] = /* echo "change 00000000-...-000000000000 FOO=bar" > .../lo/uevent */
+    "change@/devices/virtual/net/lo\0"
+    "ACTION=change\0"
+    "DEVPATH=/devices/virtual/net/lo\0"
+    "SUBSYSTEM=net\0"
+    "SYNTH_UUID=00000000-0000-0000-0000-000000000000\0"
+    "SYNTH_ARG_FOO=bar\0"
+    "INTERFACE=lo\0"
+    "IFINDEX=1\0"
+    "SEQNUM=822";
 
 struct real_case {
 	const char *bytes;
@@ -172,10 +172,10 @@ static void test_uevent_get_finds_exact_keys_only(void **state)
 		{ "INTERFACE", "lo" },
 		{ "IFINDEX", "1" },
 		{ "SEQNUM", "822" },
-		{ "FOO", NULL },           /* synthetic keys arrive as SYNTH_ARG_FOO */
-		{ "SEQ", NULL },           /* a prefix of a key is not the key */
+		{ "FOO", NULL }, /* synthetic keys arrive as SYNTH_ARG_FOO */
+		{ "SEQ", NULL }, /* a prefix of a key is not the key */
 		{ "SEQNUMX", NULL },
-		{ "seqnum", NULL },        /* keys are case-sensitive */
+		{ "seqnum", NULL }, /* keys are case-sensitive */
 		{ "", NULL },
 	};
 	static struct uevent ev;
@@ -271,8 +271,11 @@ static void test_uevent_rejects_malformed_datagrams(void **state)
 		const char *bytes;
 		size_t len;
 	} cases[] = {
-#define DG(n, s) { n, s, sizeof(s) }             /* the literal's NUL ends it */
-#define RAW(n, s) { n, s, sizeof(s) - 1 }        /* exactly the bytes written */
+#define DG(n, s) { n, s, sizeof(s) } /* the literal's NUL ends it */
+#define RAW(n, s)                                                                                  \
+	{                                                                                          \
+		n, s, sizeof(s) - 1                                                                \
+	} /* exactly the bytes written */
 		RAW("empty", ""),
 		DG("only the final NUL", ""),
 		RAW("no final NUL", "add@/x\0ACTION=add"),
@@ -287,10 +290,9 @@ static void test_uevent_rejects_malformed_datagrams(void **state)
 		DG("empty field", "add@/x\0ACTION=add\0\0SEQNUM=1"),
 		DG("trailing empty field", "add@/x\0ACTION=add\0"),
 		DG("leading NUL", "\0add@/x\0ACTION=add"),
-		DG("libudev header",
-		   "libudev\0\xfe\xed\xca\xfe\x28\0\0\0\x28\0\0\0\x40\0\0\0"
-		   "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
-		   "ACTION=add\0DEVPATH=/devices/x\0SUBSYSTEM=net\0SEQNUM=1"),
+		DG("libudev header", "libudev\0\xfe\xed\xca\xfe\x28\0\0\0\x28\0\0\0\x40\0\0\0"
+				     "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+				     "ACTION=add\0DEVPATH=/devices/x\0SUBSYSTEM=net\0SEQNUM=1"),
 		RAW("bare libudev tag", "libudev\0"),
 #undef DG
 #undef RAW
@@ -372,11 +374,9 @@ static void test_uevent_rejects_oversized_datagrams(void **state)
 		size_t len;
 		int ret;
 	} cases[] = {
-		{ UEVENT_MAX_SIZE - 1, 0 },
-		{ UEVENT_MAX_SIZE, 0 },
-		{ UEVENT_MAX_SIZE + 1, -E2BIG },
-		{ 65536, -E2BIG },
-		{ SIZE_MAX, -E2BIG }, /* refused on its length alone, before any read */
+		{ UEVENT_MAX_SIZE - 1, 0 }, { UEVENT_MAX_SIZE, 0 }, { UEVENT_MAX_SIZE + 1, -E2BIG },
+		{ 65536, -E2BIG },	    { SIZE_MAX, -E2BIG }, /* refused on its length alone,
+								     before any read */
 	};
 	static char src[65536];
 	static struct uevent ev;

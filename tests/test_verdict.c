@@ -13,15 +13,15 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define UEV 15         /* NETLINK_KOBJECT_UEVENT */
-#define ROUTE 0        /* NETLINK_ROUTE */
-#define DEF 212992ull  /* Debian's rmem_default and rmem_max */
-#define MAX4 4194304ull
-#define SMIN 2304u     /* SOCK_MIN_RCVBUF on 6.18 x86_64 */
-#define NEED 1000000ull
-#define ASK 503808ull  /* ceil(NEED / 2) rounded up to 4096 */
+#define UEV    15	 /* NETLINK_KOBJECT_UEVENT */
+#define ROUTE  0	 /* NETLINK_ROUTE */
+#define DEF    212992ull /* Debian's rmem_default and rmem_max */
+#define MAX4   4194304ull
+#define SMIN   2304u /* SOCK_MIN_RCVBUF on 6.18 x86_64 */
+#define NEED   1000000ull
+#define ASK    503808ull  /* ceil(NEED / 2) rounded up to 4096 */
 #define NEED_R 1003520ull /* NEED rounded up to 4096 */
-#define PID 4242
+#define PID    4242
 
 /*
  * The first eight columns are the inputs in the order of the brief; the
@@ -45,9 +45,9 @@ struct row {
 	uint32_t charge;
 };
 
-#define ROW(rb, def, max, smin, nd, dr, grp, proto, lim, ver, hold)                          \
-	.rcvbuf = (rb), .rmem_default = (def), .rmem_max = (max), .sock_min = (smin),           \
-	.need = (nd), .drops = (dr), .groups = (grp), .protocol = (proto), .limit = LIMIT_##lim, \
+#define ROW(rb, def, max, smin, nd, dr, grp, proto, lim, ver, hold)                                \
+	.rcvbuf = (rb), .rmem_default = (def), .rmem_max = (max), .sock_min = (smin),              \
+	.need = (nd), .drops = (dr), .groups = (grp), .protocol = (proto), .limit = LIMIT_##lim,   \
 	.verdict = VERDICT_##ver, .holds = (hold)
 
 static void run_rows(const struct row *r, size_t n)
@@ -119,9 +119,16 @@ static void test_verdict_seed_victim_is_minimum_at_risk(void **state)
 static void test_verdict_default_fix_names_the_recommended_value(void **state)
 {
 	struct verdict_input in = {
-		.protocol = 15, .groups = 1, .rcvbuf = 212992, .rmem_default = 212992,
-		.rmem_max = 4194304, .sock_min = 2304, .typical_charge = 832,
-		.need_bytes = 329280, .target_default = 659456, .pid = 7,
+		.protocol = 15,
+		.groups = 1,
+		.rcvbuf = 212992,
+		.rmem_default = 212992,
+		.rmem_max = 4194304,
+		.sock_min = 2304,
+		.typical_charge = 832,
+		.need_bytes = 329280,
+		.target_default = 659456,
+		.pid = 7,
 	};
 	struct verdict v;
 
@@ -157,7 +164,8 @@ static void test_verdict_default_listener_by_need(void **state)
 		  .fix = { "raise rmem_default to 217088: nltune apply" } },
 		{ ROW(DEF, DEF, MAX4, SMIN, NEED, false, 1, UEV, DEFAULT, AT_RISK, 256),
 		  .fix = { "raise rmem_default to 1003520: nltune apply", "(4242) restarts",
-			   "now: nltune fix 4242" }, .pid = PID },
+			   "now: nltune fix 4242" },
+		  .pid = PID },
 		{ ROW(DEF, DEF, DEF, SMIN, NEED, false, 0x7, UEV, DEFAULT, AT_RISK, 256),
 		  .fix = { "rmem_default to 1003520" } },
 	};
@@ -338,8 +346,12 @@ static void test_verdict_holds_events(void **state)
 		  .charge = 4352 },
 		{ ROW(0, DEF, MAX4, SMIN, 0, false, 1, ROUTE, APP, OK, 1), .fix = { "" } },
 	};
-	struct verdict_input in = { .protocol = UEV, .groups = 1, .rcvbuf = DEF,
-				    .rmem_default = DEF, .rmem_max = MAX4, .sock_min = SMIN };
+	struct verdict_input in = { .protocol = UEV,
+				    .groups = 1,
+				    .rcvbuf = DEF,
+				    .rmem_default = DEF,
+				    .rmem_max = MAX4,
+				    .sock_min = SMIN };
 	struct verdict v;
 
 	(void)state;
@@ -362,8 +374,8 @@ static void test_verdict_ask_bytes_rounds_half_need_up(void **state)
 		{ 16384, 8192, UEV, 1 },
 		{ NEED, ASK, UEV, 1 },
 		{ UINT64_MAX, 1ull << 63, UEV, 1 },
-		{ NEED, 0, ROUTE, 1 },  /* no need for other protocols */
-		{ NEED, 0, UEV, 0 },    /* nor for a socket that hears no broadcast */
+		{ NEED, 0, ROUTE, 1 }, /* no need for other protocols */
+		{ NEED, 0, UEV, 0 },   /* nor for a socket that hears no broadcast */
 	};
 	struct verdict_input in;
 	struct verdict v;

@@ -19,8 +19,8 @@
 #include "watch.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define NOW 1795666451123ull /* 2026-11-26T04:14:11.123Z */
-#define JUNK 0xa5
+#define NOW	      1795666451123ull /* 2026-11-26T04:14:11.123Z */
+#define JUNK	      0xa5
 
 static struct sockrow mkrow(enum nl_verdict verdict, uint64_t new_drops)
 {
@@ -317,11 +317,11 @@ static void test_watch_sysctl_lowered_values(void **state)
 		uint64_t now_d, now_m, applied_d, applied_m;
 		const char *msg; /* NULL: no alert */
 	} c[] = {
-		{ 3330048, 3330048, 3330048, 3330048, NULL },	/* as applied */
-		{ 4000000, 8000000, 3330048, 3330048, NULL },	/* raised since: fine */
-		{ 212992, 212992, 0, 0, NULL },			/* nothing applied */
-		{ 212992, 3330048, 0, 3330048, NULL },		/* default not applied */
-		{ 3330048, 212992, 3330048, 0, NULL },		/* max not applied */
+		{ 3330048, 3330048, 3330048, 3330048, NULL }, /* as applied */
+		{ 4000000, 8000000, 3330048, 3330048, NULL }, /* raised since: fine */
+		{ 212992, 212992, 0, 0, NULL },		      /* nothing applied */
+		{ 212992, 3330048, 0, 3330048, NULL },	      /* default not applied */
+		{ 3330048, 212992, 3330048, 0, NULL },	      /* max not applied */
 		{ 212992, 3330048, 3330048, 3330048,
 		  "net.core.rmem_default is 212992, below the 3330048 nltune applied" },
 		{ 3330047, 3330048, 3330048, 3330048,

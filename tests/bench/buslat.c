@@ -22,8 +22,8 @@
 #include <systemd/sd-bus.h>
 #include <time.h>
 
-#define DEST "org.nltune1"
-#define PATH "/org/nltune1"
+#define DEST  "org.nltune1"
+#define PATH  "/org/nltune1"
 #define IFACE "org.nltune1.Manager"
 
 enum kind { PING, DESCRIBE, SOCKETS, PROPERTY, KINDS };
@@ -48,8 +48,8 @@ static int call(sd_bus *bus, enum kind k, long *size)
 
 	switch (k) {
 	case PING:
-		r = sd_bus_call_method(bus, DEST, PATH, "org.freedesktop.DBus.Peer", "Ping", &err, &m,
-				       "");
+		r = sd_bus_call_method(bus, DEST, PATH, "org.freedesktop.DBus.Peer", "Ping", &err,
+				       &m, "");
 		break;
 	case DESCRIBE:
 		r = sd_bus_call_method(bus, DEST, PATH, IFACE, "Describe", &err, &m, "");
@@ -69,8 +69,8 @@ static int call(sd_bus *bus, enum kind k, long *size)
 		}
 		break;
 	case PROPERTY:
-		r = sd_bus_call_method(bus, DEST, PATH, "org.freedesktop.DBus.Properties", "Get", &err,
-				       &m, "ss", IFACE, "RmemDefault");
+		r = sd_bus_call_method(bus, DEST, PATH, "org.freedesktop.DBus.Properties", "Get",
+				       &err, &m, "ss", IFACE, "RmemDefault");
 		if (r >= 0)
 			r = sd_bus_message_read(m, "v", "t", &v);
 		break;
@@ -127,8 +127,9 @@ int main(int argc, char **argv)
 			sum += t[i];
 		}
 		qsort(t, (size_t)n, sizeof(*t), cmp);
-		printf("%s calls=%ld median_us=%.1f p99_us=%.1f mean_us=%.1f max_us=%.1f\n", names[k],
-		       n, t[n / 2], t[(n * 99 + 99) / 100 - 1], sum / (double)n, t[n - 1]);
+		printf("%s calls=%ld median_us=%.1f p99_us=%.1f mean_us=%.1f max_us=%.1f\n",
+		       names[k], n, t[n / 2], t[(n * 99 + 99) / 100 - 1], sum / (double)n,
+		       t[n - 1]);
 		fflush(stdout);
 	}
 	{

@@ -39,7 +39,8 @@ int main(int argc, char **argv)
 				i--;
 				continue;
 			}
-			fprintf(stderr, "uevblast: write %s after %lld: %s\n", file, i, strerror(errno));
+			fprintf(stderr, "uevblast: write %s after %lld: %s\n", file, i,
+				strerror(errno));
 			return 1;
 		}
 	}
