@@ -45,7 +45,7 @@ BINS     := $(O)/nltuned $(O)/nltune
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps check unit integration run bench fuzz install clean
+.PHONY: all deps check unit integration run bench fuzz format install clean
 
 all: $(BINS)
 
@@ -79,6 +79,10 @@ check: $(BINS) $(UNITS) $(HELPERS)
 run: $(BINS)
 	@mkdir -p $(O)/run-state
 	$(O)/nltuned --state-dir $(CURDIR)/$(O)/run-state
+
+# Rewrite every C file as the pinned .clang-format says (check runs tests/lint/format.sh).
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
 
 bench: $(BINS) $(HELPERS)
 	@tests/bench/run.sh $(O)

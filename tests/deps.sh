@@ -4,7 +4,7 @@
 set -eu
 
 pkgs="build-essential pkg-config libconfuse-dev libsystemd-dev libjson-c-dev libmnl-dev
-libcmocka-dev dbus-daemon dbus-bin systemd iproute2 util-linux procps jq"
+libcmocka-dev clang-format dbus-daemon dbus-bin systemd iproute2 util-linux procps jq"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
