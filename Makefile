@@ -1,18 +1,28 @@
 # SPDX-License-Identifier: MIT
-# nltune: one non-recursive Makefile. `make`, `make check`, `make check SANITIZE=1`,
-# `make run`, `make bench`, `make fuzz`, `make install DESTDIR= PREFIX=`.
+# nltune: one non-recursive Makefile. `make` builds (as any user, no network), `make check`,
+# `make check SANITIZE=1`, `make run`, `make bench`, `make fuzz`, `make deb`,
+# `make install DESTDIR= PREFIX=`. `make V=1` shows the full commands.
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment or the command line are added to ours.
+
+# The version, in one place: debian/changelog must agree (debian/rules checks it).
+VERSION := 0.1.0
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 SBINDIR  = $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
-UNITDIR    ?= $(PREFIX)/lib/systemd/system
-DBUSPOLICYDIR ?= $(PREFIX)/share/dbus-1/system.d
-DBUSSERVICEDIR ?= $(PREFIX)/share/dbus-1/system-services
-DBUSIFACEDIR ?= $(PREFIX)/share/dbus-1/interfaces
+PKG_CONFIG ?= pkg-config
+# System-wide locations are asked of pkg-config whatever PREFIX is: systemd and dbus-daemon read
+# only their own directories, never /usr/local/share/dbus-1.
+pcvar = $(or $(shell $(PKG_CONFIG) --variable=$(1) $(2) 2>/dev/null),$(3))
+UNITDIR        ?= $(call pcvar,systemdsystemunitdir,systemd,/lib/systemd/system)
+DBUSDATADIR    ?= $(call pcvar,datadir,dbus-1,/usr/share)/dbus-1
+DBUSPOLICYDIR  ?= $(DBUSDATADIR)/system.d
+DBUSSERVICEDIR ?= $(call pcvar,system_bus_services_dir,dbus-1,$(DBUSDATADIR)/system-services)
+DBUSIFACEDIR   ?= $(call pcvar,interfaces_dir,dbus-1,$(DBUSDATADIR)/interfaces)
 
-VERSION := 0.1.0
 PKGS    := libconfuse libsystemd json-c libmnl
 
 ifeq ($(SANITIZE),1)
@@ -23,17 +33,29 @@ O       := build
 SANFLAGS :=
 endif
 
+# Quiet lines (`CC daemon/x.o`) unless V=1.
+ifeq ($(V),1)
+say     :=
+else
+say      = @printf '  %-6s %s\n' $(1) $(patsubst $(O)/%,%,$(2));
+endif
+
 CC      ?= cc
 WARN    := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wundef -Wvla -Wno-unused-parameter
-# Recursive on purpose: pkg-config is asked after `deps` has installed what is missing.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
-CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
+# Recursive on purpose: under check and run, pkg-config is asked after `deps` installed what is
+# missing.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 override CFLAGS := -std=gnu11 -O2 -g $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
 	-DNLTUNE_VERSION='"$(VERSION)"' -Idaemon -Iconf -Idbus $(CFLAGS)
 override LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+
+# Only these goals may install packages (tests/deps.sh, as root); plain `make` never does.
+DEPS_GOALS := deps check run fuzz
+BUILD_DEPS := $(if $(filter $(DEPS_GOALS),$(MAKECMDGOALS)),deps)
 
 MAINS    := daemon/nltuned.c daemon/nltune.c
 LIB_SRCS := $(filter-out $(MAINS),$(wildcard daemon/*.c)) conf/conf.c $(wildcard dbus/*.c)
@@ -45,36 +67,40 @@ BINS     := $(O)/nltuned $(O)/nltune
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps check unit integration run bench fuzz format install clean
+.PHONY: all deps check unit run bench fuzz format install deb version clean
 
 all: $(BINS)
 
 deps:
 	@tests/deps.sh
 
-$(O)/%.o: %.c | deps
+$(O)/%.o: %.c | $(BUILD_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(O)/libnltune.a: $(LIB_OBJS)
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(O)/nltuned $(O)/nltune: $(O)/%: $(O)/daemon/%.o $(O)/libnltune.a
-	$(CC) $(LDFLAGS) $^ $(PKG_LIBS) -lm -lpthread -o $@
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -lm -lpthread -o $@
 
 $(O)/tests/test_%: $(O)/tests/test_%.o $(O)/libnltune.a
-	$(CC) $(LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@
 
-$(O)/tests/test_%.o: tests/test_%.c | deps
+$(O)/tests/test_%.o: tests/test_%.c | $(BUILD_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -c $< -o $@
 
-$(O)/tests/helpers/%: tests/helpers/%.c | deps
+$(O)/tests/helpers/%: tests/helpers/%.c | $(BUILD_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS)
+	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
 
 check: $(BINS) $(UNITS) $(HELPERS)
 	@tests/run.sh $(O)
+
+# The cmocka programs alone: no root, no packages installed (the Debian build runs this).
+unit: $(UNITS)
+	@set -e; for t in $(UNITS); do echo "== unit: $${t##*/}"; $$t; done
 
 run: $(BINS)
 	@mkdir -p $(O)/run-state
@@ -88,7 +114,7 @@ bench: $(BINS) $(HELPERS)
 	@tests/bench/run.sh $(O)
 
 # libFuzzer harnesses of the pure parsers, FUZZ_SECONDS each (clang; not part of check).
-fuzz: | deps
+fuzz: | $(BUILD_DEPS)
 	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),30)
 
 install: $(BINS)
@@ -98,14 +124,35 @@ install: $(BINS)
 	install -m 0755 $(O)/nltuned $(DESTDIR)$(SBINDIR)/nltuned
 	install -m 0755 $(O)/nltune $(DESTDIR)$(BINDIR)/nltune
 	install -m 0644 conf/nltune.conf $(DESTDIR)$(SYSCONFDIR)/nltune/nltune.conf
-	for u in conf/*.service; do [ -e "$$u" ] || continue; \
+	for u in conf/*.service; do \
 		sed 's|@SBINDIR@|$(SBINDIR)|g; s|@BINDIR@|$(BINDIR)|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/}; done
-	[ ! -e dbus/org.nltune1.conf ] || install -m 0644 dbus/org.nltune1.conf $(DESTDIR)$(DBUSPOLICYDIR)/
-	[ ! -e dbus/org.nltune1.service ] || sed 's|@SBINDIR@|$(SBINDIR)|g' dbus/org.nltune1.service \
-		> $(DESTDIR)$(DBUSSERVICEDIR)/org.nltune1.service
-	[ ! -e dbus/org.nltune1.Manager.xml ] || install -m 0644 dbus/org.nltune1.Manager.xml $(DESTDIR)$(DBUSIFACEDIR)/
+	install -m 0644 dbus/org.nltune1.conf $(DESTDIR)$(DBUSPOLICYDIR)/
+	install -m 0644 dbus/org.nltune1.service $(DESTDIR)$(DBUSSERVICEDIR)/
+	install -m 0644 dbus/org.nltune1.Manager.xml $(DESTDIR)$(DBUSIFACEDIR)/
+
+# The Debian package, built from a clean copy of the source files (git ls-files: tracked and
+# untracked, not ignored; outside git the tree without build outputs):
+# $(DEBDIR)/nltune_$(VERSION)_<arch>.deb, with the full build log in $(DEBDIR)/build.log.
+# Build-Depends must be installed (`make deps` does it); DEB_BUILD_OPTIONS is passed on.
+DEBDIR ?= build/deb
+DEBSRC  = $(DEBDIR)/nltune-$(VERSION)
+deb:
+	rm -rf $(DEBSRC) $(DEBDIR)/nltune[-_]* $(DEBDIR)/build.log
+	mkdir -p $(DEBSRC)
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh; \
+	else \
+		find . -path ./build -prune -o -path ./build-san -prune -o -path ./.git -prune \
+			-o ! -type d -print0; \
+	fi | tar --null -T - -cf - | tar -xf - -C $(DEBSRC)
+	cd $(DEBSRC) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; echo "make deb: failed, full log in $(DEBDIR)/build.log" >&2; exit 1; }
+	@ls -l $(DEBDIR)/*.deb
+
+version:
+	@echo $(VERSION)
 
 clean:
 	rm -rf build build-san
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(wildcard $(patsubst %.o,%.d,$(LIB_OBJS) $(MAINS:%.c=$(O)/%.o) $(UNITS:%=%.o)))
