@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* nltuned's event loop: uevent socket, burst, scan, save and watchdog timers, signals, the bus. */
+/* nltuned's event loop: uevent socket, burst, scan, save and watchdog timers, signals. */
 #include "manager.h"
 
 #include <errno.h>
@@ -12,7 +12,6 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
-#include "bus.h"
 #include "collect.h"
 #include "fixsock.h"
 #include "log.h"
@@ -39,15 +38,51 @@ static void notify_status(struct manager *m)
 		   m->snap.sysctl.rmem_default, m->snap.rec.rmem_default, bad);
 }
 
-/* Keep an alert: log it once, signal it on the bus. */
+static void refresh_status(struct manager *m)
+{
+	const struct burst_stats *st = &m->meter.stats;
+	struct manager_status *s = &m->status;
+	uint64_t pe = burst_peak_events(st);
+
+	s->rmem_default = m->snap.sysctl.rmem_default;
+	s->rmem_max = m->snap.sysctl.rmem_max;
+	s->rec_rmem_default = m->snap.rec.rmem_default;
+	s->rec_rmem_max = m->snap.rec.rmem_max;
+	s->events_total = st->total_events;
+	s->peak_bytes = burst_peak_bytes(st);
+	s->peak_events = pe > UINT32_MAX ? UINT32_MAX : (uint32_t)pe;
+	s->drops_total = m->drops_total + m->meter.mon.own_drops;
+	s->policy = nlt_policy_name(m->conf.policy);
+	s->version = NLTUNE_VERSION;
+}
+
+/* Refresh the read model and tell the server. */
+static void changed(struct manager *m)
+{
+	refresh_status(m);
+	if (m->hooks.changed)
+		m->hooks.changed(m->hooks.ctx, &m->status);
+}
+
+void manager_set_hooks(struct manager *m, const struct manager_hooks *hooks)
+{
+	m->hooks = *hooks;
+}
+
+/* Keep an alert: log it once, hand it to the server. */
 static void raise_alert(struct manager *m, const struct alert *proto)
 {
 	struct alert a;
+	json_object *o;
 
 	if (alerts_raise(m->alerts, collect_now_ms(), proto, &a) <= 0)
 		return;
 	log_warnx("alert #%" PRIu64 " %s: %s", a.id, alerts_kind_name(a.kind), a.message);
-	bus_emit_alert(m, &a);
+	if (!m->hooks.alert)
+		return;
+	o = report_alert_json(&a);
+	m->hooks.alert(m->hooks.ctx, o);
+	json_object_put(o);
 }
 
 static void schedule_scan(struct manager *m, uint64_t delay_us)
@@ -110,6 +145,7 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	}
 	check_own_drops(m);
 	arm_burst_timer(m);
+	refresh_status(m);
 	return 0;
 }
 
@@ -231,7 +267,7 @@ void manager_scan(struct manager *m)
 	}
 	write_metrics(m);
 	notify_status(m);
-	bus_properties_changed(m);
+	changed(m);
 }
 
 static int on_scan_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -283,6 +319,7 @@ int manager_reload(struct manager *m, char *err, size_t errlen)
 	alerts_set_conf(m->alerts, &ac);
 	log_info("configuration reloaded from %s", m->conf_path);
 	sd_notify(0, "READY=1");
+	changed(m);
 	schedule_scan(m, 0);
 	return 0;
 }
@@ -307,6 +344,56 @@ json_object *manager_status_json(struct manager *m)
 	o = report_status_json(&in);
 	free(alerts);
 	return o;
+}
+
+json_object *manager_describe(struct manager *m, size_t max_sockets)
+{
+	json_object *o, *socks;
+	size_t n;
+
+	if (!m->scanned)
+		manager_scan(m);
+	o = manager_status_json(m);
+	socks = report_get(o, "sockets");
+	n = socks ? json_object_array_length(socks) : 0;
+	if (n > max_sockets) {
+		json_object_array_del_idx(socks, max_sockets, n - max_sockets);
+		json_object_object_add(o, "sockets_omitted",
+				       json_object_new_uint64(n - max_sockets));
+	}
+	return o;
+}
+
+json_object *manager_sockets_json(struct manager *m, size_t max)
+{
+	json_object *arr = json_object_new_array();
+	size_t n, *idx;
+
+	if (!m->scanned)
+		manager_scan(m);
+	idx = report_rows_by_severity(&m->scan, true, &n);
+	for (size_t i = 0; idx && i < n && i < max; i++)
+		json_object_array_add(arr, report_socket_json(&m->scan.rows[idx[i]]));
+	free(idx);
+	return arr;
+}
+
+json_object *manager_alerts_json(struct manager *m)
+{
+	struct alert *a = calloc(ALERTS_MAX, sizeof(*a));
+	json_object *arr = report_alerts_json(a, a ? alerts_list(m->alerts, a, ALERTS_MAX) : 0);
+
+	free(a);
+	return arr;
+}
+
+const struct recommendation *manager_recommend(struct manager *m)
+{
+	const struct burst_stats *st = &m->meter.stats;
+
+	snapshot_refresh(&m->conf, burst_peak_bytes(st), burst_peak_events(st), &m->snap);
+	refresh_status(m);
+	return &m->snap.rec;
 }
 
 int manager_apply(struct manager *m, bool dry_run, struct rmem *after, char *err, size_t errlen)
@@ -346,6 +433,8 @@ int manager_apply(struct manager *m, bool dry_run, struct rmem *after, char *err
 	m->snap.state.applied_max = after->rmem_max;
 	m->snap.state_dirty = true;
 	manager_save_state(m, 1);
+	m->snap.sysctl = *after;
+	changed(m);
 	schedule_scan(m, 0);
 	return 0;
 }
@@ -453,7 +542,7 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 		sd_event_source_set_enabled(m->watchdog, SD_EVENT_ON);
 	if (m->snap.state_dirty)
 		manager_save_state(m, 1); /* keep the fresh coldplug estimate */
-	bus_start(m);
+	refresh_status(m);
 	return 0;
 }
 
@@ -476,7 +565,6 @@ int manager_run(struct manager *m)
 
 void manager_free(struct manager *m)
 {
-	bus_stop(m);
 	sd_event_source_unref(m->io);
 	sd_event_source_unref(m->burst_timer);
 	sd_event_source_unref(m->save_timer);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* nltuned's state and its one sd-event loop: meter, scanner, alerts, state, bus. */
+/*
+ * nltuned's state and its one sd-event loop: meter, scanner, alerts, state. Whoever serves it
+ * (dbus/bus.c) reads struct manager_status, calls the verbs below and is told of alerts and
+ * changes through struct manager_hooks; the manager knows nothing of its servers.
+ */
 #ifndef NLTUNE_MANAGER_H
 #define NLTUNE_MANAGER_H
 
@@ -13,7 +17,25 @@
 #include "scan.h"
 #include "snapshot.h"
 
-struct bus;
+/* The read model: what nltuned shows as properties, kept current by the manager. */
+struct manager_status {
+	uint64_t rmem_default, rmem_max;	 /* in force */
+	uint64_t rec_rmem_default, rec_rmem_max; /* recommended */
+	uint64_t events_total, peak_bytes;	 /* this boot */
+	uint64_t drops_total; /* on every netlink socket, nltuned's own included */
+	uint32_t peak_events;
+	const char *policy; /* static name */
+	const char *version;
+};
+
+/* What the manager tells its server; every member may be NULL. */
+struct manager_hooks {
+	void *ctx;
+	/* An alert was raised: the ALERT record (borrowed for the call). */
+	void (*alert)(void *ctx, json_object *alert);
+	/* status may have changed (after a scan, an apply, a reload). */
+	void (*changed)(void *ctx, const struct manager_status *status);
+};
 
 struct manager {
 	sd_event *event;
@@ -30,7 +52,8 @@ struct manager {
 	bool scanned;
 	struct alerts *alerts;
 	uint64_t watchdog_usec;
-	struct bus *bus;
+	struct manager_status status;
+	struct manager_hooks hooks;
 };
 
 /* Open the meter and register every source; returns 0 or -errno, logs what failed. */
@@ -38,6 +61,9 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 /* Run until SIGTERM/SIGINT; returns the exit code. */
 int manager_run(struct manager *m);
 void manager_free(struct manager *m);
+
+/* Tell hooks of alerts and changes from now on. */
+void manager_set_hooks(struct manager *m, const struct manager_hooks *hooks);
 
 /* Re-read the configuration; a bad file keeps the old one: -EINVAL with why in err. */
 int manager_reload(struct manager *m, char *err, size_t errlen);
@@ -48,6 +74,16 @@ void manager_scan(struct manager *m);
 
 /* The `status --json` document (source "daemon"); caller owns it. */
 json_object *manager_status_json(struct manager *m);
+/* The same after a scan if none ran yet, with at most max sockets (the rest counted in
+ * "sockets_omitted"). */
+json_object *manager_describe(struct manager *m, size_t max_sockets);
+/* Array of SOCKET (all, worst first, at most max) after a scan if none ran yet. */
+json_object *manager_sockets_json(struct manager *m, size_t max);
+/* Array of ALERT, oldest first. */
+json_object *manager_alerts_json(struct manager *m);
+/* Refresh the recommendation from the sysctls in force and the peaks; it stays valid until
+ * the next call into the manager. */
+const struct recommendation *manager_recommend(struct manager *m);
 /*
  * Apply the recommendation under the policy (dry_run: only compute). *after is
  * what is in force afterwards. 0, or -errno with err filled.

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "report.h"
 
 /* A label value: backslash, quote and newline escaped; other control bytes dropped. */
@@ -33,28 +34,52 @@ static void gauge(FILE *f, const char *name, const char *help, const char *type,
 		name, type, name, v);
 }
 
-static void socket_series(FILE *f, json_object *socks, const char *name, const char *key,
-			  const char *help, const char *type)
+/* The labels of a record's series: its METRIC_LABEL fields, from the record's JSON. */
+static void labels(FILE *f, const struct record_schema *s, json_object *rec)
 {
-	size_t n = socks ? json_object_array_length(socks) : 0;
+	const char *sep = "{";
 
-	fprintf(f, "# HELP nltune_socket_%s %s\n# TYPE nltune_socket_%s %s\n", name, help, name,
-		type);
-	for (size_t i = 0; i < n; i++) {
-		json_object *s = json_object_array_get_idx(socks, i), *pids = report_get(s, "pids");
-		uint64_t pid =
-		    pids && json_object_array_length(pids)
-			? (uint64_t)json_object_get_uint64(json_object_array_get_idx(pids, 0))
-			: 0;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct field *fl = &s->fields[i];
+		json_object *v = report_get(rec, fl->key);
 
-		fprintf(f,
-			"nltune_socket_%s{inode=\"%" PRIu64 "\",protocol=\"%" PRIu64
-			"\",netns=\"%" PRIu64 "\",pid=\"%" PRIu64 "\",comm=\"",
-			name, report_u64(s, "inode"), report_u64(s, "protocol"),
-			report_u64(s, "netns"), pid);
-		label(f, report_str(s, "comm"));
-		fprintf(f, "\",limit=\"%s\",verdict=\"%s\"} %" PRIu64 "\n", report_str(s, "limit"),
-			report_str(s, "verdict"), report_u64(s, key));
+		if (fl->metric != METRIC_LABEL)
+			continue;
+		fprintf(f, "%s%s=\"", sep, record_metric_name(fl));
+		sep = ",";
+		if (fl->type == FIELD_PIDS)
+			v = v && json_object_array_length(v) ? json_object_array_get_idx(v, 0)
+							     : NULL;
+		if (fl->type == FIELD_STR)
+			label(f, v ? json_object_get_string(v) : "");
+		else
+			fprintf(f, "%" PRIu64, v ? (uint64_t)json_object_get_uint64(v) : 0);
+		fputc('"', f);
+	}
+	fputs(sep[0] == ',' ? "}" : "", f);
+}
+
+/* One series per gauge or counter field of the record table, a sample per record in arr. */
+static void record_series(FILE *f, const struct record_schema *s, json_object *arr)
+{
+	size_t n = arr ? json_object_array_length(arr) : 0;
+
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct field *fl = &s->fields[i];
+		const char *name = record_metric_name(fl);
+
+		if (fl->metric != METRIC_GAUGE && fl->metric != METRIC_COUNTER)
+			continue;
+		fprintf(f, "# HELP nltune_%s_%s %s\n# TYPE nltune_%s_%s %s\n", s->name, name,
+			fl->help, s->name, name,
+			fl->metric == METRIC_COUNTER ? "counter" : "gauge");
+		for (size_t k = 0; k < n; k++) {
+			json_object *rec = json_object_array_get_idx(arr, k);
+
+			fprintf(f, "nltune_%s_%s", s->name, name);
+			labels(f, s, rec);
+			fprintf(f, " %" PRIu64 "\n", report_u64(rec, fl->key));
+		}
 	}
 }
 
@@ -98,12 +123,7 @@ void metrics_write(FILE *f, json_object *st, json_object *socks)
 		"nltune_sockets{verdict=\"ok\"} %" PRIu64 "\n",
 		dropping, at_risk, (uint64_t)n - dropping - at_risk);
 	gauge(f, "alerts", "alerts kept", "gauge", alerts ? json_object_array_length(alerts) : 0);
-	socket_series(f, socks, "drops", "drops", "messages the kernel dropped on the socket",
-		      "counter");
-	socket_series(f, socks, "rcvbuf", "rcvbuf", "receive buffer, bytes", "gauge");
-	socket_series(f, socks, "queued", "queued", "bytes queued", "gauge");
-	socket_series(f, socks, "holds_events", "holds_events", "typical events the buffer holds",
-		      "gauge");
+	record_series(f, &record_socket, socks);
 }
 
 int metrics_write_file(const char *path, json_object *status, json_object *sockets)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* nltuned: the daemon's entry point; parses options, loads the configuration, runs the loop. */
+/* nltuned: the daemon's entry point; parses options, loads the configuration, wires the manager
+ * to the bus and runs the loop. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus.h"
 #include "common.h"
 #include "conf.h"
 #include "log.h"
@@ -28,6 +30,7 @@ int main(int argc, char **argv)
 	bool check = false, verbose = false;
 	struct nlt_conf conf;
 	struct manager m;
+	struct bus *bus;
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, "c:nvh", opts, NULL)) != -1) {
@@ -68,7 +71,9 @@ int main(int argc, char **argv)
 		manager_free(&m);
 		return 1;
 	}
+	bus = bus_start(&m);
 	r = manager_run(&m);
+	bus_stop(bus);
 	manager_free(&m);
 	return r;
 }

@@ -11,6 +11,7 @@
 
 #include "alerts.h"
 #include "recommend.h"
+#include "record.h"
 #include "scan.h"
 #include "units.h"
 #include "sysctl.h"
@@ -208,71 +209,53 @@ json_object *report_recommended_json(const struct recommendation *r)
 	return o;
 }
 
-json_object *report_socket_json(const struct sockrow *r)
+/* One value of a record field as JSON; strings made valid UTF-8 without control bytes. */
+static json_object *field_json(const struct field *f, const union field_value *v)
 {
-	json_object *o = json_object_new_object(), *pids = json_object_new_array();
-	char comm[64];
+	json_object *arr;
+	char clean[1024];
 
-	json_object_object_add(o, "inode", json_object_new_uint64(r->s.inode));
-	json_object_object_add(o, "protocol", json_object_new_uint64(r->s.protocol));
-	json_object_object_add(o, "portid", json_object_new_uint64(r->s.portid));
-	json_object_object_add(o, "netns", json_object_new_uint64(r->s.netns));
-	for (size_t i = 0; r->has_owner && i < r->own.npids; i++)
-		json_object_array_add(pids, json_object_new_int(r->own.pids[i]));
-	json_object_object_add(o, "pids", pids);
-	report_utf8(comm, sizeof(comm), r->has_owner ? r->own.comm : "");
-	json_object_object_add(o, "comm", json_object_new_string(comm));
-	json_object_object_add(o, "groups", json_object_new_uint64(r->s.groups));
-	json_object_object_add(o, "rcvbuf", json_object_new_uint64(r->s.rcvbuf));
-	json_object_object_add(o, "queued", json_object_new_uint64(r->s.rmem));
-	json_object_object_add(o, "drops", json_object_new_uint64(r->s.drops));
-	json_object_object_add(o, "new_drops", json_object_new_uint64(r->new_drops));
-	json_object_object_add(o, "no_enobufs", json_object_new_boolean(r->s.no_enobufs));
-	json_object_object_add(o, "holds_events", json_object_new_uint64(r->v.holds_events));
-	json_object_object_add(o, "limit", json_object_new_string(verdict_limit_name(r->v.limit)));
-	json_object_object_add(o, "verdict", json_object_new_string(verdict_name(r->v.verdict)));
-	json_object_object_add(o, "fix", json_object_new_string(r->v.fix));
+	switch (f->type) {
+	case FIELD_U64:
+	case FIELD_U32:
+		return json_object_new_uint64(v->u);
+	case FIELD_BOOL:
+		return json_object_new_boolean(v->b);
+	case FIELD_PIDS:
+		arr = json_object_new_array_ext((int)v->pids.n);
+		for (size_t i = 0; i < v->pids.n; i++)
+			json_object_array_add(arr, json_object_new_int(v->pids.v[i]));
+		return arr;
+	case FIELD_STR:
+		break;
+	}
+	report_utf8(clean, sizeof(clean), v->s ? v->s : "");
+	return json_object_new_string(clean);
+}
+
+json_object *report_record_json(const struct record_schema *s, const void *rec)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct field *f = &s->fields[i];
+		union field_value v = { 0 };
+		char buf[64];
+
+		if (f->get(rec, &v, buf, sizeof(buf)))
+			json_object_object_add(o, f->key, field_json(f, &v));
+	}
 	return o;
 }
 
-const char *report_time(char *buf, size_t len, uint64_t unix_ms)
+json_object *report_socket_json(const struct sockrow *r)
 {
-	time_t t = (time_t)(unix_ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned int)(unix_ms % 1000));
-	return buf;
+	return report_record_json(&record_socket, r);
 }
 
 json_object *report_alert_json(const struct alert *a)
 {
-	json_object *o = json_object_new_object();
-	char t[40], msg[sizeof(a->message)];
-
-	json_object_object_add(o, "id", json_object_new_uint64(a->id));
-	json_object_object_add(o, "time",
-			       json_object_new_string(report_time(t, sizeof(t), a->time_ms)));
-	json_object_object_add(o, "severity",
-			       json_object_new_string(alerts_severity_name(a->severity)));
-	json_object_object_add(o, "kind", json_object_new_string(alerts_kind_name(a->kind)));
-	report_utf8(msg, sizeof(msg), a->message);
-	json_object_object_add(o, "message", json_object_new_string(msg));
-	if (a->pid > 0)
-		json_object_object_add(o, "pid", json_object_new_int(a->pid));
-	if (a->drops)
-		json_object_object_add(o, "drops", json_object_new_uint64(a->drops));
-	if (a->inode) {
-		char comm[64];
-
-		report_utf8(comm, sizeof(comm), a->comm);
-		json_object_object_add(o, "comm", json_object_new_string(comm));
-		json_object_object_add(o, "inode", json_object_new_uint64(a->inode));
-		if (!a->drops)
-			json_object_object_add(o, "drops", json_object_new_uint64(0));
-	}
-	return o;
+	return report_record_json(&record_alert, a);
 }
 
 static int cmp_severity(const void *a, const void *b, void *arg)

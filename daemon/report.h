@@ -42,12 +42,14 @@ json_object *report_recommended_json(const struct recommendation *r);
 struct sockrow;
 struct alert;
 
+struct record_schema;
+
+/* A record as JSON, walking its field table (record.h); strings come out valid UTF-8. */
+json_object *report_record_json(const struct record_schema *s, const void *rec);
 /* SOCKET of SPEC.md. */
 json_object *report_socket_json(const struct sockrow *r);
 /* ALERT of SPEC.md; time as ISO 8601 UTC. */
 json_object *report_alert_json(const struct alert *a);
-/* "2026-11-26T04:14:11.123Z" from unix ms. */
-const char *report_time(char *buf, size_t len, uint64_t unix_ms);
 
 struct scanner;
 

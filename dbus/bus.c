@@ -5,14 +5,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
 
-#include "alerts.h"
 #include "log.h"
 #include "manager.h"
-#include "report.h"
+#include "recommend.h"
+#include "record.h"
 
 #define BUS_NAME	 "org.nltune1"
 #define BUS_PATH	 "/org/nltune1"
@@ -21,12 +22,21 @@
 #define BUS_RETRY_MIN_US 250000ull /* reconnect backoff: 0.25 s doubling to 8 s */
 #define BUS_RETRY_MAX_US 8000000ull
 
-/* The values PropertiesChanged compares against. */
-struct props {
-	uint64_t rmem_default, rmem_max, rec_default, rec_max, events, peak_bytes, drops;
-	uint32_t peak_events;
-	int policy;
-};
+/*
+ * Every property once: name, D-Bus type (the getter's suffix) and the member of the manager's
+ * read model (struct manager_status) it shows. The vtable and PropertiesChanged both use it.
+ */
+#define PROPERTIES(X)                                                                              \
+	X("RmemDefault", t, rmem_default)                                                          \
+	X("RmemMax", t, rmem_max)                                                                  \
+	X("RecommendedRmemDefault", t, rec_rmem_default)                                           \
+	X("RecommendedRmemMax", t, rec_rmem_max)                                                   \
+	X("EventsTotal", t, events_total)                                                          \
+	X("PeakBytes", t, peak_bytes)                                                              \
+	X("DropsTotal", t, drops_total)                                                            \
+	X("PeakEvents", u, peak_events)                                                            \
+	X("Policy", s, policy)                                                                     \
+	X("Version", s, version)
 
 struct bus {
 	struct manager *m;
@@ -34,57 +44,31 @@ struct bus {
 	sd_event_source *retry;
 	uint64_t backoff_us;
 	bool said_absent;
-	struct props last;
+	struct manager_status last; /* as PropertiesChanged last told it */
 };
-
-static struct bus the_bus;
 
 static int bus_connect(struct bus *b);
 
-/* ---- values -------------------------------------------------------------------------------- */
+/* ---- properties: sd-bus hands each getter the manager plus the member's offset ------------- */
 
-static void props_now(const struct manager *m, struct props *p)
+static int get_t(sd_bus *bus, const char *path, const char *iface, const char *prop,
+		 sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
-	const struct burst_stats *st = &m->meter.stats;
-	uint64_t pe = burst_peak_events(st);
-
-	p->rmem_default = m->snap.sysctl.rmem_default;
-	p->rmem_max = m->snap.sysctl.rmem_max;
-	p->rec_default = m->snap.rec.rmem_default;
-	p->rec_max = m->snap.rec.rmem_max;
-	p->events = st->total_events;
-	p->peak_bytes = burst_peak_bytes(st);
-	p->peak_events = pe > UINT32_MAX ? UINT32_MAX : (uint32_t)pe;
-	p->drops = m->drops_total + m->meter.mon.own_drops;
-	p->policy = (int)m->conf.policy;
+	return sd_bus_message_append(reply, "t", *(const uint64_t *)userdata);
 }
 
-static int get_prop(sd_bus *bus, const char *path, const char *iface, const char *prop,
-		    sd_bus_message *reply, void *userdata, sd_bus_error *error)
+static int get_u(sd_bus *bus, const char *path, const char *iface, const char *prop,
+		 sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
-	struct bus *b = userdata;
-	struct props p;
+	return sd_bus_message_append(reply, "u", *(const uint32_t *)userdata);
+}
 
-	props_now(b->m, &p);
-	if (strcmp(prop, "RmemDefault") == 0)
-		return sd_bus_message_append(reply, "t", p.rmem_default);
-	if (strcmp(prop, "RmemMax") == 0)
-		return sd_bus_message_append(reply, "t", p.rmem_max);
-	if (strcmp(prop, "RecommendedRmemDefault") == 0)
-		return sd_bus_message_append(reply, "t", p.rec_default);
-	if (strcmp(prop, "RecommendedRmemMax") == 0)
-		return sd_bus_message_append(reply, "t", p.rec_max);
-	if (strcmp(prop, "EventsTotal") == 0)
-		return sd_bus_message_append(reply, "t", p.events);
-	if (strcmp(prop, "PeakBytes") == 0)
-		return sd_bus_message_append(reply, "t", p.peak_bytes);
-	if (strcmp(prop, "DropsTotal") == 0)
-		return sd_bus_message_append(reply, "t", p.drops);
-	if (strcmp(prop, "PeakEvents") == 0)
-		return sd_bus_message_append(reply, "u", p.peak_events);
-	if (strcmp(prop, "Policy") == 0)
-		return sd_bus_message_append(reply, "s", nlt_policy_name(b->m->conf.policy));
-	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "no property %s", prop);
+static int get_s(sd_bus *bus, const char *path, const char *iface, const char *prop,
+		 sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	const char *s = *(const char *const *)userdata;
+
+	return sd_bus_message_append(reply, "s", s ? s : "");
 }
 
 /* ---- privilege ----------------------------------------------------------------------------- */
@@ -107,103 +91,89 @@ static int require_root(sd_bus_message *msg, sd_bus_error *error, const char *wh
 	return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED, "%s is for root only", what);
 }
 
-/* ---- dictionaries -------------------------------------------------------------------------- */
+/* ---- records: a JSON record as a{sv}, typed by its field table --------------------------- */
 
-static int dict_t(sd_bus_message *r, const char *k, uint64_t v)
+static int append_field(sd_bus_message *r, const struct field *f, json_object *v)
 {
-	return sd_bus_message_append(r, "{sv}", k, "t", v);
-}
-
-static int dict_u(sd_bus_message *r, const char *k, uint32_t v)
-{
-	return sd_bus_message_append(r, "{sv}", k, "u", v);
-}
-
-static int dict_s(sd_bus_message *r, const char *k, const char *v)
-{
-	char clean[1024];
-
-	report_utf8(clean, sizeof(clean), v);
-	return sd_bus_message_append(r, "{sv}", k, "s", clean);
-}
-
-static int append_socket(sd_bus_message *r, const struct sockrow *row)
-{
+	const char *sig = record_dbus_type(f->type);
 	int ret;
 
-	if ((ret = sd_bus_message_open_container(r, 'a', "{sv}")) < 0 ||
-	    (ret = dict_t(r, "inode", row->s.inode)) < 0 ||
-	    (ret = dict_u(r, "protocol", row->s.protocol)) < 0 ||
-	    (ret = dict_u(r, "portid", row->s.portid)) < 0 ||
-	    (ret = dict_t(r, "netns", row->s.netns)) < 0)
-		return ret;
+	switch (f->type) {
+	case FIELD_U64:
+		return sd_bus_message_append(r, "{sv}", f->key, sig,
+					     (uint64_t)json_object_get_uint64(v));
+	case FIELD_U32:
+		return sd_bus_message_append(r, "{sv}", f->key, sig,
+					     (uint32_t)json_object_get_uint64(v));
+	case FIELD_BOOL:
+		return sd_bus_message_append(r, "{sv}", f->key, sig, json_object_get_boolean(v));
+	case FIELD_STR:
+		return sd_bus_message_append(r, "{sv}", f->key, sig, json_object_get_string(v));
+	case FIELD_PIDS:
+		break;
+	}
 	if ((ret = sd_bus_message_open_container(r, 'e', "sv")) < 0 ||
-	    (ret = sd_bus_message_append(r, "s", "pids")) < 0 ||
-	    (ret = sd_bus_message_open_container(r, 'v', "au")) < 0 ||
+	    (ret = sd_bus_message_append(r, "s", f->key)) < 0 ||
+	    (ret = sd_bus_message_open_container(r, 'v', sig)) < 0 ||
 	    (ret = sd_bus_message_open_container(r, 'a', "u")) < 0)
 		return ret;
-	for (size_t i = 0; row->has_owner && i < row->own.npids; i++)
-		if ((ret = sd_bus_message_append(r, "u", (uint32_t)row->own.pids[i])) < 0)
+	for (size_t i = 0;
+	     json_object_is_type(v, json_type_array) && i < json_object_array_length(v); i++)
+		if ((ret = sd_bus_message_append(
+			 r, "u",
+			 (uint32_t)json_object_get_uint64(json_object_array_get_idx(v, i)))) < 0)
 			return ret;
 	if ((ret = sd_bus_message_close_container(r)) < 0 ||
-	    (ret = sd_bus_message_close_container(r)) < 0 ||
 	    (ret = sd_bus_message_close_container(r)) < 0)
-		return ret;
-	if ((ret = dict_s(r, "comm", row->has_owner ? row->own.comm : "")) < 0 ||
-	    (ret = dict_u(r, "groups", row->s.groups)) < 0 ||
-	    (ret = dict_t(r, "rcvbuf", row->s.rcvbuf)) < 0 ||
-	    (ret = dict_t(r, "queued", row->s.rmem)) < 0 ||
-	    (ret = dict_t(r, "drops", row->s.drops)) < 0 ||
-	    (ret = dict_t(r, "holds_events", row->v.holds_events)) < 0 ||
-	    (ret = dict_s(r, "limit", verdict_limit_name(row->v.limit))) < 0 ||
-	    (ret = dict_s(r, "verdict", verdict_name(row->v.verdict))) < 0 ||
-	    (ret = dict_s(r, "fix", row->v.fix)) < 0)
 		return ret;
 	return sd_bus_message_close_container(r);
 }
 
-static int append_alert(sd_bus_message *r, const struct alert *a)
+static int append_record(sd_bus_message *r, const struct record_schema *s, json_object *o)
 {
-	char t[40];
-	int ret;
+	int ret = sd_bus_message_open_container(r, 'a', "{sv}");
 
-	if ((ret = sd_bus_message_open_container(r, 'a', "{sv}")) < 0 ||
-	    (ret = dict_t(r, "id", a->id)) < 0 ||
-	    (ret = dict_s(r, "time", report_time(t, sizeof(t), a->time_ms))) < 0 ||
-	    (ret = dict_s(r, "severity", alerts_severity_name(a->severity))) < 0 ||
-	    (ret = dict_s(r, "kind", alerts_kind_name(a->kind))) < 0 ||
-	    (ret = dict_s(r, "message", a->message)) < 0)
-		return ret;
-	if (a->pid > 0 && (ret = dict_u(r, "pid", (uint32_t)a->pid)) < 0)
-		return ret;
-	if ((a->inode || a->drops) && (ret = dict_t(r, "drops", a->drops)) < 0)
-		return ret;
-	if (a->inode &&
-	    ((ret = dict_s(r, "comm", a->comm)) < 0 || (ret = dict_t(r, "inode", a->inode)) < 0))
-		return ret;
-	return sd_bus_message_close_container(r);
+	for (size_t i = 0; ret >= 0 && i < s->nfields; i++) {
+		json_object *v;
+
+		if (json_object_object_get_ex(o, s->fields[i].key, &v))
+			ret = append_field(r, &s->fields[i], v);
+	}
+	return ret < 0 ? ret : sd_bus_message_close_container(r);
+}
+
+/* Reply with an array of records (aa{sv}); takes arr. */
+static int reply_records(sd_bus_message *msg, const struct record_schema *s, json_object *arr)
+{
+	sd_bus_message *reply = NULL;
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	int r;
+
+	if (!arr)
+		return -ENOMEM;
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = append_record(reply, s, json_object_array_get_idx(arr, i));
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	json_object_put(arr);
+	return r;
 }
 
 /* ---- methods ------------------------------------------------------------------------------- */
 
 static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	struct bus *b = userdata;
-	json_object *o, *socks;
+	json_object *o = manager_describe(userdata, BUS_MAX_SOCKETS);
 	int r;
 
-	if (!b->m->scanned)
-		manager_scan(b->m);
-	o = manager_status_json(b->m);
-	/* Bounded reply: the worst sockets first, the rest only counted. */
-	if (json_object_object_get_ex(o, "sockets", &socks) &&
-	    json_object_array_length(socks) > BUS_MAX_SOCKETS) {
-		size_t n = json_object_array_length(socks);
-
-		json_object_array_del_idx(socks, BUS_MAX_SOCKETS, n - BUS_MAX_SOCKETS);
-		json_object_object_add(o, "sockets_omitted",
-				       json_object_new_uint64(n - BUS_MAX_SOCKETS));
-	}
+	if (!o)
+		return -ENOMEM;
 	r = sd_bus_reply_method_return(
 	    msg, "s",
 	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
@@ -214,69 +184,24 @@ static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *er
 
 static int method_list_sockets(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	struct bus *b = userdata;
-	sd_bus_message *reply = NULL;
-	size_t n, *idx;
-	int r;
-
-	if (!b->m->scanned)
-		manager_scan(b->m);
-	idx = report_rows_by_severity(&b->m->scan, true, &n);
-	if (!idx)
-		return -ENOMEM;
-	r = sd_bus_message_new_method_return(msg, &reply);
-	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'a', "a{sv}");
-	for (size_t i = 0; r >= 0 && i < n && i < BUS_MAX_SOCKETS; i++)
-		r = append_socket(reply, &b->m->scan.rows[idx[i]]);
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	free(idx);
-	sd_bus_message_unref(reply);
-	return r;
+	return reply_records(msg, &record_socket, manager_sockets_json(userdata, BUS_MAX_SOCKETS));
 }
 
 static int method_list_alerts(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	struct bus *b = userdata;
-	sd_bus_message *reply = NULL;
-	struct alert *a = calloc(ALERTS_MAX, sizeof(*a));
-	size_t n;
-	int r;
-
-	if (!a)
-		return -ENOMEM;
-	n = alerts_list(b->m->alerts, a, ALERTS_MAX);
-	r = sd_bus_message_new_method_return(msg, &reply);
-	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'a', "a{sv}");
-	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = append_alert(reply, &a[i]);
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	free(a);
-	sd_bus_message_unref(reply);
-	return r;
+	return reply_records(msg, &record_alert, manager_alerts_json(userdata));
 }
 
 static int method_recommend(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	struct bus *b = userdata;
-	const struct burst_stats *st = &b->m->meter.stats;
-	const struct recommendation *rec = &b->m->snap.rec;
+	const struct recommendation *rec = manager_recommend(userdata);
 
-	snapshot_refresh(&b->m->conf, burst_peak_bytes(st), burst_peak_events(st), &b->m->snap);
 	return sd_bus_reply_method_return(msg, "tts", rec->rmem_default, rec->rmem_max,
 					  rec->reason);
 }
 
 static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	struct bus *b = userdata;
 	struct rmem after;
 	char err[512];
 	int dry, r;
@@ -286,16 +211,14 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
 		return r;
 	if (require_root(msg, error, "Apply") < 0)
 		return -EACCES;
-	r = manager_apply(b->m, dry, &after, err, sizeof(err));
+	r = manager_apply(userdata, dry, &after, err, sizeof(err));
 	if (r < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", err);
-	bus_properties_changed(b->m);
 	return sd_bus_reply_method_return(msg, "tt", after.rmem_default, after.rmem_max);
 }
 
 static int method_fix_socket(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	struct bus *b = userdata;
 	uint64_t inode, size, got = 0;
 	char err[512];
 	int r;
@@ -313,7 +236,7 @@ static int method_fix_socket(sd_bus_message *msg, void *userdata, sd_bus_error *
 					 "size %" PRIu64 " is out of range: 0 (recommended) or "
 					 "4096..%d bytes",
 					 size, INT32_MAX);
-	r = manager_fix_socket(b->m, inode, size, &got, err, sizeof(err));
+	r = manager_fix_socket(userdata, inode, size, &got, err, sizeof(err));
 	if (r == -ENOENT || r == -ESRCH)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", err);
 	if (r < 0)
@@ -323,35 +246,27 @@ static int method_fix_socket(sd_bus_message *msg, void *userdata, sd_bus_error *
 
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	struct bus *b = userdata;
 	char err[1024];
 
 	if (require_root(msg, error, "Reload") < 0)
 		return -EACCES;
-	if (manager_reload(b->m, err, sizeof(err)) < 0)
+	if (manager_reload(userdata, err, sizeof(err)) < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
 					 "%s; the configuration in force "
 					 "is kept",
 					 err);
-	bus_properties_changed(b->m);
 	return sd_bus_reply_method_return(msg, "");
 }
 
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("RmemDefault", "t", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("RmemMax", "t", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("RecommendedRmemDefault", "t", get_prop, 0,
+#define VTABLE_PROPERTY(name, sig, member)                                                         \
+	SD_BUS_PROPERTY(name, #sig, get_##sig, offsetof(struct manager, status.member),            \
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("RecommendedRmemMax", "t", get_prop, 0,
-			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("EventsTotal", "t", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("PeakBytes", "t", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("DropsTotal", "t", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("PeakEvents", "u", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("Policy", "s", get_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", status_json),
-				method_describe, SD_BUS_VTABLE_UNPRIVILEGED),
+	PROPERTIES(VTABLE_PROPERTY)
+#undef VTABLE_PROPERTY
+	    SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", status_json),
+				    method_describe, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListSockets", SD_BUS_NO_ARGS, SD_BUS_RESULT("aa{sv}", sockets),
 				method_list_sockets, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListAlerts", SD_BUS_NO_ARGS, SD_BUS_RESULT("aa{sv}", alerts),
@@ -399,7 +314,6 @@ static void drop_bus(struct bus *b)
 		sd_bus_detach_event(b->bus);
 		b->bus = sd_bus_close_unref(b->bus); /* no flush: a wedged bus must not hang us */
 	}
-	b->m->bus = NULL;
 }
 
 static int on_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -435,7 +349,7 @@ static int bus_connect(struct bus *b)
 
 	r = sd_bus_open_system(&bus);
 	if (r >= 0)
-		r = sd_bus_add_object_vtable(bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable, b);
+		r = sd_bus_add_object_vtable(bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable, b->m);
 	if (r >= 0)
 		r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", NULL,
 					      "org.freedesktop.DBus.Local", "Disconnected",
@@ -456,76 +370,77 @@ static int bus_connect(struct bus *b)
 		return r;
 	}
 	b->bus = bus;
-	b->m->bus = b;
 	b->backoff_us = 0;
 	if (b->said_absent)
 		log_info("system bus is back");
 	b->said_absent = false;
-	props_now(b->m, &b->last);
+	b->last = b->m->status;
 	return 0;
 }
 
-int bus_start(struct manager *m)
+static void on_alert(void *ctx, json_object *alert)
 {
-	memset(&the_bus, 0, sizeof(the_bus));
-	the_bus.m = m;
-	return bus_connect(&the_bus);
-}
-
-void bus_stop(struct manager *m)
-{
-	struct bus *b = &the_bus;
-
-	if (b->m != m)
-		return;
-	if (b->bus)
-		sd_bus_release_name(b->bus, BUS_NAME);
-	drop_bus(b);
-	b->retry = sd_event_source_unref(b->retry);
-}
-
-void bus_emit_alert(struct manager *m, const struct alert *a)
-{
+	struct bus *b = ctx;
 	sd_bus_message *sig = NULL;
 	int r;
 
-	if (!m->bus || !m->bus->bus)
+	if (!b->bus)
 		return;
-	r = sd_bus_message_new_signal(m->bus->bus, &sig, BUS_PATH, BUS_IFACE, "Alert");
+	r = sd_bus_message_new_signal(b->bus, &sig, BUS_PATH, BUS_IFACE, "Alert");
 	if (r >= 0)
-		r = append_alert(sig, a);
+		r = append_record(sig, &record_alert, alert);
 	if (r >= 0)
-		r = sd_bus_send(m->bus->bus, sig, NULL);
+		r = sd_bus_send(b->bus, sig, NULL);
 	if (r < 0)
 		log_debug("cannot send the Alert signal: %s", strerror(-r));
 	sd_bus_message_unref(sig);
 }
 
-void bus_properties_changed(struct manager *m)
+/* PropertiesChanged for the properties whose values differ from what was last told. */
+static void on_changed(void *ctx, const struct manager_status *now)
 {
-	struct bus *b = m->bus;
-	const char *names[10];
-	struct props p;
+	struct bus *b = ctx;
+	const char *names[32];
 	size_t n = 0;
 
-	if (!b || !b->bus)
+	if (!b->bus)
 		return;
-	props_now(m, &p);
-#define CHANGED(field, name)                                                                       \
-	if (p.field != b->last.field)                                                              \
-	names[n++] = name
-	CHANGED(rmem_default, "RmemDefault");
-	CHANGED(rmem_max, "RmemMax");
-	CHANGED(rec_default, "RecommendedRmemDefault");
-	CHANGED(rec_max, "RecommendedRmemMax");
-	CHANGED(events, "EventsTotal");
-	CHANGED(peak_bytes, "PeakBytes");
-	CHANGED(drops, "DropsTotal");
-	CHANGED(peak_events, "PeakEvents");
-	CHANGED(policy, "Policy");
+#define CHANGED(name, sig, member)                                                                 \
+	if (memcmp(&now->member, &b->last.member, sizeof(now->member)) != 0 &&                     \
+	    n + 1 < sizeof(names) / sizeof(names[0]))                                              \
+		names[n++] = name;
+	PROPERTIES(CHANGED)
 #undef CHANGED
 	names[n] = NULL;
-	b->last = p;
+	b->last = *now;
 	if (n)
 		sd_bus_emit_properties_changed_strv(b->bus, BUS_PATH, BUS_IFACE, (char **)names);
+}
+
+struct bus *bus_start(struct manager *m)
+{
+	struct bus *b = calloc(1, sizeof(*b));
+	struct manager_hooks hooks = { .alert = on_alert, .changed = on_changed };
+
+	if (!b)
+		return NULL;
+	b->m = m;
+	hooks.ctx = b;
+	manager_set_hooks(m, &hooks);
+	bus_connect(b);
+	return b;
+}
+
+void bus_stop(struct bus *b)
+{
+	struct manager_hooks none = { 0 };
+
+	if (!b)
+		return;
+	manager_set_hooks(b->m, &none);
+	if (b->bus)
+		sd_bus_release_name(b->bus, BUS_NAME);
+	drop_bus(b);
+	sd_event_source_unref(b->retry);
+	free(b);
 }

@@ -1,21 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* nltuned on the system bus: the only module that serves sd-bus. */
+/* nltuned on the system bus: the only module that serves sd-bus; it marshals, never computes. */
 #ifndef NLTUNE_BUS_H
 #define NLTUNE_BUS_H
 
+struct bus;
 struct manager;
-struct alert;
 
 /*
- * Connect to the system bus and serve org.nltune1 on the manager's loop.
- * Without a bus, log once and retry with backoff; never fatal.
+ * Serve org.nltune1 for m on m's loop: properties from m->status, methods through the
+ * manager's verbs, the manager's alerts and changes as signals. Without a bus, log once and
+ * retry with backoff; never fatal. NULL only when out of memory.
  */
-int bus_start(struct manager *m);
-void bus_stop(struct manager *m);
-
-/* Emit the Alert signal (if connected). */
-void bus_emit_alert(struct manager *m, const struct alert *a);
-/* Emit PropertiesChanged for the properties whose values changed since the last call. */
-void bus_properties_changed(struct manager *m);
+struct bus *bus_start(struct manager *m);
+/* Leave the bus and forget m's hooks; NULL is fine. */
+void bus_stop(struct bus *b);
 
 #endif

@@ -497,7 +497,7 @@ static void test_report_utf8_random_bytes_give_valid_utf8(void **state)
 	}
 }
 
-/* ---- units_size, report_time -------------------------------------------------------------- */
+/* ---- units_size, units_time -------------------------------------------------------------- */
 
 static void test_units_size_decimal_units(void **state)
 {
@@ -579,7 +579,7 @@ static void test_report_time_iso8601_utc_with_ms(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(c); i++)
-		assert_string_equal(report_time(buf, sizeof(buf), c[i].ms), c[i].want);
+		assert_string_equal(units_time(buf, sizeof(buf), c[i].ms), c[i].want);
 }
 
 static void test_report_time_truncates_to_buffer(void **state)
@@ -588,7 +588,7 @@ static void test_report_time_truncates_to_buffer(void **state)
 
 	(void)state;
 	memset(buf, CANARY, sizeof(buf));
-	assert_string_equal(report_time(buf, 11, 1795666451123ull), "2026-11-26");
+	assert_string_equal(units_time(buf, 11, 1795666451123ull), "2026-11-26");
 	assert_int_equal(buf[11], CANARY);
 }
 

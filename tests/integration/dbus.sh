@@ -77,6 +77,23 @@ n=$(grep -c "alert.*socket-drops.*uevsock\[$victim_pid\]" "$TMP/d.err")
 na=$(call ListAlerts | jq --argjson i "$inode" '[.data[0][] | select(.kind.data == "socket-drops" and .inode.data == $i)] | length')
 [ "$na" -eq 1 ] || fail "ListAlerts holds $na socket-drops alerts for the victim"
 [ "$(prop DropsTotal)" -ge 48 ] || fail "DropsTotal $(prop DropsTotal)"
+[ "$(prop Version)" = "\"$("$NLTUNE" --version | awk '{print $NF}')\"" ] || fail "Version $(prop Version)"
+
+# --- one schema: the same keys on the bus, with the daemon and without it ----------------------
+NL=("$NLTUNE" -c "$TMP/nltune.conf")
+keys_of() { jq -c --argjson p "$victim_pid" '[.[] | select(.pids | index($p))][0] | keys'; }
+bus_keys=$(call ListSockets | jq -c --argjson p "$victim_pid" '[.data[0][] | select(.pids.data | index($p))][0] | keys')
+d_keys=$("${NL[@]}" sockets --json --all | keys_of)
+l_keys=$("${NL[@]}" sockets --json --all --no-daemon | keys_of)
+[ "$bus_keys" = "$l_keys" ] || fail "ListSockets keys $bus_keys, sockets --json --no-daemon keys $l_keys"
+[ "$d_keys" = "$l_keys" ] || fail "sockets --json keys $d_keys with the daemon, $l_keys without"
+akeys() { jq -c '[.[] | select(.kind == "socket-drops")][0] | keys'; }
+bus_akeys=$(call ListAlerts | jq -c '[.data[0][] | select(.kind.data == "socket-drops")][0] | keys')
+d_akeys=$("${NL[@]}" alerts --json | akeys)
+l_akeys=$("${NL[@]}" alerts --json --no-daemon | akeys)
+[ "$l_akeys" != null ] || fail "alerts --json --no-daemon has no socket-drops alert for the victim"
+[ "$bus_akeys" = "$l_akeys" ] || fail "ListAlerts keys $bus_akeys, alerts --json --no-daemon keys $l_akeys"
+[ "$d_akeys" = "$l_akeys" ] || fail "alerts --json keys $d_akeys with the daemon, $l_akeys without"
 
 # --- privilege and arguments -----------------------------------------------------------------------
 out=$(call Apply b true) || fail "Apply(true) as root failed"

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/* The SOCKET and ALERT field tables; pure. Add or rename a key here and every output follows. */
+#include "record.h"
+
+#include <string.h>
+
+#include "alerts.h"
+#include "scan.h"
+#include "units.h"
+#include "verdict.h"
+
+#define ROW(rec) ((const struct sockrow *)(rec))
+#define ALR(rec) ((const struct alert *)(rec))
+#define GETTER(name, expr_assign)                                                                  \
+	static bool name(const void *rec, union field_value *v, char *buf, size_t len)             \
+	{                                                                                          \
+		(void)buf;                                                                         \
+		(void)len;                                                                         \
+		expr_assign;                                                                       \
+		return true;                                                                       \
+	}
+
+/* ---- SOCKET ---------------------------------------------------------------------------------- */
+
+GETTER(sock_inode, v->u = ROW(rec)->s.inode)
+GETTER(sock_protocol, v->u = ROW(rec)->s.protocol)
+GETTER(sock_portid, v->u = ROW(rec)->s.portid)
+GETTER(sock_netns, v->u = ROW(rec)->s.netns)
+GETTER(sock_comm, v->s = ROW(rec)->has_owner ? ROW(rec)->own.comm : "")
+GETTER(sock_groups, v->u = ROW(rec)->s.groups)
+GETTER(sock_rcvbuf, v->u = ROW(rec)->s.rcvbuf)
+GETTER(sock_queued, v->u = ROW(rec)->s.rmem)
+GETTER(sock_drops, v->u = ROW(rec)->s.drops)
+GETTER(sock_new_drops, v->u = ROW(rec)->new_drops)
+GETTER(sock_no_enobufs, v->b = ROW(rec)->s.no_enobufs)
+GETTER(sock_holds_events, v->u = ROW(rec)->v.holds_events)
+GETTER(sock_limit, v->s = verdict_limit_name(ROW(rec)->v.limit))
+GETTER(sock_verdict, v->s = verdict_name(ROW(rec)->v.verdict))
+GETTER(sock_fix, v->s = ROW(rec)->v.fix)
+
+static bool sock_pids(const void *rec, union field_value *v, char *buf, size_t len)
+{
+	const struct sockrow *r = rec;
+
+	v->pids.v = r->own.pids;
+	v->pids.n = r->has_owner ? r->own.npids : 0;
+	return true;
+}
+
+static const struct field socket_fields[] = {
+	{ "inode", FIELD_U64, METRIC_LABEL, NULL, NULL, sock_inode },
+	{ "protocol", FIELD_U32, METRIC_LABEL, NULL, NULL, sock_protocol },
+	{ "portid", FIELD_U32, METRIC_NONE, NULL, NULL, sock_portid },
+	{ "netns", FIELD_U64, METRIC_LABEL, NULL, NULL, sock_netns },
+	{ "pids", FIELD_PIDS, METRIC_LABEL, "pid", NULL, sock_pids },
+	{ "comm", FIELD_STR, METRIC_LABEL, NULL, NULL, sock_comm },
+	{ "groups", FIELD_U32, METRIC_NONE, NULL, NULL, sock_groups },
+	{ "rcvbuf", FIELD_U64, METRIC_GAUGE, NULL, "receive buffer, bytes", sock_rcvbuf },
+	{ "queued", FIELD_U64, METRIC_GAUGE, NULL, "bytes queued", sock_queued },
+	{ "drops", FIELD_U64, METRIC_COUNTER, NULL, "messages the kernel dropped on the socket",
+	  sock_drops },
+	{ "new_drops", FIELD_U64, METRIC_NONE, NULL, NULL, sock_new_drops },
+	{ "no_enobufs", FIELD_BOOL, METRIC_NONE, NULL, NULL, sock_no_enobufs },
+	{ "holds_events", FIELD_U64, METRIC_GAUGE, NULL, "typical events the buffer holds",
+	  sock_holds_events },
+	{ "limit", FIELD_STR, METRIC_LABEL, NULL, NULL, sock_limit },
+	{ "verdict", FIELD_STR, METRIC_LABEL, NULL, NULL, sock_verdict },
+	{ "fix", FIELD_STR, METRIC_NONE, NULL, NULL, sock_fix },
+};
+
+const struct record_schema record_socket = {
+	"socket",
+	socket_fields,
+	sizeof(socket_fields) / sizeof(socket_fields[0]),
+};
+
+/* ---- ALERT ----------------------------------------------------------------------------------- */
+
+GETTER(alert_id, v->u = ALR(rec)->id)
+GETTER(alert_severity, v->s = alerts_severity_name(ALR(rec)->severity))
+GETTER(alert_kind, v->s = alerts_kind_name(ALR(rec)->kind))
+GETTER(alert_message, v->s = ALR(rec)->message)
+
+static bool alert_time(const void *rec, union field_value *v, char *buf, size_t len)
+{
+	v->s = units_time(buf, len, ALR(rec)->time_ms);
+	return true;
+}
+
+static bool alert_pid(const void *rec, union field_value *v, char *buf, size_t len)
+{
+	v->u = ALR(rec)->pid > 0 ? (uint64_t)ALR(rec)->pid : 0;
+	return ALR(rec)->pid > 0;
+}
+
+/* A socket's alert always says its drops, 0 included; other alerts only when there are some. */
+static bool alert_drops(const void *rec, union field_value *v, char *buf, size_t len)
+{
+	v->u = ALR(rec)->drops;
+	return ALR(rec)->inode || ALR(rec)->drops;
+}
+
+static bool alert_comm(const void *rec, union field_value *v, char *buf, size_t len)
+{
+	v->s = ALR(rec)->comm;
+	return ALR(rec)->inode != 0;
+}
+
+static bool alert_inode(const void *rec, union field_value *v, char *buf, size_t len)
+{
+	v->u = ALR(rec)->inode;
+	return ALR(rec)->inode != 0;
+}
+
+static const struct field alert_fields[] = {
+	{ "id", FIELD_U64, METRIC_NONE, NULL, NULL, alert_id },
+	{ "time", FIELD_STR, METRIC_NONE, NULL, NULL, alert_time },
+	{ "severity", FIELD_STR, METRIC_NONE, NULL, NULL, alert_severity },
+	{ "kind", FIELD_STR, METRIC_NONE, NULL, NULL, alert_kind },
+	{ "message", FIELD_STR, METRIC_NONE, NULL, NULL, alert_message },
+	{ "pid", FIELD_U32, METRIC_NONE, NULL, NULL, alert_pid },
+	{ "drops", FIELD_U64, METRIC_NONE, NULL, NULL, alert_drops },
+	{ "comm", FIELD_STR, METRIC_NONE, NULL, NULL, alert_comm },
+	{ "inode", FIELD_U64, METRIC_NONE, NULL, NULL, alert_inode },
+};
+
+const struct record_schema record_alert = {
+	"alert",
+	alert_fields,
+	sizeof(alert_fields) / sizeof(alert_fields[0]),
+};
+
+/* ---- lookups --------------------------------------------------------------------------------- */
+
+const char *record_dbus_type(enum field_type t)
+{
+	switch (t) {
+	case FIELD_U64:
+		return "t";
+	case FIELD_U32:
+		return "u";
+	case FIELD_BOOL:
+		return "b";
+	case FIELD_STR:
+		return "s";
+	case FIELD_PIDS:
+		return "au";
+	}
+	return "s";
+}
+
+const struct field *record_field(const struct record_schema *s, const char *key)
+{
+	for (size_t i = 0; i < s->nfields; i++)
+		if (strcmp(s->fields[i].key, key) == 0)
+			return &s->fields[i];
+	return NULL;
+}
+
+const char *record_metric_name(const struct field *f)
+{
+	return f->metric_name ? f->metric_name : f->key;
+}

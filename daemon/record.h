@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* SOCKET and ALERT of SPEC.md: one field table each, walked by JSON, D-Bus a{sv} and metrics. */
+#ifndef NLTUNE_RECORD_H
+#define NLTUNE_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The JSON shape of a value and, through record_dbus_type(), its D-Bus type. */
+enum field_type {
+	FIELD_U64,  /* number, t */
+	FIELD_U32,  /* number, u */
+	FIELD_BOOL, /* true/false, b */
+	FIELD_STR,  /* string (made valid UTF-8 on output), s */
+	FIELD_PIDS, /* array of numbers, au */
+};
+
+/* What a field is in the metrics exposition. */
+enum field_metric {
+	METRIC_NONE,
+	METRIC_LABEL,	/* identity label of every series of the record (PIDS: the first) */
+	METRIC_GAUGE,	/* a series nltune_<record>_<name> */
+	METRIC_COUNTER, /* likewise, a counter */
+};
+
+union field_value {
+	uint64_t u;
+	bool b;
+	const char *s;
+	struct {
+		const pid_t *v;
+		size_t n;
+	} pids;
+};
+
+struct field {
+	const char *key; /* JSON member and a{sv} key */
+	enum field_type type;
+	enum field_metric metric;
+	const char *metric_name; /* label or series name; NULL: the key */
+	const char *help;	 /* HELP text of a series */
+	/* Fill *v from the record; false: the field does not apply and is left out. Pure. */
+	bool (*get)(const void *rec, union field_value *v, char *buf, size_t len);
+};
+
+struct record_schema {
+	const char *name; /* "socket", "alert": the metric prefix after nltune_ */
+	const struct field *fields;
+	size_t nfields;
+};
+
+/* struct sockrow (scan.h) as SOCKET. */
+extern const struct record_schema record_socket;
+/* struct alert (alerts.h) as ALERT. */
+extern const struct record_schema record_alert;
+
+/* The D-Bus signature of a field type: "t", "u", "b", "s" or "au". */
+const char *record_dbus_type(enum field_type t);
+/* The field named key, or NULL. */
+const struct field *record_field(const struct record_schema *s, const char *key);
+/* The metric name of a field: metric_name or, if NULL, the key. */
+const char *record_metric_name(const struct field *f);
+
+#endif
