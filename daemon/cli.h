@@ -15,9 +15,13 @@
 struct cli {
 	struct nlt_conf conf;
 	bool json, all, dry_run, boot, persist, no_daemon;
-	double for_s;  /* monitor --for; 0 = until interrupted */
-	uint64_t size; /* fix --size; 0 = computed */
-	int argc;      /* positional arguments after the command */
+	int json_pretty; /* --json=pretty 1, =short 0; -1 until main decides from the tty */
+	bool no_legend;	 /* -q/--no-legend: table rows only */
+	bool color;	 /* term_color() */
+	unsigned width;	 /* term_width() */
+	double for_s;	 /* monitor --for; 0 = until interrupted */
+	uint64_t size;	 /* fix --size; 0 = computed */
+	int argc;	 /* positional arguments after the command */
 	char **argv;
 };
 
@@ -30,6 +34,12 @@ int cmd_alerts(struct cli *c);
 int cmd_metrics(struct cli *c);
 int cmd_explain(struct cli *c);
 int cmd_fix(struct cli *c);
+int cmd_revert(struct cli *c);
+int cmd_history(struct cli *c);
+/* history --json from the state file (NULL on ENOMEM); quiet: no warning on a damaged file. */
+json_object *cli_history(const struct cli *c, bool quiet);
+/* Print obj as --json asked (short or pretty) and free it. */
+void cli_print_json(const struct cli *c, json_object *obj);
 /* The recommendation as nltuned sees it (with live peaks): 0, or -errno if it does not answer. */
 int cmd_recommend_daemon(struct cli *c, json_object **rec);
 

@@ -44,7 +44,7 @@ static bool recommend_from_daemon(struct cli *c)
 	if (c->json) {
 		json_object_object_add(o, "policy",
 				       json_object_new_string(nlt_policy_name(c->conf.policy)));
-		report_print_json(o);
+		cli_print_json(c, o);
 		return true;
 	}
 	json_object_object_get_ex(o, "sysctl", &sys);
@@ -76,7 +76,7 @@ int cmd_recommend(struct cli *c)
 		json_object_object_add(o, "policy",
 				       json_object_new_string(nlt_policy_name(c->conf.policy)));
 		json_object_object_add(o, "source", json_object_new_string("local"));
-		report_print_json(o);
+		cli_print_json(c, o);
 		return 0;
 	}
 	print_change("rmem_default", s.sysctl.rmem_default, s.rec.rmem_default,
@@ -156,7 +156,7 @@ int cmd_apply(struct cli *c)
 		json_object_object_add(o, "changed", json_object_new_boolean(changed));
 		json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry_run));
 		json_object_object_add(o, "reason", json_object_new_string(s.rec.reason));
-		report_print_json(o);
+		cli_print_json(c, o);
 	} else if (c->boot) {
 		log_info("rmem_default %llu -> %llu, rmem_max %llu -> %llu%s",
 			 (unsigned long long)before.rmem_default,

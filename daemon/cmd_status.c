@@ -125,15 +125,19 @@ int cmd_recommend_daemon(struct cli *c, json_object **rec)
 	return 0;
 }
 
-static bool color(void)
+static struct render_opts ropts(const struct cli *c)
 {
-	const char *t = getenv("TERM");
+	struct render_opts o = { .color = c->color, .legend = !c->no_legend, .width = c->width };
 
-	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && t && strcmp(t, "dumb") != 0;
+	return o;
 }
 
 int cmd_status(struct cli *c)
 {
+	struct render_opts ro = ropts(c);
+	json_object *h;
+	char why[512];
+	int r;
 	struct docs d;
 
 	if (get_docs(c, &d, DOC_STATUS | (c->all ? DOC_ALL_SOCKETS : 0)) < 0) {
@@ -144,16 +148,22 @@ int cmd_status(struct cli *c)
 		json_object_object_del(d.status, "sockets");
 		json_object_object_add(d.status, "sockets", json_object_get(d.sockets));
 	}
+	h = cli_history(c, true);
+	if (h)
+		json_object_object_add(d.status, "history", h);
+	/* 3: it worked and something needs attention, as SPEC.md says. */
+	r = render_attention(d.status, why, sizeof(why)) ? 3 : 0;
 	if (c->json)
-		report_print_json(json_object_get(d.status));
+		cli_print_json(c, json_object_get(d.status));
 	else
-		render_status(stdout, d.status, color());
+		render_status(stdout, d.status, &ro);
 	docs_free(&d);
-	return 0;
+	return r;
 }
 
 int cmd_sockets(struct cli *c)
 {
+	struct render_opts ro = ropts(c);
 	json_object *out, *st;
 	struct docs d;
 
@@ -168,9 +178,9 @@ int cmd_sockets(struct cli *c)
 	else
 		out = json_object_new_array();
 	if (c->json)
-		report_print_json(out);
+		cli_print_json(c, out);
 	else {
-		render_sockets(stdout, out, color());
+		render_sockets(stdout, out, &ro);
 		json_object_put(out);
 	}
 	docs_free(&d);
@@ -179,6 +189,7 @@ int cmd_sockets(struct cli *c)
 
 int cmd_alerts(struct cli *c)
 {
+	struct render_opts ro = ropts(c);
 	json_object *a;
 	struct docs d;
 
@@ -189,9 +200,9 @@ int cmd_alerts(struct cli *c)
 	if (!json_object_object_get_ex(d.status, "alerts", &a))
 		a = NULL;
 	if (c->json)
-		report_print_json(a ? json_object_get(a) : json_object_new_array());
+		cli_print_json(c, a ? json_object_get(a) : json_object_new_array());
 	else
-		render_alerts(stdout, a, color());
+		render_alerts(stdout, a, &ro);
 	docs_free(&d);
 	return 0;
 }

@@ -527,3 +527,17 @@ int nlscan_netns_of(pid_t pid, uint64_t *netns)
 	*netns = v;
 	return 0;
 }
+
+const char *nlscan_proto_name(uint32_t protocol)
+{
+	static const char *const names[] = {
+		[0] = "rtnl",	 [1] = "unused",      [2] = "usersock",	  [3] = "fw",
+		[4] = "tcpdiag", [5] = "nflog",	      [6] = "xfrm",	  [7] = "selinux",
+		[8] = "iscsi",	 [9] = "audit",	      [10] = "fiblookup", [11] = "connector",
+		[12] = "nft",	 [13] = "ip6fw",      [14] = "dec-rt",	  [15] = "uevent",
+		[16] = "genl",	 [18] = "scsi-trans", [19] = "ecryptfs",  [20] = "rdma",
+		[21] = "crypto",
+	};
+
+	return protocol < sizeof(names) / sizeof(names[0]) ? names[protocol] : NULL;
+}

@@ -58,4 +58,7 @@ int nlscan_diag_netns(pid_t pid, struct nlsock *socks, size_t n);
 /* The netns inode of <proc>/<pid>/ns/net (readlink "net:[N]"), or -errno. */
 int nlscan_netns_of(pid_t pid, uint64_t *netns);
 
+/* The protocol's name as ss(8) prints it ("rtnl", "uevent", ...), or NULL if it has none. */
+const char *nlscan_proto_name(uint32_t protocol);
+
 #endif

@@ -13,6 +13,7 @@
 #include "recommend.h"
 #include "record.h"
 #include "scan.h"
+#include "state.h"
 #include "units.h"
 #include "sysctl.h"
 
@@ -179,10 +180,12 @@ json_object *report_get(json_object *o, const char *key)
 	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
 }
 
-void report_print_json(json_object *obj)
+void report_print_json(json_object *obj, bool pretty)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-						     JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(
+	    obj,
+	    (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN) |
+		JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(stdout);
 	json_object_put(obj);
 }
@@ -322,5 +325,38 @@ json_object *report_status_json(const struct status_input *in)
 	json_object_object_add(o, "uevents", ue);
 	json_object_object_add(o, "sockets", report_sockets_json(in->scan, false));
 	json_object_object_add(o, "alerts", report_alerts_json(in->alerts, in->nalerts));
+	return o;
+}
+
+json_object *report_history_json(const struct state *s, const char *boot_id)
+{
+	json_object *o = json_object_new_object(), *boots = json_object_new_array();
+	char t[40];
+
+	if (s->has_coldplug) {
+		json_object *cp = json_object_new_object();
+
+		json_object_object_add(cp, "devices", json_object_new_uint64(s->coldplug_devices));
+		json_object_object_add(cp, "bytes", json_object_new_uint64(s->coldplug_bytes));
+		json_object_object_add(o, "coldplug", cp);
+	}
+	for (size_t i = 0; i < s->nboots; i++) {
+		const struct state_boot *b = &s->boots[i];
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "boot_id", json_object_new_string(b->boot_id));
+		json_object_object_add(
+		    j, "current",
+		    json_object_new_boolean(boot_id && strcmp(boot_id, b->boot_id) == 0));
+		json_object_object_add(
+		    j, "updated",
+		    json_object_new_string(report_time(t, sizeof(t), b->updated * 1000)));
+		json_object_object_add(j, "peak_events", json_object_new_uint64(b->peak_events));
+		json_object_object_add(j, "peak_bytes", json_object_new_uint64(b->peak_bytes));
+		json_object_object_add(j, "window_ms", json_object_new_uint64(b->window_ms));
+		json_object_object_add(j, "total_events", json_object_new_uint64(b->total_events));
+		json_object_array_add(boots, j);
+	}
+	json_object_object_add(o, "boots", boots);
 	return o;
 }

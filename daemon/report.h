@@ -29,8 +29,8 @@ uint64_t report_u64(json_object *o, const char *key);
 const char *report_str(json_object *o, const char *key);
 json_object *report_get(json_object *o, const char *key);
 
-/* Print obj as one line on stdout, then free it. */
-void report_print_json(json_object *obj);
+/* Print obj on stdout, as one line or indented (pretty), then free it. */
+void report_print_json(json_object *obj, bool pretty);
 
 struct recommendation;
 struct rmem;
@@ -70,6 +70,13 @@ json_object *report_status_json(const struct status_input *in);
 json_object *report_sockets_json(const struct scanner *sc, bool all);
 /* Array of ALERT, oldest first. */
 json_object *report_alerts_json(const struct alert *a, size_t n);
+struct state;
+/*
+ * `history --json`: {"coldplug":{"devices","bytes"},"boots":[{"boot_id","current",
+ * "updated","peak_events","peak_bytes","window_ms","total_events"},...]}, oldest first;
+ * boot_id (may be NULL) marks the current boot.
+ */
+json_object *report_history_json(const struct state *s, const char *boot_id);
 /* Row indexes of sc sorted worst first (dropping, at-risk, ok; then drops). Caller frees. */
 size_t *report_rows_by_severity(const struct scanner *sc, bool all, size_t *n);
 

@@ -48,14 +48,15 @@ static char *capture(enum what w, json_object *doc, bool color)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	struct render_opts o = { .color = color, .legend = true, .width = 80 };
 
 	assert_non_null(f);
 	if (w == SOCKETS)
-		render_sockets(f, doc, color);
+		render_sockets(f, doc, &o);
 	else if (w == ALERTS)
-		render_alerts(f, doc, color);
+		render_alerts(f, doc, &o);
 	else
-		render_status(f, doc, color);
+		render_status(f, doc, &o);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(buf);
 	return buf;
@@ -279,9 +280,9 @@ static void test_render_sockets_color_by_verdict(void **state)
 
 	(void)state;
 	assert_true(strncmp(out, BOLD "VERDICT ", strlen(BOLD) + 8) == 0);
-	assert_non_null(strstr(out, RED "dropping " RESET));
-	assert_non_null(strstr(out, YELLOW "at-risk  " RESET));
-	assert_non_null(strstr(out, GREEN "ok       " RESET));
+	assert_non_null(strstr(out, RED "dropping" RESET " "));
+	assert_non_null(strstr(out, YELLOW "at-risk " RESET " "));
+	assert_non_null(strstr(out, GREEN "ok      " RESET " "));
 	free(out);
 	json_object_put(a);
 }
@@ -295,7 +296,7 @@ static void check_alignment(bool color)
 
 	assert_true(line_at(out, 0, header, sizeof(header)));
 	for (i = 1; line_at(out, i, row, sizeof(row)); i++) {
-		if (strncmp(row, "          fix: ", 15) == 0)
+		if (strncmp(row, "  fix: ", 7) == 0)
 			continue;
 		assert_aligned(header, row);
 		rows++;
@@ -327,8 +328,8 @@ static void test_render_sockets_row_values(void **state)
 
 	(void)state;
 	assert_true(line_at(out, 1, row, sizeof(row)));
-	assert_string_equal(row, "dropping      812 udevd              15    2304      2       "
-				 "17    1152 minimum  4242");
+	assert_string_equal(row, "dropping     812 udevd      uevent       2304      2       17 "
+				 "minimum 4242");
 	free(out);
 	json_object_put(a);
 }
@@ -380,8 +381,8 @@ static void test_render_sockets_long_comm_cut_to_column(void **state)
 	out = capture(SOCKETS, a, false);
 	assert_true(line_at(out, 0, header, sizeof(header)));
 	assert_true(line_at(out, 1, row, sizeof(row)));
-	assert_non_null(strstr(row, " abcdefghijklmno "));
-	assert_null(strstr(row, "abcdefghijklmnop"));
+	assert_non_null(strstr(row, " abcdefghij ")); /* COMM is 10 wide at 80 columns */
+	assert_null(strstr(row, "abcdefghijk"));
 	assert_aligned(header, row);
 	free(out);
 	json_object_put(a);
@@ -400,7 +401,7 @@ static void test_render_sockets_missing_owner_shows_dashes(void **state)
 	assert_true(line_at(out, 0, header, sizeof(header)));
 	assert_true(line_at(out, 1, row, sizeof(row)));
 	assert_aligned(header, row);
-	assert_int_equal(words(row, w, ARRAY_SIZE(w)), 10);
+	assert_int_equal(words(row, w, ARRAY_SIZE(w)), 9); /* no QUEUED at 80 columns */
 	assert_true(strncmp(row + w[1].start, "- ", 2) == 0);
 	assert_true(strncmp(row + w[2].start, "- ", 2) == 0);
 	free(out);
@@ -415,9 +416,9 @@ static void test_render_sockets_fix_line_under_row(void **state)
 
 	(void)state;
 	assert_true(line_at(out, 2, l, sizeof(l)));
-	assert_string_equal(l, "          fix: nltune fix 812");
+	assert_string_equal(l, "  fix: nltune fix 812");
 	assert_true(line_at(out, 4, l, sizeof(l)));
-	assert_string_equal(l, "          fix: raise rmem_default");
+	assert_string_equal(l, "  fix: raise rmem_default");
 	assert_true(line_at(out, 5, l, sizeof(l)));
 	assert_true(strncmp(l, "ok ", 3) == 0);
 	assert_false(line_at(out, 6, l, sizeof(l)));
@@ -461,9 +462,9 @@ static void test_render_alerts_newest_first(void **state)
 	char *out = capture(ALERTS, a, false);
 
 	(void)state;
-	assert_string_equal(out, "critical 2026-11-26T04:14:11.123Z #3 socket-drops: third\n"
-				 "warning  2026-11-26T04:14:11.123Z #2 socket-at-risk: second\n"
-				 "info     2026-11-26T04:14:11.123Z #1 sysctl-lowered: first\n");
+	assert_string_equal(out, "critical Nov 26 04:14:11 #3 socket-drops: third\n"
+				 "warning  Nov 26 04:14:11 #2 socket-at-risk: second\n"
+				 "info     Nov 26 04:14:11 #1 sysctl-lowered: first\n");
 	free(out);
 	json_object_put(a);
 }
@@ -576,7 +577,7 @@ static void test_render_status_color_has_escapes(void **state)
 	(void)state;
 	assert_true(
 	    strncmp(out, BOLD "nltune status" RESET " (local)\n", strlen(BOLD RESET) + 22) == 0);
-	assert_non_null(strstr(out, RED "dropping "));
+	assert_non_null(strstr(out, RED "dropping" RESET " "));
 	assert_non_null(strstr(out, RED "critical"));
 	assert_string_equal(plain, want); /* the colours are all there is to it */
 	free(out);
@@ -594,10 +595,13 @@ static void test_render_status_sections(void **state)
 		"rmem_max           208.0K      3252.0K   low: nltune apply",
 		"need           2000 events of 832 B within 1000 ms, x2.0 headroom",
 		("uevents        4000 this boot; peak 2000 events / 1625.0K in 1000 ms; "
-		 "nltuned lost 3"),
-		"          fix: nltune fix 812",
-		"critical 2026-11-26T04:14:11.123Z #2 socket-drops: newer",
-		"warning  2026-11-26T04:14:10.000Z #1 socket-at-risk: older",
+		 "nltuned"),
+		"               lost 3",
+		"  fix: nltune fix 812",
+		"critical Nov 26 04:14:11 #2 socket-drops: newer",
+		"warning  Nov 26 04:14:10 #1 socket-at-risk: older",
+		"attention: 1 socket dropping; rmem_default below the recommendation; rmem_max",
+		"           below the recommendation; nltuned lost 3 events.",
 	};
 	json_object *st = parse(status_text);
 	char *out = capture(STATUS, st, false), l[256];
@@ -690,8 +694,8 @@ static void test_render_status_empty_lists_say_so(void **state)
 	json_object_object_add(st, "sockets", json_object_new_array());
 	json_object_object_add(st, "alerts", json_object_new_array());
 	out = capture(STATUS, st, false);
-	assert_non_null(strstr(out, "\n\n" EMPTY_SOCKETS "\n" EMPTY_ALERTS));
-	assert_int_equal(strcmp(out + strlen(out) - strlen(EMPTY_ALERTS), EMPTY_ALERTS), 0);
+	assert_non_null(
+	    strstr(out, "\n\n" EMPTY_SOCKETS "\n" EMPTY_ALERTS "\nattention: rmem_default"));
 	free(out);
 	json_object_put(st);
 }
@@ -748,10 +752,10 @@ static void test_render_status_local_without_figures_says_why(void **state)
 		{ "local", 0, "uevents        no figures of this boot: nltuned is not running" },
 		{ "local", 4000,
 		  "uevents        4000 this boot; peak 2000 events / 1625.0K in "
-		  "1000 ms; nltuned lost 3" },
+		  "1000 ms; nltuned" },
 		{ "daemon", 0,
 		  "uevents        0 this boot; peak 2000 events / 1625.0K in 1000 ms; "
-		  "nltuned lost 3" },
+		  "nltuned lost" },
 	};
 	size_t i;
 
@@ -785,8 +789,69 @@ static void test_render_status_empty_document(void **state)
 	json_object_put(st);
 }
 
+/* Long fix, alert and reason texts: no line of status is wider than the width asked for. */
+static void test_render_status_fits_the_width(void **state)
+{
+	static const char longtext[] =
+	    "setsockopt(SO_RCVBUF, 1024) got the kernel floor of 2304 bytes, two events: ask "
+	    "for 1675264 (the kernel doubles it) or run nltune fix 4242 for a live raise now";
+	static const unsigned widths[] = { 80, 100, 132 };
+	json_object *st = parse(status_text), *socks, *alerts, *rec;
+
+	(void)state;
+	assert_true(json_object_object_get_ex(st, "sockets", &socks));
+	assert_true(json_object_object_get_ex(st, "alerts", &alerts));
+	assert_true(json_object_object_get_ex(st, "recommended", &rec));
+	json_object_array_add(socks, sock("at-risk", 4194304, "a-very-long-process-name",
+					  4294967295u, 2304, 4294967295u, longtext));
+	json_object_array_add(alerts, alert(99999, "critical", "socket-drops", longtext));
+	json_object_object_add(rec, "reason", json_object_new_string(longtext));
+	for (size_t i = 0; i < ARRAY_SIZE(widths); i++) {
+		for (int legend = 0; legend < 2; legend++) {
+			struct render_opts o = { .legend = legend, .width = widths[i] };
+			char *buf = NULL, l[512];
+			size_t len = 0;
+			FILE *f = open_memstream(&buf, &len);
+
+			render_status(f, st, &o);
+			fclose(f);
+			for (size_t k = 0; line_at(buf, k, l, sizeof(l)); k++)
+				if (strlen(l) > widths[i])
+					fail_msg("width %u: %zu columns: %s", widths[i], strlen(l),
+						 l);
+			if (!legend)
+				assert_null(strstr(buf, "VERDICT"));
+			else
+				assert_non_null(strstr(buf, "VERDICT"));
+			free(buf);
+		}
+	}
+	json_object_put(st);
+}
+
+static void test_render_attention_counts_what_needs_it(void **state)
+{
+	json_object *st = parse(status_text), *sys, *ue;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(render_attention(st, why, sizeof(why)), 4);
+	assert_string_equal(why, "1 socket dropping; rmem_default below the recommendation; "
+				 "rmem_max below the recommendation; nltuned lost 3 events");
+	assert_true(json_object_object_get_ex(st, "sysctl", &sys));
+	assert_true(json_object_object_get_ex(st, "uevents", &ue));
+	json_object_object_add(sys, "rmem_default", json_object_new_uint64(3330048));
+	json_object_object_add(sys, "rmem_max", json_object_new_uint64(4194304));
+	json_object_object_add(ue, "own_drops", json_object_new_uint64(0));
+	json_object_object_add(st, "sockets", json_object_new_array());
+	assert_int_equal(render_attention(st, why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+	json_object_put(st);
+}
+
 int main(void)
 {
+	setenv("TZ", "UTC", 1); /* alert times are shown in local time */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_k_sizes),
 		cmocka_unit_test(test_render_k_fits_seven_columns),
@@ -815,6 +880,8 @@ int main(void)
 		cmocka_unit_test(test_render_status_is_one_screen),
 		cmocka_unit_test(test_render_status_local_without_figures_says_why),
 		cmocka_unit_test(test_render_status_empty_document),
+		cmocka_unit_test(test_render_status_fits_the_width),
+		cmocka_unit_test(test_render_attention_counts_what_needs_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
