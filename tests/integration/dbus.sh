@@ -132,7 +132,7 @@ t0=$SECONDS
 timeout 20 "$NLTUNE" -c "$TMP/nltune.conf" status --json > "$TMP/wedged.json" 2>/dev/null
 rc=$?
 kill -CONT $busd
-[ $rc -eq 0 ] || fail "status on a wedged bus exited $rc"
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || fail "status on a wedged bus exited $rc (0 or 3: it looked)"
 [ $((SECONDS - t0)) -le 5 ] || fail "status on a wedged bus took $((SECONDS - t0)) s"
 [ "$(jq -r .source "$TMP/wedged.json")" = local ] || fail "status on a wedged bus: source $(jq -r .source "$TMP/wedged.json")"
 pass "D-Bus API: properties, Describe, ListSockets, one alert + signal, AccessDenied, InvalidArgs, reconnect"
