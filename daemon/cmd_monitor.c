@@ -14,6 +14,7 @@
 #include "meter.h"
 #include "report.h"
 #include "term.h"
+#include "units.h"
 
 static volatile sig_atomic_t stop;
 
@@ -91,7 +92,7 @@ static void print_burst(void *arg, const struct burst *b)
 	if (mc->json) {
 		o = report_burst_json(b);
 		json_object_object_add(o, "time",
-				       json_object_new_string(report_time(when, sizeof(when), t)));
+				       json_object_new_string(units_time(when, sizeof(when), t)));
 		report_print_json(o, mc->pretty);
 		return;
 	}

@@ -350,7 +350,7 @@ json_object *report_history_json(const struct state *s, const char *boot_id)
 		    json_object_new_boolean(boot_id && strcmp(boot_id, b->boot_id) == 0));
 		json_object_object_add(
 		    j, "updated",
-		    json_object_new_string(report_time(t, sizeof(t), b->updated * 1000)));
+		    json_object_new_string(units_time(t, sizeof(t), b->updated * 1000)));
 		json_object_object_add(j, "peak_events", json_object_new_uint64(b->peak_events));
 		json_object_object_add(j, "peak_bytes", json_object_new_uint64(b->peak_bytes));
 		json_object_object_add(j, "window_ms", json_object_new_uint64(b->window_ms));
