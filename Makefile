@@ -22,6 +22,7 @@ DBUSDATADIR    ?= $(call pcvar,datadir,dbus-1,/usr/share)/dbus-1
 DBUSPOLICYDIR  ?= $(DBUSDATADIR)/system.d
 DBUSSERVICEDIR ?= $(call pcvar,system_bus_services_dir,dbus-1,$(DBUSDATADIR)/system-services)
 DBUSIFACEDIR   ?= $(call pcvar,interfaces_dir,dbus-1,$(DBUSDATADIR)/interfaces)
+POLKITACTIONDIR ?= $(call pcvar,policydir,polkit-gobject-1,/usr/share/polkit-1/actions)
 
 PKGS    := libconfuse libsystemd json-c libmnl
 
@@ -120,7 +121,7 @@ fuzz: | $(BUILD_DEPS)
 install: $(BINS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/nltune \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
-		$(DESTDIR)$(DBUSIFACEDIR)
+		$(DESTDIR)$(DBUSIFACEDIR) $(DESTDIR)$(POLKITACTIONDIR)
 	install -m 0755 $(O)/nltuned $(DESTDIR)$(SBINDIR)/nltuned
 	install -m 0755 $(O)/nltune $(DESTDIR)$(BINDIR)/nltune
 	install -m 0644 conf/nltune.conf $(DESTDIR)$(SYSCONFDIR)/nltune/nltune.conf
@@ -129,6 +130,7 @@ install: $(BINS)
 	install -m 0644 dbus/org.nltune1.conf $(DESTDIR)$(DBUSPOLICYDIR)/
 	install -m 0644 dbus/org.nltune1.service $(DESTDIR)$(DBUSSERVICEDIR)/
 	install -m 0644 dbus/org.nltune1.Manager.xml $(DESTDIR)$(DBUSIFACEDIR)/
+	install -m 0644 dbus/org.nltune1.policy $(DESTDIR)$(POLKITACTIONDIR)/
 
 # The Debian package, built from a clean copy of the source files (git ls-files: tracked and
 # untracked, not ignored; outside git the tree without build outputs):

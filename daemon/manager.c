@@ -450,6 +450,14 @@ int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_
 
 		if (r->s.inode != inode)
 			continue;
+		if (r->s.protocol != NLSCAN_PROTO_UEVENT) {
+			snprintf(err, errlen,
+				 "socket %" PRIu64
+				 " is netlink protocol %u, not a uevent socket (%d); "
+				 "only uevent sockets are fixed",
+				 inode, r->s.protocol, NLSCAN_PROTO_UEVENT);
+			return -EPROTOTYPE;
+		}
 		if (!r->has_owner || !r->own.npids) {
 			snprintf(err, errlen, "socket %" PRIu64 " has no process holding it",
 				 inode);

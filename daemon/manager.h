@@ -89,7 +89,11 @@ const struct recommendation *manager_recommend(struct manager *m);
  * what is in force afterwards. 0, or -errno with err filled.
  */
 int manager_apply(struct manager *m, bool dry_run, struct rmem *after, char *err, size_t errlen);
-/* Raise the socket inode to size bytes (0 = recommended) in its first holder. 0 or -errno. */
+/*
+ * Raise the uevent socket inode to size bytes (0 = recommended) in its first holder. 0, or
+ * -ENOENT (no such socket), -EPROTOTYPE (not a uevent socket), -ESRCH (no holder) or what
+ * fixsock_raise returns, with err filled.
+ */
 int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_t *rcvbuf,
 		       char *err, size_t errlen);
 

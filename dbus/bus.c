@@ -12,14 +12,16 @@
 
 #include "log.h"
 #include "manager.h"
+#include "polkit.h"
 #include "recommend.h"
 #include "record.h"
 
 #define BUS_NAME	 "org.nltune1"
 #define BUS_PATH	 "/org/nltune1"
 #define BUS_IFACE	 "org.nltune1.Manager"
-#define BUS_MAX_SOCKETS	 2000	   /* dictionaries in one ListSockets reply */
-#define BUS_RETRY_MIN_US 250000ull /* reconnect backoff: 0.25 s doubling to 8 s */
+#define BUS_ERROR(name)	 "org.nltune1.Error." name /* listed in org.nltune1.Manager.xml */
+#define BUS_MAX_SOCKETS	 2000			   /* dictionaries in one ListSockets reply */
+#define BUS_RETRY_MIN_US 250000ull		   /* reconnect backoff: 0.25 s doubling to 8 s */
 #define BUS_RETRY_MAX_US 8000000ull
 
 /*
@@ -42,6 +44,7 @@ struct bus {
 	struct manager *m;
 	sd_bus *bus;
 	sd_event_source *retry;
+	struct polkit_registry *polkit; /* authorizations being asked of polkit */
 	uint64_t backoff_us;
 	bool said_absent;
 	struct manager_status last; /* as PropertiesChanged last told it */
@@ -73,22 +76,13 @@ static int get_s(sd_bus *bus, const char *path, const char *iface, const char *p
 
 /* ---- privilege ----------------------------------------------------------------------------- */
 
-/* 0 if the sender is root; otherwise AccessDenied is set and a negative value returned. */
-static int require_root(sd_bus_message *msg, sd_bus_error *error, const char *what)
+/*
+ * Root, or whom polkit allows action: 1 allowed; 0 asked (the handler returns 1 and is called
+ * again with the answer); negative with AccessDenied (or polkit's interactive error) set.
+ */
+static int authorize(struct bus *b, sd_bus_message *msg, const char *action, sd_bus_error *error)
 {
-	sd_bus_creds *creds = NULL;
-	uid_t uid = (uid_t)-1;
-	int r;
-
-	r = sd_bus_query_sender_creds(
-	    msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_AUGMENT, &creds);
-	if (r >= 0 && sd_bus_creds_get_euid(creds, &uid) < 0 &&
-	    sd_bus_creds_get_uid(creds, &uid) < 0)
-		uid = (uid_t)-1;
-	sd_bus_creds_unref(creds);
-	if (uid == 0)
-		return 0;
-	return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED, "%s is for root only", what);
+	return polkit_check(msg, action, &b->polkit, error);
 }
 
 /* ---- records: a JSON record as a{sv}, typed by its field table --------------------------- */
@@ -202,6 +196,7 @@ static int method_recommend(sd_bus_message *msg, void *userdata, sd_bus_error *e
 
 static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
+	struct bus *b = userdata;
 	struct rmem after;
 	char err[512];
 	int dry, r;
@@ -209,16 +204,18 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
 	r = sd_bus_message_read(msg, "b", &dry);
 	if (r < 0)
 		return r;
-	if (require_root(msg, error, "Apply") < 0)
-		return -EACCES;
-	r = manager_apply(userdata, dry, &after, err, sizeof(err));
+	r = authorize(b, msg, "org.nltune1.apply", error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = manager_apply(b->m, dry, &after, err, sizeof(err));
 	if (r < 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", err);
+		return sd_bus_error_setf(error, BUS_ERROR("SysctlRefused"), "%s", err);
 	return sd_bus_reply_method_return(msg, "tt", after.rmem_default, after.rmem_max);
 }
 
 static int method_fix_socket(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
+	struct bus *b = userdata;
 	uint64_t inode, size, got = 0;
 	char err[512];
 	int r;
@@ -226,32 +223,40 @@ static int method_fix_socket(sd_bus_message *msg, void *userdata, sd_bus_error *
 	r = sd_bus_message_read(msg, "tt", &inode, &size);
 	if (r < 0)
 		return r;
-	if (require_root(msg, error, "FixSocket") < 0)
-		return -EACCES;
 	if (inode == 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "inode 0 names no socket");
 	if (size != 0 && (size < 4096 || size > INT32_MAX))
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+		return sd_bus_error_setf(error, BUS_ERROR("InvalidSize"),
 					 "size %" PRIu64 " is out of range: 0 (recommended) or "
 					 "4096..%d bytes",
 					 size, INT32_MAX);
-	r = manager_fix_socket(userdata, inode, size, &got, err, sizeof(err));
-	if (r == -ENOENT || r == -ESRCH)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", err);
+	r = authorize(b, msg, "org.nltune1.fix-socket", error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = manager_fix_socket(b->m, inode, size, &got, err, sizeof(err));
+	if (r == -ENOENT || r == -ESTALE)
+		return sd_bus_error_setf(error, BUS_ERROR("NoSuchSocket"), "%s", err);
+	if (r == -ESRCH)
+		return sd_bus_error_setf(error, BUS_ERROR("NoOwner"), "%s", err);
+	if (r == -EPROTOTYPE)
+		return sd_bus_error_setf(error, BUS_ERROR("NotUevent"), "%s", err);
 	if (r < 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", err);
+		return sd_bus_error_setf(error, BUS_ERROR("FixRefused"), "%s", err);
 	return sd_bus_reply_method_return(msg, "t", got);
 }
 
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
+	struct bus *b = userdata;
 	char err[1024];
+	int r;
 
-	if (require_root(msg, error, "Reload") < 0)
-		return -EACCES;
-	if (manager_reload(userdata, err, sizeof(err)) < 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+	r = authorize(b, msg, "org.nltune1.reload", error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	if (manager_reload(b->m, err, sizeof(err)) < 0)
+		return sd_bus_error_setf(error, BUS_ERROR("BadConfig"),
 					 "%s; the configuration in force "
 					 "is kept",
 					 err);
@@ -274,12 +279,25 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("Recommend", SD_BUS_NO_ARGS,
 				SD_BUS_RESULT("t", rmem_default, "t", rmem_max, "s", reason),
 				method_recommend, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("b", dry_run),
-				SD_BUS_RESULT("t", rmem_default, "t", rmem_max), method_apply, 0),
-	SD_BUS_METHOD_WITH_ARGS("FixSocket", SD_BUS_ARGS("t", inode, "t", size),
-				SD_BUS_RESULT("t", rcvbuf), method_fix_socket, 0),
-	SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload, 0),
 	SD_BUS_SIGNAL_WITH_ARGS("Alert", SD_BUS_ARGS("a{sv}", alert), 0),
+	SD_BUS_VTABLE_END
+};
+
+/*
+ * The same interface's methods that change the host, on struct bus (which asks polkit). They
+ * are UNPRIVILEGED for sd-bus, whose own test would refuse every caller without CAP_SYS_ADMIN:
+ * the handlers decide (root, or whom polkit allows), as hostnamed's do.
+ */
+static const sd_bus_vtable manager_admin_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("b", dry_run),
+				SD_BUS_RESULT("t", rmem_default, "t", rmem_max), method_apply,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("FixSocket", SD_BUS_ARGS("t", inode, "t", size),
+				SD_BUS_RESULT("t", rcvbuf), method_fix_socket,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload,
+				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END
 };
 
@@ -310,6 +328,8 @@ static void schedule_retry(struct bus *b)
 
 static void drop_bus(struct bus *b)
 {
+	polkit_registry_free(b->polkit);
+	b->polkit = NULL;
 	if (b->bus) {
 		sd_bus_detach_event(b->bus);
 		b->bus = sd_bus_close_unref(b->bus); /* no flush: a wedged bus must not hang us */
@@ -350,6 +370,9 @@ static int bus_connect(struct bus *b)
 	r = sd_bus_open_system(&bus);
 	if (r >= 0)
 		r = sd_bus_add_object_vtable(bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable, b->m);
+	if (r >= 0)
+		r = sd_bus_add_object_vtable(bus, NULL, BUS_PATH, BUS_IFACE, manager_admin_vtable,
+					     b);
 	if (r >= 0)
 		r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", NULL,
 					      "org.freedesktop.DBus.Local", "Disconnected",

@@ -5,7 +5,8 @@ set -eu
 
 pkgs="build-essential pkg-config libconfuse-dev libsystemd-dev libjson-c-dev libmnl-dev
 libcmocka-dev clang-format dbus-daemon dbus-bin systemd iproute2 util-linux procps jq
-dpkg-dev debhelper fakeroot lintian blhc devscripts mandoc man-db bash-completion tmux"
+dpkg-dev debhelper fakeroot lintian blhc devscripts mandoc man-db bash-completion tmux
+polkitd libxml2-utils libglib2.0-dev-bin python3 prometheus"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

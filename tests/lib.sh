@@ -92,6 +92,9 @@ bus_conf() {
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
   </policy>
 CONF
+		# polkitd may own its name here, as on a Debian system bus (tests that start it).
+		[ ! -e /usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf ] ||
+			echo "  <include>/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf</include>"
 		if [ "$1" = strict ]; then
 			echo "  <include>$REPO/dbus/org.nltune1.conf</include>"
 		else
@@ -109,4 +112,26 @@ start_bus() {
 	busd=$!
 	PIDS+=($busd)
 	wait_for 5 test -S "$2" || fail "dbus-daemon did not start: $(cat "$TMP/bus-$1.log")"
+}
+
+# start_polkitd RULES_DIR: the real polkitd on the private bus ($DBUS_SYSTEM_BUS_ADDRESS) in a
+# mount namespace of its own, where RULES_DIR is its only rules directory and the actions
+# directory holds only dbus/org.nltune1.policy. Its pid in $polkitd, its log in $TMP/polkitd.log.
+start_polkitd() {
+	local pk=/usr/lib/polkit-1/polkitd
+	[ -x $pk ] || pk=/usr/libexec/polkitd
+	[ -x $pk ] || fail "polkitd missing (tests/deps.sh installs polkitd)"
+	mkdir -p "$TMP/pk-actions" "$TMP/pk-empty"
+	cp "$REPO/dbus/org.nltune1.policy" "$TMP/pk-actions/"
+	chmod 755 "$TMP/pk-actions" "$TMP/pk-empty" "$1"
+	chmod 644 "$TMP/pk-actions/"* "$1"/* 2>/dev/null
+	unshare -m sh -c "mount --make-rprivate / &&
+		mount --bind '$1' /etc/polkit-1/rules.d &&
+		mount --bind '$TMP/pk-empty' /usr/share/polkit-1/rules.d &&
+		mount --bind '$TMP/pk-actions' /usr/share/polkit-1/actions &&
+		exec $pk" > "$TMP/polkitd.log" 2>&1 &
+	polkitd=$!
+	PIDS+=($polkitd)
+	pk_up() { busctl --system status org.freedesktop.PolicyKit1 > /dev/null 2>&1; }
+	wait_for 10 pk_up || fail "polkitd did not come up: $(cat "$TMP/polkitd.log")"
 }

@@ -109,7 +109,7 @@ grep -q "org.freedesktop.DBus.Error.InvalidArgs" <<<"$err" || fail "Apply(string
 err=$(dsend FixSocket uint64:0 uint64:0 2>&1) && fail "FixSocket(0) succeeded"
 grep -q "org.freedesktop.DBus.Error.InvalidArgs" <<<"$err" || fail "FixSocket(0): $err"
 err=$(dsend FixSocket uint64:$inode uint64:99999999999 2>&1) && fail "FixSocket(huge) succeeded"
-grep -q "org.freedesktop.DBus.Error.InvalidArgs" <<<"$err" || fail "FixSocket(huge): $err"
+grep -q "org.nltune1.Error.InvalidSize" <<<"$err" || fail "FixSocket(huge): $err"
 
 # --- the bus goes away and comes back, without the project policy: the daemon's own check -------
 kill $busd
