@@ -10,12 +10,15 @@
 #include "cli.h"
 #include "client.h"
 #include "collect.h"
+#include "fixlog.h"
 #include "fixsock.h"
 #include "log.h"
 #include "metrics.h"
 #include "paths.h"
 #include "render.h"
 #include "report.h"
+#include "units.h"
+#include "watch.h"
 
 enum { DOC_STATUS = 1, DOC_ALL_SOCKETS = 2 }; /* what a command needs built */
 
@@ -260,9 +263,18 @@ static int holder(const struct sockrow *r, pid_t pid)
 	return -1;
 }
 
-static const char *limit_story(const struct sockrow *r, const struct snapshot *s, char *buf,
+static const char *limit_story(const struct sockrow *r, const struct collect *col, char *buf,
 			       size_t len)
 {
+	const struct snapshot *s = &col->snap;
+	const struct fix_record *fx = fixlog_find(col->fixes, r->s.inode);
+	char when[40];
+
+	if (r->v.limit == LIMIT_FORCED && fx && fx->rcvbuf == r->s.rcvbuf) {
+		snprintf(buf, len, "forced by nltune fix at %s (SO_RCVBUFFORCE)",
+			 units_time(when, sizeof(when), fx->at_ms));
+		return buf;
+	}
 	switch (r->v.limit) {
 	case LIMIT_DEFAULT:
 		snprintf(buf, len,
@@ -318,7 +330,7 @@ int cmd_explain(struct cli *c)
 		       row->s.groups, row->s.netns);
 		printf("  rcvbuf   %u bytes: limit %s: %s\n", row->s.rcvbuf,
 		       verdict_limit_name(row->v.limit),
-		       limit_story(row, &col.snap, story, sizeof(story)));
+		       limit_story(row, &col, story, sizeof(story)));
 		printf("  holds    %" PRIu64 " events of %u bytes", row->v.holds_events,
 		       collect_typical_charge(&col.snap));
 		if (row->s.protocol == NLSCAN_PROTO_UEVENT && col.snap.rec.need_bytes)
@@ -368,8 +380,17 @@ int cmd_fix(struct cli *c)
 		}
 		printf("socket %" PRIu64 " (fd %d): rcvbuf %u -> %" PRIu64 ", congestion cleared\n",
 		       row->s.inode, row->own.fds[h], row->s.rcvbuf, got);
+		fixlog_add(col.fixes, &(struct fix_record){ .inode = row->s.inode,
+							    .drops = row->s.drops,
+							    .rcvbuf = (uint32_t)got,
+							    .at_ms = watch_wall_ms(),
+							    .pid = (int32_t)pid });
 		fixed++;
 	}
+	/* explain and the verdicts know it was nltune: limit forced, drops counted from now. */
+	if (fixed && col.fixes->boot_id[0] && (r = fixlog_save(c->conf.state_dir, col.fixes)) < 0)
+		log_warnx("cannot save %s/%s: %s (the sockets are fixed all the same)",
+			  c->conf.state_dir, FIXLOG_FILE, strerror(-r));
 	collect_free(&col);
 	if (!fixed && !failed)
 		printf("process %d has no undersized or dropping uevent socket\n", (int)pid);

@@ -63,7 +63,13 @@ int collect_local(const struct nlt_conf *c, struct collect *col)
 	r = scanner_init(&col->scan);
 	if (r < 0)
 		return r;
+	col->fixes = malloc(sizeof(*col->fixes));
+	if (!col->fixes)
+		return -ENOMEM;
+	/* A missing or damaged record only means no socket counts as fixed by nltune. */
+	fixlog_load(c->state_dir, col->snap.boot_id, col->fixes);
 	collect_scan_ctx(&col->snap, now, &ctx);
+	ctx.fixes = col->fixes;
 	r = scanner_run(&col->scan, &ctx);
 	if (r < 0)
 		return r;
@@ -89,4 +95,6 @@ void collect_free(struct collect *col)
 	scanner_free(&col->scan);
 	free(col->alerts);
 	col->alerts = NULL;
+	free(col->fixes);
+	col->fixes = NULL;
 }

@@ -8,6 +8,7 @@
 
 #include "alerts.h"
 #include "conf.h"
+#include "fixlog.h"
 #include "scan.h"
 #include "snapshot.h"
 
@@ -17,6 +18,7 @@ struct collect {
 	struct snapshot snap;
 	struct scanner scan;
 	struct alerts *alerts; /* what a scan now would raise */
+	struct fixlog *fixes;  /* sockets nltune raised live this boot */
 };
 
 /* Snapshot, scan once, derive alerts. 0 or -errno (sysctls or /proc/net/netlink unreadable). */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "collect.h"
+#include "fixlog.h"
 #include "fixsock.h"
 #include "log.h"
 #include "metrics.h"
@@ -194,6 +195,24 @@ static int on_save_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
+/* Keep what nltune forced, so verdicts count drops from now and explain says `forced`. */
+static void record_fix(struct manager *m, const struct sockrow *r, uint64_t got)
+{
+	int e;
+
+	if (!m->fixes || !m->fixes->boot_id[0])
+		return;
+	fixlog_add(m->fixes,
+		   &(struct fix_record){ .inode = r->s.inode,
+					 .drops = r->s.drops,
+					 .rcvbuf = got > UINT32_MAX ? UINT32_MAX : (uint32_t)got,
+					 .at_ms = watch_wall_ms(),
+					 .pid = r->own.pids[0] });
+	e = fixlog_save(m->conf.state_dir, m->fixes);
+	if (e < 0)
+		log_warnx("cannot save %s/%s: %s", m->conf.state_dir, FIXLOG_FILE, strerror(-e));
+}
+
 static void autofix(struct manager *m, const struct sockrow *r)
 {
 	uint64_t got;
@@ -211,6 +230,7 @@ static void autofix(struct manager *m, const struct sockrow *r)
 	log_info("autofix: %s[%d] socket %" PRIu64 " rcvbuf %u -> %" PRIu64
 		 " (it asked for less than the kernel's floor)",
 		 r->own.comm, (int)r->own.pids[0], r->s.inode, r->s.rcvbuf, got);
+	record_fix(m, r, got);
 }
 
 static void write_metrics(struct manager *m)
@@ -243,6 +263,10 @@ void manager_scan(struct manager *m)
 			 watch_wall_ms(), &protos[0]))
 		raise_alert(m, &protos[0]);
 	collect_scan_ctx(&m->snap, collect_now_ms(), &ctx);
+	if (m->fixes) { /* `nltune fix` on the console adds to it */
+		fixlog_load(m->conf.state_dir, m->snap.boot_id, m->fixes);
+		ctx.fixes = m->fixes;
+	}
 	r = scanner_run(&m->scan, &ctx);
 	if (r < 0) {
 		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
@@ -468,6 +492,7 @@ int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_
 		if (ret == 0) {
 			log_info("fixed %s[%d] socket %" PRIu64 ": rcvbuf %u -> %" PRIu64,
 				 r->own.comm, (int)r->own.pids[0], inode, r->s.rcvbuf, *rcvbuf);
+			record_fix(m, r, *rcvbuf);
 			schedule_scan(m, 0);
 		}
 		return ret;
@@ -518,6 +543,10 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 	m->alerts = malloc(sizeof(*m->alerts));
 	if (!m->alerts)
 		return -ENOMEM;
+	m->fixes = malloc(sizeof(*m->fixes));
+	if (!m->fixes)
+		return -ENOMEM;
+	fixlog_init(m->fixes, m->snap.boot_id);
 	collect_alerts_conf(&m->conf, &ac);
 	alerts_init(m->alerts, &ac);
 
@@ -583,4 +612,6 @@ void manager_free(struct manager *m)
 	scanner_free(&m->scan);
 	free(m->alerts);
 	m->alerts = NULL;
+	free(m->fixes);
+	m->fixes = NULL;
 }

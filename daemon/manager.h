@@ -51,6 +51,7 @@ struct manager {
 	struct scanner scan;
 	bool scanned;
 	struct alerts *alerts;
+	struct fixlog *fixes; /* sockets nltune raised live this boot; NULL without memory */
 	uint64_t watchdog_usec;
 	struct manager_status status;
 	struct manager_hooks hooks;

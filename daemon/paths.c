@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *proc_root = "/proc";
@@ -154,4 +157,63 @@ int paths_read_u64(const char *path, uint64_t *v)
 		return -EINVAL;
 	*v = x;
 	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int paths_write_atomic(const char *dir, const char *name, const char *buf, size_t len)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	bool have_tmp = false;
+	int fd = -1, dfd = -1, r;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmpXXXXXX", dir, name) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	/* Only the last component: a missing /var/lib is not ours to create. */
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	have_tmp = true;
+	r = fchmod(fd, 0644) < 0 ? -errno : write_all(fd, buf, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r < 0)
+		goto out;
+	r = close(fd);
+	fd = -1;
+	if (r < 0 || rename(tmp, path) < 0) {
+		r = -errno;
+		goto out;
+	}
+	have_tmp = false;
+	r = fsync(dfd) < 0 ? -errno : 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (have_tmp)
+		unlink(tmp);
+	close(dfd);
+	return r;
 }

@@ -27,4 +27,11 @@ int paths_read_alloc(const char *path, size_t max, char **buf, size_t *len);
 /* Read one unsigned decimal from path; -EINVAL if it is not one. */
 int paths_read_u64(const char *path, uint64_t *v);
 
+/*
+ * Replace <dir>/<name> with len bytes of buf atomically: temp file, fsync,
+ * rename, fsync the directory; mode 0644; creates dir (0755, last component
+ * only). 0 or -errno; on failure the old file stays and no temp file is left.
+ */
+int paths_write_atomic(const char *dir, const char *name, const char *buf, size_t len);
+
 #endif

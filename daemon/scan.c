@@ -91,7 +91,7 @@ static int scan_ns(struct scanner *sc, size_t *cap, pid_t pid, uint64_t netns)
 	return r;
 }
 
-static void judge(struct sockrow *row, const struct scan_ctx *ctx, bool rising)
+static void judge(struct sockrow *row, const struct scan_ctx *ctx, bool rising, bool forced)
 {
 	struct verdict_input in = {
 		.protocol = row->s.protocol,
@@ -105,6 +105,7 @@ static void judge(struct sockrow *row, const struct scan_ctx *ctx, bool rising)
 		.need_bytes = row->s.has_diag ? ctx->need_bytes : 0,
 		.target_default = ctx->target_default,
 		.drops_rising = rising,
+		.forced_by_nltune = forced,
 		.pid = row->has_owner && row->own.npids ? row->own.pids[0] : 0,
 	};
 
@@ -200,23 +201,32 @@ int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
 		struct sockrow *row = &sc->rows[i];
 		const struct scan_seen *old = find_seen(sc, row->s.inode);
 
-		/* uint32 arithmetic: the kernel's counter wraps. First sight counts every drop. */
-		row->new_drops = old ? (uint32_t)(row->s.drops - old->drops) : row->s.drops;
+		const struct fix_record *fx =
+		    ctx->fixes ? fixlog_find(ctx->fixes, row->s.inode) : NULL;
+
+		/* uint32 arithmetic: the kernel's counter wraps. First sight counts every drop,
+		 * or, on a socket nltune fixed, every drop since the fix. */
+		row->new_drops = old  ? (uint32_t)(row->s.drops - old->drops)
+				 : fx ? (uint32_t)(row->s.drops - fx->drops)
+				      : row->s.drops;
 	}
 	resolve_owners(sc);
 	for (size_t i = 0; i < sc->nrows; i++) {
 		struct sockrow *row = &sc->rows[i];
 		const struct scan_seen *old = find_seen(sc, row->s.inode);
 		const struct owner *o = owners_get(sc->owners, row->s.inode);
+		const struct fix_record *fx =
+		    ctx->fixes ? fixlog_find(ctx->fixes, row->s.inode) : NULL;
 		bool rising = row->new_drops > 0 ||
-			      (old && old->rose && ctx->now_ms - old->rise_ms < ctx->recent_ms);
+			      (old && old->rose && ctx->now_ms - old->rise_ms < ctx->recent_ms &&
+			       !(fx && row->s.drops == fx->drops)); /* none since nltune fixed it */
 
 		if (o) {
 			row->has_owner = true;
 			row->own = *o;
 		}
 		row->was_at_risk = old && old->at_risk;
-		judge(row, ctx, rising);
+		judge(row, ctx, rising, fx && row->s.has_diag && row->s.rcvbuf == fx->rcvbuf);
 	}
 	r = remember(sc, ctx);
 	return r < 0 ? r : (int)sc->nrows;

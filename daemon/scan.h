@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fixlog.h"
 #include "nlscan.h"
 #include "owners.h"
 #include "sysctl.h"
@@ -21,9 +22,10 @@ struct scan_ctx {
 	uint32_t sock_min;
 	uint32_t typical_charge;
 	uint64_t need_bytes;
-	uint64_t target_default; /* the recommended rmem_default, for fix texts */
-	uint64_t now_ms;	 /* monotonic */
-	uint64_t recent_ms;	 /* a drop within this long makes a socket "dropping" */
+	uint64_t target_default;    /* the recommended rmem_default, for fix texts */
+	uint64_t now_ms;	    /* monotonic */
+	uint64_t recent_ms;	    /* a drop within this long makes a socket "dropping" */
+	const struct fixlog *fixes; /* sockets nltune raised this boot, or NULL */
 };
 
 struct sockrow {

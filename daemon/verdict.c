@@ -208,6 +208,8 @@ void verdict_judge(const struct verdict_input *in, struct verdict *out)
 
 	out->fix[0] = '\0';
 	out->limit = classify(in, &stale);
+	if (in->forced_by_nltune)
+		out->limit = LIMIT_FORCED;
 	out->holds_events = max_u64(1, in->rcvbuf / charge);
 
 	/* Only a uevent listener has a need: other protocols' traffic is not measured. */

@@ -20,9 +20,10 @@ struct verdict_input {
 	uint32_t typical_charge; /* truesize of a typical event */
 	uint64_t need_bytes;	 /* current need (0 = unknown) */
 	uint64_t
-	    target_default; /* the recommended rmem_default the fix names (0: need rounded up) */
-	bool drops_rising;  /* drop counter rose recently */
-	int pid;	    /* for the fix text; 0 = unknown */
+	    target_default;    /* the recommended rmem_default the fix names (0: need rounded up) */
+	bool drops_rising;     /* drop counter rose recently */
+	bool forced_by_nltune; /* rcvbuf is what nltune fix set: limit `forced` */
+	int pid;	       /* for the fix text; 0 = unknown */
 };
 
 struct verdict {

@@ -204,6 +204,29 @@ static void test_verdict_forced(void **state)
 	RUN(r);
 }
 
+/* A buffer nltune fix set is `forced` whatever its size: within 2 x rmem_max it looks like app. */
+static void test_verdict_forced_by_nltune(void **state)
+{
+	struct verdict_input in = { .protocol = 15,
+				    .groups = 1,
+				    .rcvbuf = 2097152,
+				    .rmem_default = 212992,
+				    .rmem_max = 4194304,
+				    .sock_min = 2304,
+				    .typical_charge = 832,
+				    .need_bytes = 1000000 };
+	struct verdict v;
+
+	(void)state;
+	verdict_judge(&in, &v);
+	assert_int_equal(v.limit, LIMIT_APP);
+	in.forced_by_nltune = true;
+	verdict_judge(&in, &v);
+	assert_int_equal(v.limit, LIMIT_FORCED);
+	assert_int_equal(v.verdict, VERDICT_OK);
+	assert_string_equal(v.fix, "");
+}
+
 /* An explicit size within the limits: SO_RCVBUF 32768 -> 65536. */
 static void test_verdict_app(void **state)
 {
@@ -455,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_default_listener_by_need),
 		cmocka_unit_test(test_verdict_capped),
 		cmocka_unit_test(test_verdict_forced),
+		cmocka_unit_test(test_verdict_forced_by_nltune),
 		cmocka_unit_test(test_verdict_app),
 		cmocka_unit_test(test_verdict_non_uevent_never_at_risk),
 		cmocka_unit_test(test_verdict_no_groups_is_ok),

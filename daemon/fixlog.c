@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* Format, parse, load and save of the live-fix record; the format and parse are pure. */
+#include "fixlog.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paths.h"
+
+#define FIXLOG_MAGIC "nltune-fixes 1"
+
+void fixlog_init(struct fixlog *l, const char *boot_id)
+{
+	memset(l, 0, sizeof(*l));
+	if (boot_id && state_boot_id_valid(boot_id))
+		memcpy(l->boot_id, boot_id, STATE_BOOT_ID_LEN);
+}
+
+void fixlog_add(struct fixlog *l, const struct fix_record *r)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->r[i].inode == r->inode) {
+			memmove(&l->r[i], &l->r[i + 1], (l->n - i - 1) * sizeof(l->r[0]));
+			l->n--;
+			break;
+		}
+	if (l->n == FIXLOG_MAX) {
+		memmove(&l->r[0], &l->r[1], (FIXLOG_MAX - 1) * sizeof(l->r[0]));
+		l->n--;
+	}
+	l->r[l->n++] = *r;
+}
+
+const struct fix_record *fixlog_find(const struct fixlog *l, uint64_t inode)
+{
+	for (size_t i = l->n; i-- > 0;)
+		if (l->r[i].inode == inode)
+			return &l->r[i];
+	return NULL;
+}
+
+int fixlog_format(const struct fixlog *l, char *buf, size_t len)
+{
+	size_t at = 0;
+	int n;
+
+	n = snprintf(buf, len, FIXLOG_MAGIC "\nboot %s\n", l->boot_id);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	at = (size_t)n;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct fix_record *r = &l->r[i];
+
+		/* fix <inode> <drops> <rcvbuf> <unix ms> <pid> */
+		n = snprintf(buf + at, len - at,
+			     "fix %" PRIu64 " %" PRIu32 " %" PRIu32 " %" PRIu64 " %" PRId32 "\n",
+			     r->inode, r->drops, r->rcvbuf, r->at_ms, r->pid);
+		if (n < 0 || (size_t)n >= len - at)
+			return -ENOSPC;
+		at += (size_t)n;
+	}
+	return (int)at;
+}
+
+/* One line into *line (NUL-terminated copy); false at the end. */
+static bool next_line(const char **p, const char *end, char *line, size_t len)
+{
+	const char *nl;
+	size_t n;
+
+	if (*p >= end)
+		return false;
+	nl = memchr(*p, '\n', (size_t)(end - *p));
+	if (!nl)
+		return false; /* unterminated: truncated file */
+	n = (size_t)(nl - *p);
+	if (n >= len)
+		n = len - 1; /* an overlong line cannot parse below */
+	memcpy(line, *p, n);
+	line[n] = '\0';
+	*p = nl + 1;
+	return true;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EBADMSG;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end || *v > max ? -EBADMSG : 0;
+}
+
+int fixlog_parse(struct fixlog *l, const char *boot_id, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	char line[128], *f[7], *save;
+	bool same_boot;
+
+	fixlog_init(l, boot_id);
+	if (!next_line(&p, end, line, sizeof(line)) || strcmp(line, FIXLOG_MAGIC) != 0)
+		return -EBADMSG;
+	if (!next_line(&p, end, line, sizeof(line)) || strncmp(line, "boot ", 5) != 0 ||
+	    !state_boot_id_valid(line + 5))
+		return -EBADMSG;
+	same_boot = boot_id && strcmp(line + 5, boot_id) == 0;
+	while (next_line(&p, end, line, sizeof(line))) {
+		struct fix_record r;
+		uint64_t v[5];
+		size_t nf = 0;
+
+		for (char *t = strtok_r(line, " ", &save); t && nf < 7;
+		     t = strtok_r(NULL, " ", &save))
+			f[nf++] = t;
+		if (nf != 6 || strcmp(f[0], "fix") != 0 || parse_u64(f[1], UINT64_MAX, &v[0]) ||
+		    parse_u64(f[2], UINT32_MAX, &v[1]) || parse_u64(f[3], UINT32_MAX, &v[2]) ||
+		    parse_u64(f[4], UINT64_MAX, &v[3]) || parse_u64(f[5], INT32_MAX, &v[4])) {
+			fixlog_init(l, boot_id);
+			return -EBADMSG;
+		}
+		r = (struct fix_record){ .inode = v[0],
+					 .drops = (uint32_t)v[1],
+					 .rcvbuf = (uint32_t)v[2],
+					 .at_ms = v[3],
+					 .pid = (int32_t)v[4] };
+		if (same_boot)
+			fixlog_add(l, &r);
+	}
+	if (p != end) { /* a last line without its newline: truncated */
+		fixlog_init(l, boot_id);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int fixlog_load(const char *dir, const char *boot_id, struct fixlog *l)
+{
+	char path[4096], *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	fixlog_init(l, boot_id);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, FIXLOG_FILE) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	r = paths_read_alloc(path, FIXLOG_MAX_SIZE, &buf, &len);
+	if (r == 1)
+		r = -EFBIG;
+	if (r == 0)
+		r = fixlog_parse(l, boot_id, buf, len);
+	free(buf);
+	return r;
+}
+
+int fixlog_save(const char *dir, const struct fixlog *l)
+{
+	char *buf = malloc(FIXLOG_MAX_SIZE);
+	int n, r;
+
+	if (!buf)
+		return -ENOMEM;
+	n = fixlog_format(l, buf, FIXLOG_MAX_SIZE);
+	r = n < 0 ? n : paths_write_atomic(dir, FIXLOG_FILE, buf, (size_t)n);
+	free(buf);
+	return r;
+}
