@@ -139,7 +139,7 @@ static uint64_t round_up(uint64_t x, uint64_t to)
 	return (x + to - 1) / to * to;
 }
 
-/* "peak N events / SIZE in W ms on boot k of n, xH headroom -> ROUNDED; B per event". */
+/* "peak N events / SIZE in W ms on boot k of n, xH headroom -> ROUNDED; N bytes per event". */
 static void explain_need(struct recommendation *out, const struct need *n, double headroom,
 			 uint64_t rounded)
 {
@@ -163,7 +163,7 @@ static void explain_need(struct recommendation *out, const struct need *n, doubl
 	append(out, ", x%s headroom -> %s", fmt_factor(fac, sizeof(fac), headroom),
 	       units_size(res, sizeof(res), rounded));
 	if (n->events > 0)
-		append(out, "; %" PRIu64 " B per event", n->bytes / n->events);
+		append(out, "; %" PRIu64 " bytes per event", n->bytes / n->events);
 }
 
 void recommend(const struct nlt_conf *c, const struct rec_input *in, struct recommendation *out)

@@ -10,6 +10,7 @@
 #include "nlscan.h"
 #include "report.h"
 #include "term.h"
+#include "units.h"
 
 #define RED    "\033[1;31m"
 #define YELLOW "\033[33m"
@@ -22,20 +23,6 @@
 #define RENDER_STATUS_ALERTS  5
 #define RENDER_STATUS_BOOTS   5
 #define BAR_MAX		      20
-
-const char *render_k(char *buf, size_t len, uint64_t b)
-{
-	/* Units switch once the rounded figure would reach 10000: at most 7 columns. */
-	if (b < 10240)
-		snprintf(buf, len, "%" PRIu64, b);
-	else if ((double)b / 1024 < 9999.95)
-		snprintf(buf, len, "%.1fK", (double)b / 1024);
-	else if ((double)b / (1 << 20) < 9999.95)
-		snprintf(buf, len, "%.1fM", (double)b / (1 << 20));
-	else
-		snprintf(buf, len, "%.1fG", (double)b / (1 << 30));
-	return buf;
-}
 
 /* A count in at most 8 columns: exact below 10^8, else in millions. */
 static const char *count8(char *buf, size_t len, uint64_t v)
@@ -150,14 +137,14 @@ static void sockets_table(FILE *f, json_object *socks, const struct render_opts 
 		fprintf(f, "%s%-8s%s %7s %-*.*s %-9.9s %7s %6s %8s ", paint(v, o), v, on(o, RESET),
 			pid, col.comm, col.comm, comm[0] ? comm : "-",
 			proto(pr, sizeof(pr), report_u64(s, "protocol")),
-			render_k(rb, sizeof(rb), report_u64(s, "rcvbuf")),
+			units_size(rb, sizeof(rb), report_u64(s, "rcvbuf")),
 			count8(h, sizeof(h),
 			       report_u64(s, "holds_events") > 999999
 				   ? 999999
 				   : report_u64(s, "holds_events")),
 			count8(dr, sizeof(dr), report_u64(s, "drops")));
 		if (col.queued)
-			fprintf(f, "%7s ", render_k(q, sizeof(q), report_u64(s, "queued")));
+			fprintf(f, "%7s ", units_size(q, sizeof(q), report_u64(s, "queued")));
 		fprintf(f, "%-7s %" PRIu64 "\n", report_str(s, "limit"), report_u64(s, "inode"));
 		if (report_str(s, "fix")[0]) {
 			/* One line: the whole text is in explain and --json. */
@@ -281,7 +268,7 @@ static void boots_line(FILE *f, json_object *hist, const struct render_opts *o)
 		json_object *cur = report_get(b, "current");
 
 		at += (size_t)snprintf(line + at, sizeof(line) - at, " %s%s",
-				       render_k(k, sizeof(k), report_u64(b, "peak_bytes")),
+				       units_size(k, sizeof(k), report_u64(b, "peak_bytes")),
 				       cur && json_object_get_boolean(cur) ? " (this)" : "");
 	}
 	if (at < sizeof(line))
@@ -303,10 +290,10 @@ void render_status(FILE *f, json_object *st, const struct render_opts *o)
 			report_str(st, "source"));
 		fprintf(f, "%-14s %10s %12s\n", "", "in force", "recommended");
 	}
-	fprintf(f, "%-14s %10s %12s%s\n", "rmem_default", render_k(a, sizeof(a), d),
-		render_k(b, sizeof(b), rd), d < rd ? "   low: nltune apply" : "");
-	fprintf(f, "%-14s %10s %12s%s\n", "rmem_max", render_k(a, sizeof(a), m),
-		render_k(b, sizeof(b), rm), m < rm ? "   low: nltune apply" : "");
+	fprintf(f, "%-14s %10s %12s%s\n", "rmem_default", units_size(a, sizeof(a), d),
+		units_size(b, sizeof(b), rd), d < rd ? "   low: nltune apply" : "");
+	fprintf(f, "%-14s %10s %12s%s\n", "rmem_max", units_size(a, sizeof(a), m),
+		units_size(b, sizeof(b), rm), m < rm ? "   low: nltune apply" : "");
 	term_wrap(f, "need           ", 15, clean(text, sizeof(text), report_str(rec, "reason")),
 		  o->width);
 	if (strcmp(report_str(st, "source"), "daemon") != 0 && report_u64(ue, "total") == 0)
@@ -316,7 +303,7 @@ void render_status(FILE *f, json_object *st, const struct render_opts *o)
 				 "%" PRIu64 " this boot; peak %" PRIu64 " events / %s in %" PRIu64
 				 " ms",
 				 report_u64(ue, "total"), report_u64(ue, "peak_events"),
-				 render_k(a, sizeof(a), report_u64(ue, "peak_bytes")),
+				 units_size(a, sizeof(a), report_u64(ue, "peak_bytes")),
 				 report_u64(ue, "window_ms"));
 
 		if (report_u64(ue, "own_drops") && n > 0 && (size_t)n < sizeof(line))
@@ -346,7 +333,8 @@ void render_history(FILE *f, json_object *hist, const struct render_opts *o)
 
 	if (o->legend && cp)
 		fprintf(f, "coldplug estimate: %" PRIu64 " devices, %s (covers a first boot)\n\n",
-			report_u64(cp, "devices"), render_k(k, sizeof(k), report_u64(cp, "bytes")));
+			report_u64(cp, "devices"),
+			units_size(k, sizeof(k), report_u64(cp, "bytes")));
 	if (n == 0) {
 		if (o->legend)
 			fprintf(f, "no boots recorded yet: nltuned keeps them\n");
@@ -369,14 +357,14 @@ void render_history(FILE *f, json_object *hist, const struct render_opts *o)
 			 cur && json_object_get_boolean(cur) ? "*" : "");
 		if (ap)
 			snprintf(app, sizeof(app), "%s/%s",
-				 render_k(k, sizeof(k), report_u64(ap, "rmem_default")),
-				 render_k(k2, sizeof(k2), report_u64(ap, "rmem_max")));
+				 units_size(k, sizeof(k), report_u64(ap, "rmem_default")),
+				 units_size(k2, sizeof(k2), report_u64(ap, "rmem_max")));
 		else
 			snprintf(app, sizeof(app), "-");
 		snprintf(line, sizeof(line), "%-9s %-12s %7" PRIu64 " %7s %-19.19s %s", id,
 			 short_time(when, sizeof(when), report_str(b, "updated"), false),
 			 report_u64(b, "peak_events"),
-			 render_k(k, sizeof(k), report_u64(b, "peak_bytes")), app,
+			 units_size(k, sizeof(k), report_u64(b, "peak_bytes")), app,
 			 bar(bars, sizeof(bars), report_u64(b, "peak_bytes"), max, BAR_MAX));
 		fprintf(f, "%s\n", line);
 	}

@@ -13,9 +13,6 @@ struct render_opts {
 	unsigned width; /* columns: no line is longer (at 77 and more) */
 };
 
-/* "2.3K", "1.6M", "812": sizes as the status screen shows them. */
-const char *render_k(char *buf, size_t len, uint64_t bytes);
-
 void render_status(FILE *f, json_object *status, const struct render_opts *o);
 void render_sockets(FILE *f, json_object *sockets, const struct render_opts *o);
 void render_alerts(FILE *f, json_object *alerts, const struct render_opts *o);

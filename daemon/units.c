@@ -8,17 +8,21 @@
 
 const char *units_size(char *buf, size_t len, uint64_t bytes)
 {
-	/* Thresholds after rounding, so 999999 reads "1.00 MB", never "1000.0 kB". */
-	if (bytes < 10000)
-		snprintf(buf, len, "%" PRIu64 " B", bytes);
-	else if (bytes < 999950)
-		snprintf(buf, len, "%.1f kB", (double)bytes / 1e3);
-	else if (bytes < 999995000)
-		snprintf(buf, len, "%.2f MB", (double)bytes / 1e6);
-	else if (bytes < 999995000000ull)
-		snprintf(buf, len, "%.2f GB", (double)bytes / 1e9);
-	else
-		snprintf(buf, len, "%.2f TB", (double)bytes / 1e12);
+	static const char unit[] = "KMGTPE";
+	double v = (double)bytes;
+	size_t u = 0;
+
+	/* Bytes up to 10239; then the unit switches before the rounded figure reaches 1024. */
+	if (bytes < 10240) {
+		snprintf(buf, len, "%" PRIu64, bytes);
+		return buf;
+	}
+	v /= 1024;
+	while (v >= 1023.95 && u + 1 < sizeof(unit) - 1) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f%c", v, unit[u]);
 	return buf;
 }
 

@@ -6,7 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "832 B", "12.3 kB", "1.53 MB", "2.10 GB", "1.00 TB": decimal units, rounded into the next. */
+/*
+ * The one size scheme of every screen and log line: bytes below 10 KiB ("9216"), then binary
+ * units with one decimal below 1024 ("644.0K", "1.6M", "2.0G"), at most 7 columns. Where the exact
+ * figure matters, print the bytes instead.
+ */
 const char *units_size(char *buf, size_t len, uint64_t bytes);
 
 /* "2026-11-26T04:14:11.123Z" (ISO 8601 UTC) from unix ms; truncated to len. */

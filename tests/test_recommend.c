@@ -335,12 +335,12 @@ static void test_recommend_headroom_1_and_2_5(void **state)
 	in.now_peak_events = 1200;
 	recommend(&c, &in, &r);
 	assert_int_equal(r.rmem_default, 1003520); /* 245 x 4096 */
-	assert_reason_has(&r, "x1.0 headroom -> 1.00 MB");
+	assert_reason_has(&r, "x1.0 headroom -> 980.0K");
 
 	c.headroom = 2.5;
 	recommend(&c, &in, &r);
 	assert_int_equal(r.rmem_default, 2502656); /* 2500000 -> 611 x 4096 */
-	assert_reason_has(&r, "x2.5 headroom -> 2.50 MB");
+	assert_reason_has(&r, "x2.5 headroom -> 2.4M");
 }
 
 static void test_recommend_skips_damaged_history(void **state)
@@ -389,7 +389,7 @@ static void test_recommend_uses_only_newest_history_entries(void **state)
 	assert_int_equal(r.source, REC_SRC_HISTORY);
 	assert_int_equal(r.need_bytes, 249600);
 	assert_int_equal(r.need_events, 300);
-	assert_reason_has(&r, "peak 300 events / 249.6 kB in 1000 ms on boot 2 of 3");
+	assert_reason_has(&r, "peak 300 events / 243.8K in 1000 ms on boot 2 of 3");
 
 	c.history = 0; /* no history used at all */
 	recommend(&c, &in, &r);
@@ -423,9 +423,8 @@ static void test_recommend_first_boot_uses_coldplug_estimate(void **state)
 	assert_int_equal(r.rmem_default, 688128); /* 686000 -> 168 x 4096 */
 	assert_true(r.write_default);
 	assert_true(r.write_max);
-	assert_reason_has(&r,
-			  "coldplug estimate 412 devices / 343.0 kB, x2.0 headroom -> 688.1 kB");
-	assert_reason_has(&r, "832 B per event");
+	assert_reason_has(&r, "coldplug estimate 412 devices / 335.0K, x2.0 headroom -> 672.0K");
+	assert_reason_has(&r, "832 bytes per event");
 
 	h.has_coldplug = false; /* the figures are ignored without the flag */
 	recommend(&c, &in, &r);
@@ -453,14 +452,14 @@ static void test_recommend_this_boot_live_peak_beats_history(void **state)
 	assert_int_equal(r.source, REC_SRC_THIS_BOOT);
 	assert_int_equal(r.need_bytes, 500000);
 	assert_int_equal(r.need_events, 600);
-	assert_reason_has(&r, "peak 600 events / 500.0 kB in 1000 ms this boot, x2.0 headroom");
+	assert_reason_has(&r, "peak 600 events / 488.3K in 1000 ms this boot, x2.0 headroom");
 
 	/* a stored record of this boot (daemon restarted) also counts as this boot */
 	add_boot(&h, BOOT_NOW, 900, 748800);
 	recommend(&c, &in, &r);
 	assert_int_equal(r.source, REC_SRC_THIS_BOOT);
 	assert_int_equal(r.need_bytes, 748800);
-	assert_reason_has(&r, "peak 900 events / 748.8 kB in 1000 ms this boot");
+	assert_reason_has(&r, "peak 900 events / 731.2K in 1000 ms this boot");
 
 	/* without a boot id the same record is just history */
 	in.boot_id = NULL;
@@ -514,9 +513,9 @@ static void test_recommend_reason_has_the_numbers(void **state)
 	input_fill(&in, &h);
 	recommend(&c, &in, &r);
 	assert_int_equal(r.rmem_default, 3063808); /* 3060000 -> 748 x 4096 */
-	assert_reason_has(&r, "peak 1843 events / 1.53 MB in 1000 ms on boot 3 of 5, "
-			      "x2.0 headroom -> 3.06 MB");
-	assert_reason_has(&r, "830 B per event");
+	assert_reason_has(&r, "peak 1843 events / 1.5M in 1000 ms on boot 3 of 5, "
+			      "x2.0 headroom -> 2.9M");
+	assert_reason_has(&r, "830 bytes per event");
 	assert_null(strstr(r.reason, "floor"));
 	assert_null(strstr(r.reason, "ceiling"));
 
@@ -530,8 +529,8 @@ static void test_recommend_reason_has_the_numbers(void **state)
 	in.now_peak_events = 1;
 	c.headroom = 2.25;
 	recommend(&c, &in, &r);
-	assert_string_equal(r.reason, "peak 1 events / 832 B in 1000 ms this boot, "
-				      "x2.25 headroom -> 4096 B; 832 B per event; "
+	assert_string_equal(r.reason, "peak 1 events / 832 in 1000 ms this boot, "
+				      "x2.25 headroom -> 4096; 832 bytes per event; "
 				      "raised to floor 212992");
 }
 
