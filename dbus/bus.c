@@ -26,19 +26,22 @@
 
 /*
  * Every property once: name, D-Bus type (the getter's suffix) and the member of the manager's
- * read model (struct manager_status) it shows. The vtable and PropertiesChanged both use it.
+ * read model (struct manager_status) it shows, and whether it changes (EMITS: PropertiesChanged
+ * tells of it) or not (CONST). The vtable and PropertiesChanged both use this list.
  */
+#define CHANGE_EMITS SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+#define CHANGE_CONST SD_BUS_VTABLE_PROPERTY_CONST
 #define PROPERTIES(X)                                                                              \
-	X("RmemDefault", t, rmem_default)                                                          \
-	X("RmemMax", t, rmem_max)                                                                  \
-	X("RecommendedRmemDefault", t, rec_rmem_default)                                           \
-	X("RecommendedRmemMax", t, rec_rmem_max)                                                   \
-	X("EventsTotal", t, events_total)                                                          \
-	X("PeakBytes", t, peak_bytes)                                                              \
-	X("DropsTotal", t, drops_total)                                                            \
-	X("PeakEvents", u, peak_events)                                                            \
-	X("Policy", s, policy)                                                                     \
-	X("Version", s, version)
+	X("RmemDefault", t, rmem_default, EMITS)                                                   \
+	X("RmemMax", t, rmem_max, EMITS)                                                           \
+	X("RecommendedRmemDefault", t, rec_rmem_default, EMITS)                                    \
+	X("RecommendedRmemMax", t, rec_rmem_max, EMITS)                                            \
+	X("EventsTotal", t, events_total, EMITS)                                                   \
+	X("PeakBytes", t, peak_bytes, EMITS)                                                       \
+	X("DropsTotal", t, drops_total, EMITS)                                                     \
+	X("PeakEvents", u, peak_events, EMITS)                                                     \
+	X("Policy", s, policy, EMITS)                                                              \
+	X("Version", s, version, CONST)
 
 struct bus {
 	struct manager *m;
@@ -265,9 +268,9 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-#define VTABLE_PROPERTY(name, sig, member)                                                         \
+#define VTABLE_PROPERTY(name, sig, member, change)                                                 \
 	SD_BUS_PROPERTY(name, #sig, get_##sig, offsetof(struct manager, status.member),            \
-			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+			CHANGE_##change),
 	PROPERTIES(VTABLE_PROPERTY)
 #undef VTABLE_PROPERTY
 	    SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", status_json),
@@ -428,8 +431,9 @@ static void on_changed(void *ctx, const struct manager_status *now)
 
 	if (!b->bus)
 		return;
-#define CHANGED(name, sig, member)                                                                 \
-	if (memcmp(&now->member, &b->last.member, sizeof(now->member)) != 0 &&                     \
+#define CHANGED(name, sig, member, change)                                                         \
+	if (CHANGE_##change != SD_BUS_VTABLE_PROPERTY_CONST &&                                     \
+	    memcmp(&now->member, &b->last.member, sizeof(now->member)) != 0 &&                     \
 	    n + 1 < sizeof(names) / sizeof(names[0]))                                              \
 		names[n++] = name;
 	PROPERTIES(CHANGED)
