@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -87,21 +88,37 @@ int cmd_recommend(struct cli *c)
 	return 0;
 }
 
-/* Remember what was applied (for sysctl-lowered alerts) and the refreshed coldplug cache. */
-static void save_state(struct cli *c, struct snapshot *s, const struct rmem *after, bool changed)
+/*
+ * Remember the write (what it replaced, when, by whom) and the refreshed
+ * coldplug cache. apply --boot runs before /var may be mounted: its record goes
+ * to the runtime directory, merged into the state file once that is there.
+ */
+static void save_state(struct cli *c, struct snapshot *s, const struct rmem *before,
+		       const struct rmem *after, bool changed)
 {
+	struct state_apply a = { 0 };
+	const char *dir = c->conf.state_dir;
 	int r;
 
 	if (changed) {
-		s->state.applied_default = after->rmem_default;
-		s->state.applied_max = after->rmem_max;
+		a.at = (uint64_t)time(NULL);
+		a.by = c->boot ? STATE_BY_BOOT : STATE_BY_CLI;
+		a.before_default = before->rmem_default;
+		a.before_max = before->rmem_max;
+		a.after_default = after->rmem_default;
+		a.after_max = after->rmem_max;
+		if (!s->boot_id[0] ||
+		    state_record_apply(&s->state, s->boot_id, &a, c->conf.history) < 0) {
+			s->state.applied_default = after->rmem_default;
+			s->state.applied_max = after->rmem_max;
+		}
 	}
 	if (!changed && !s->state_dirty)
 		return;
-	r = state_save(c->conf.state_dir, &s->state);
+	r = snapshot_save(&c->conf, s, c->boot, &dir);
 	if (r < 0)
-		log_warnx("cannot save %s/%s: %s (the values are applied all the same)",
-			  c->conf.state_dir, STATE_FILE, strerror(-r));
+		log_warnx("cannot save %s/%s: %s (the values are applied all the same)", dir,
+			  STATE_FILE, strerror(-r));
 }
 
 int cmd_apply(struct cli *c)
@@ -138,7 +155,7 @@ int cmd_apply(struct cli *c)
 	}
 	changed = before.rmem_default != after.rmem_default || before.rmem_max != after.rmem_max;
 	if (!c->dry_run)
-		save_state(c, &s, &after, changed);
+		save_state(c, &s, &before, &after, changed);
 	if (c->persist && !c->dry_run) {
 		if (c->conf.policy == NLT_POLICY_OBSERVE) {
 			log_info("policy observe: no drop-in written");

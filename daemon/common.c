@@ -32,6 +32,7 @@ int common_option(struct common *c, int opt, const char *arg)
 
 int common_load(const struct common *c, struct nlt_conf *conf)
 {
+	static char run[sizeof(conf->state_dir) + 4];
 	char err[1024];
 
 	if (nlt_conf_load(conf, c->conf_path, err, sizeof(err)) < 0) {
@@ -44,6 +45,9 @@ int common_load(const struct common *c, struct nlt_conf *conf)
 			return 2;
 		}
 		strcpy(conf->state_dir, c->state_dir);
+		/* A state directory of its own brings its own early-boot records too. */
+		snprintf(run, sizeof(run), "%s/run", c->state_dir);
+		paths_set_run(run);
 	}
 	return 0;
 }

@@ -163,6 +163,8 @@ void manager_save_state(struct manager *m, int force)
 {
 	const struct burst_stats *st = &m->meter.stats;
 	struct state_boot b = { 0 };
+	const char *dir = m->conf.state_dir;
+	bool was_on_disk = m->snap.state_on_disk;
 	int r;
 
 	if (!m->snap.boot_id[0])
@@ -176,12 +178,15 @@ void manager_save_state(struct manager *m, int force)
 	b.total_events = st->total_events;
 	b.updated = (uint64_t)time(NULL);
 	state_record_boot(&m->snap.state, &b, m->conf.history);
-	r = state_save(m->conf.state_dir, &m->snap.state);
+	r = snapshot_save(&m->conf, &m->snap, false, &dir);
 	if (r < 0) {
-		log_warnx("cannot save %s/%s: %s; burst history of this boot is not kept",
-			  m->conf.state_dir, STATE_FILE, strerror(-r));
+		log_warnx("cannot save %s/%s: %s; burst history of this boot is not kept", dir,
+			  STATE_FILE, strerror(-r));
 		return;
 	}
+	if (!was_on_disk && m->snap.state_on_disk)
+		log_info("%s is there: this boot's early records merged into %s/%s",
+			 m->conf.state_dir, m->conf.state_dir, STATE_FILE);
 	m->saved_peak_bytes = b.peak_bytes;
 	m->snap.state_dirty = false;
 }
@@ -420,6 +425,24 @@ const struct recommendation *manager_recommend(struct manager *m)
 	return &m->snap.rec;
 }
 
+/* Keep the write in this boot's record: history and revert need what it replaced, and when. */
+static void record_write(struct manager *m, const struct rmem *before, const struct rmem *after)
+{
+	struct state_apply a = { .at = (uint64_t)time(NULL),
+				 .by = STATE_BY_BUS,
+				 .before_default = before->rmem_default,
+				 .before_max = before->rmem_max,
+				 .after_default = after->rmem_default,
+				 .after_max = after->rmem_max };
+
+	if (!m->snap.boot_id[0] ||
+	    state_record_apply(&m->snap.state, m->snap.boot_id, &a, m->conf.history) < 0) {
+		m->snap.state.applied_default = after->rmem_default;
+		m->snap.state.applied_max = after->rmem_max;
+	}
+	m->snap.state_dirty = true;
+}
+
 int manager_apply(struct manager *m, bool dry_run, struct rmem *after, char *err, size_t errlen)
 {
 	const struct burst_stats *st = &m->meter.stats;
@@ -453,9 +476,7 @@ int manager_apply(struct manager *m, bool dry_run, struct rmem *after, char *err
 		 " (%s)",
 		 before.rmem_default, after->rmem_default, before.rmem_max, after->rmem_max,
 		 rec->reason);
-	m->snap.state.applied_default = after->rmem_default;
-	m->snap.state.applied_max = after->rmem_max;
-	m->snap.state_dirty = true;
+	record_write(m, &before, after);
 	manager_save_state(m, 1);
 	m->snap.sysctl = *after;
 	changed(m);

@@ -15,6 +15,7 @@
 
 static const char *proc_root = "/proc";
 static const char *sys_root = "/sys";
+static const char *run_dir = PATHS_RUN_DEFAULT;
 
 void paths_set_proc(const char *dir)
 {
@@ -34,6 +35,16 @@ const char *paths_proc(void)
 const char *paths_sys(void)
 {
 	return sys_root;
+}
+
+void paths_set_run(const char *dir)
+{
+	run_dir = dir;
+}
+
+const char *paths_run(void)
+{
+	return run_dir;
 }
 
 static int join(char *buf, size_t len, const char *root, const char *rel)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The /proc and /sys roots (--proc, --sys) and bounded reads below them. */
+/* The /proc and /sys roots (--proc, --sys), the runtime directory, bounded reads below them. */
 #ifndef NLTUNE_PATHS_H
 #define NLTUNE_PATHS_H
 
@@ -10,6 +10,14 @@ void paths_set_proc(const char *dir);
 void paths_set_sys(const char *dir);
 const char *paths_proc(void);
 const char *paths_sys(void);
+
+/*
+ * Where early-boot records go before the state directory can be written
+ * (/var not mounted yet): /run/nltune, or <state-dir>/run under --state-dir.
+ */
+#define PATHS_RUN_DEFAULT "/run/nltune"
+void paths_set_run(const char *dir);
+const char *paths_run(void);
 
 /* "<proc>/rel" and "<sys>/rel" into buf; -ENAMETOOLONG if it does not fit. */
 int paths_proc_file(char *buf, size_t len, const char *rel);

@@ -3,11 +3,42 @@
 #include "snapshot.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "coldplug.h"
+#include "paths.h"
 #include "uevmon.h"
+
+/* The state directory, or its parent (state_save makes the last component), is a directory. */
+static bool state_dir_there(const char *dir)
+{
+	char parent[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	if (stat(dir, &st) == 0)
+		return S_ISDIR(st.st_mode);
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return false;
+	*slash = '\0';
+	return stat(parent, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Merge this boot's early records (apply --boot, nltuned before /var) into s->state. */
+static void merge_runtime(const struct nlt_conf *c, struct state *st)
+{
+	struct state *run = malloc(sizeof(*run));
+
+	if (run && state_load(paths_run(), run) == 0)
+		state_merge(st, run, c->history);
+	free(run);
+}
 
 static void coldplug_estimate(struct snapshot *s, bool trust_cache)
 {
@@ -79,9 +110,42 @@ int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t l
 	s->state_err = state_load(c->state_dir, &s->state);
 	if (s->state_err < 0 && s->state_err != -ENOENT)
 		state_init(&s->state);
+	s->state_on_disk = s->state_err != -ENOENT || state_dir_there(c->state_dir);
+	merge_runtime(c, &s->state);
 	coldplug_estimate(s, trust_cache);
 	snapshot_recommend(c, live_peak_bytes, live_peak_events, s);
 	return 0;
+}
+
+int snapshot_save(const struct nlt_conf *c, struct snapshot *s, bool early, const char **dir)
+{
+	struct state *disk;
+	int r;
+
+	if (!early && !s->state_on_disk && state_dir_there(c->state_dir)) {
+		/* /var came up since: what is there first, then this boot on top. */
+		disk = malloc(sizeof(*disk));
+		if (!disk)
+			return -ENOMEM;
+		r = state_load(c->state_dir, disk);
+		if (r < 0 && r != -ENOENT && r != -EBADMSG && r != -EPROTONOSUPPORT) {
+			free(disk);
+			goto runtime;
+		}
+		state_merge(disk, &s->state, c->history);
+		s->state = *disk;
+		free(disk);
+		s->state_on_disk = true;
+	}
+	if (!early && s->state_on_disk) {
+		*dir = c->state_dir;
+		r = state_save(c->state_dir, &s->state);
+		if (r == 0)
+			return 0;
+	}
+runtime:
+	*dir = paths_run();
+	return state_save(paths_run(), &s->state);
 }
 
 const char *snapshot_state_problem(const struct snapshot *s, char *buf, size_t len)

@@ -18,8 +18,9 @@ struct snapshot {
 	uint32_t sock_min;		     /* SOCK_MIN_RCVBUF */
 	char boot_id[STATE_BOOT_ID_LEN + 1]; /* "" if unknown */
 	struct charge_model model;
-	struct state state;
+	struct state state;	  /* the state file with this boot's early records merged in */
 	int state_err;		  /* 0, -ENOENT (none yet) or why the file was ignored */
+	bool state_on_disk;	  /* the state directory (or its parent) exists: /var is there */
 	bool state_dirty;	  /* the coldplug cache was refreshed: worth saving */
 	int64_t coldplug_devices; /* or -errno */
 	struct recommendation rec;
@@ -42,6 +43,14 @@ int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t l
  */
 int snapshot_refresh(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t live_peak_events,
 		     struct snapshot *s);
+
+/*
+ * Write s->state where it belongs: the state directory when it is there
+ * (first reading and merging its file if it was not there at snapshot time:
+ * a /var mounted since), else, or with early, the runtime directory
+ * (paths_run()). *dir tells where it went. 0 or -errno; never logs.
+ */
+int snapshot_save(const struct nlt_conf *c, struct snapshot *s, bool early, const char **dir);
 
 /* One line on why the state file was ignored, for the caller to log ("" if it was fine). */
 const char *snapshot_state_problem(const struct snapshot *s, char *buf, size_t len);

@@ -16,18 +16,30 @@
 /*
  * The file, one record per line, each field separated by exactly one space:
  *
- *   nltune-state 1
+ *   nltune-state 2
  *   boot <boot_id> <peak_events> <peak_bytes> <window_ms> <total_events> <updated>
+ *   coldplug-burst <boot_id> <events> <bytes> <duration_ms>
+ *   apply <boot_id> <at> <by> <before_default> <before_max> <after_default> <after_max>
  *   coldplug <devices> <bytes>
  *   applied <default> <max>
  *   end <crc32 of every byte before this line, 8 lowercase hex digits>
  *
+ * coldplug-burst and apply lines follow the boot line they name (at most one
+ * coldplug-burst, STATE_MAX_APPLIES apply lines, oldest first); <by> is boot,
+ * cli, bus or revert. Version 1 is the same without those two lines.
  * The end line is written last, so a file cut anywhere lacks it or fails
  * its checksum; numbers are canonical decimal so format(parse(x)) == x.
  */
 #define MAGIC	   "nltune-state"
-#define MAX_TOKENS 7 /* the boot line */
-#define CRC_HEX	   8
+#define MAX_TOKENS 8 /* the apply line */
+
+static const char *const by_names[STATE_BY_N] = { "boot", "cli", "bus", "revert" };
+
+const char *state_by_name(enum state_by by)
+{
+	return (unsigned)by < STATE_BY_N ? by_names[by] : "unknown";
+}
+#define CRC_HEX 8
 
 static uint32_t crc32_ieee(const char *buf, size_t len)
 {
@@ -84,8 +96,12 @@ static int check_boots(const struct state *s)
 	if (s->nboots > STATE_MAX_BOOTS)
 		return -EINVAL;
 	for (i = 0; i < s->nboots; i++) {
-		if (!state_boot_id_valid(s->boots[i].boot_id))
+		if (!state_boot_id_valid(s->boots[i].boot_id) ||
+		    s->boots[i].napplies > STATE_MAX_APPLIES)
 			return -EINVAL;
+		for (j = 0; j < s->boots[i].napplies; j++)
+			if ((unsigned)s->boots[i].applies[j].by >= STATE_BY_N)
+				return -EINVAL;
 		for (j = 0; j < i; j++)
 			if (!strcmp(s->boots[i].boot_id, s->boots[j].boot_id))
 				return -EINVAL;
@@ -96,7 +112,8 @@ static int check_boots(const struct state *s)
 int state_format(const struct state *s, char *buf, size_t len)
 {
 	const struct state_boot *b;
-	size_t off = 0, i;
+	const struct state_apply *a;
+	size_t off = 0, i, k;
 	int r;
 
 	r = check_boots(s);
@@ -114,6 +131,19 @@ int state_format(const struct state *s, char *buf, size_t len)
 			   "boot %s %" PRIu64 " %" PRIu64 " %" PRIu32 " %" PRIu64 " %" PRIu64 "\n",
 			   b->boot_id, b->peak_events, b->peak_bytes, b->window_ms, b->total_events,
 			   b->updated);
+		if (r == 0 && b->has_coldplug)
+			r = append(buf, len, &off,
+				   "coldplug-burst %s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+				   b->boot_id, b->coldplug_events, b->coldplug_bytes,
+				   b->coldplug_ms);
+		for (k = 0; r == 0 && k < b->napplies; k++) {
+			a = &b->applies[k];
+			r = append(buf, len, &off,
+				   "apply %s %" PRIu64 " %s %" PRIu64 " %" PRIu64 " %" PRIu64
+				   " %" PRIu64 "\n",
+				   b->boot_id, a->at, by_names[a->by], a->before_default,
+				   a->before_max, a->after_default, a->after_max);
+		}
 	}
 	if (r == 0 && s->has_coldplug)
 		r = append(buf, len, &off, "coldplug %" PRIu64 " %" PRIu64 "\n",
@@ -206,6 +236,49 @@ out:
 	return r;
 }
 
+/* The boot a coldplug-burst or apply line names: it must be the last boot line read. */
+static struct state_boot *line_boot(struct state *s, const struct line *l)
+{
+	struct state_boot *b;
+
+	if (s->nboots == 0 || l->toklen[1] != STATE_BOOT_ID_LEN)
+		return NULL;
+	b = &s->boots[s->nboots - 1];
+	return memcmp(b->boot_id, l->tok[1], STATE_BOOT_ID_LEN) ? NULL : b;
+}
+
+static int parse_coldplug_burst(struct state *s, const struct line *l)
+{
+	struct state_boot *b = l->n == 5 ? line_boot(s, l) : NULL;
+
+	if (!b || b->has_coldplug || b->napplies || parse_u64(l, 2, &b->coldplug_events) < 0 ||
+	    parse_u64(l, 3, &b->coldplug_bytes) < 0 || parse_u64(l, 4, &b->coldplug_ms) < 0)
+		return -EBADMSG;
+	b->has_coldplug = true;
+	return 0;
+}
+
+static int parse_apply(struct state *s, const struct line *l)
+{
+	struct state_boot *b = l->n == 8 ? line_boot(s, l) : NULL;
+	struct state_apply *a;
+	int by;
+
+	if (!b || b->napplies >= STATE_MAX_APPLIES)
+		return -EBADMSG;
+	a = &b->applies[b->napplies];
+	for (by = 0; by < STATE_BY_N; by++)
+		if (tok_is(l, 3, by_names[by]))
+			break;
+	if (by == STATE_BY_N || parse_u64(l, 2, &a->at) < 0 ||
+	    parse_u64(l, 4, &a->before_default) < 0 || parse_u64(l, 5, &a->before_max) < 0 ||
+	    parse_u64(l, 6, &a->after_default) < 0 || parse_u64(l, 7, &a->after_max) < 0)
+		return -EBADMSG;
+	a->by = (enum state_by)by;
+	b->napplies++;
+	return 0;
+}
+
 static int parse_pair(const struct line *l, bool *seen, uint64_t *a, uint64_t *b)
 {
 	if (l->n != 3 || *seen || parse_u64(l, 1, a) < 0 || parse_u64(l, 2, b) < 0)
@@ -251,7 +324,7 @@ int state_parse(struct state *s, const char *buf, size_t len)
 	if (!nl || split(buf, (size_t)(nl - buf), &l) < 0 || l.n != 2 || !tok_is(&l, 0, MAGIC) ||
 	    parse_u64(&l, 1, &version) < 0)
 		goto out;
-	if (version != STATE_VERSION) {
+	if (version != STATE_VERSION && version != 1) {
 		r = -EPROTONOSUPPORT;
 		goto out;
 	}
@@ -270,6 +343,12 @@ int state_parse(struct state *s, const char *buf, size_t len)
 			goto out;
 		if (tok_is(&l, 0, "boot")) {
 			if (parse_boot(s, &l) < 0)
+				goto out;
+		} else if (version > 1 && tok_is(&l, 0, "coldplug-burst")) {
+			if (parse_coldplug_burst(s, &l) < 0)
+				goto out;
+		} else if (version > 1 && tok_is(&l, 0, "apply")) {
+			if (parse_apply(s, &l) < 0)
 				goto out;
 		} else if (tok_is(&l, 0, "coldplug")) {
 			if (parse_pair(&l, &s->has_coldplug, &s->coldplug_devices,
@@ -436,44 +515,210 @@ out:
 	return r;
 }
 
-void state_record_boot(struct state *s, const struct state_boot *b, uint32_t keep)
+static uint32_t clamp_keep(uint32_t keep)
 {
-	struct state_boot nb = *b, *e; /* b may point into s, which moves below */
+	if (keep == 0)
+		return 1;
+	return keep > STATE_MAX_BOOTS ? STATE_MAX_BOOTS : keep;
+}
+
+/* Keep the newest keep entries. */
+static void trim(struct state *s, uint32_t keep)
+{
 	size_t drop;
 
-	if (!state_boot_id_valid(nb.boot_id))
-		return;
-	if (keep == 0)
-		keep = 1;
-	if (keep > STATE_MAX_BOOTS)
-		keep = STATE_MAX_BOOTS;
-
-	e = (struct state_boot *)state_find_boot(s, nb.boot_id);
-	if (e) {
-		if (nb.peak_events > e->peak_events)
-			e->peak_events = nb.peak_events;
-		if (nb.peak_bytes > e->peak_bytes)
-			e->peak_bytes = nb.peak_bytes;
-		e->window_ms = nb.window_ms;
-		e->total_events = nb.total_events;
-		e->updated = nb.updated;
-	} else {
-		/* Make room for one: the new entry always survives the trim. */
-		if (s->nboots >= keep) {
-			drop = s->nboots - keep + 1;
-			memmove(s->boots, s->boots + drop,
-				(s->nboots - drop) * sizeof(s->boots[0]));
-			s->nboots -= drop;
-		}
-		e = &s->boots[s->nboots++];
-		*e = nb;
-		e->boot_id[STATE_BOOT_ID_LEN] = '\0';
-	}
-	/* history may have shrunk since the last save (SIGHUP). */
 	if (s->nboots > keep) {
 		drop = s->nboots - keep;
 		memmove(s->boots, s->boots + drop, keep * sizeof(s->boots[0]));
 		s->nboots = keep;
+	}
+}
+
+/* boot_id's entry, or a new empty one appended (the oldest dropped to make room). */
+static struct state_boot *find_or_make(struct state *s, const char *boot_id, uint32_t keep)
+{
+	struct state_boot *e;
+
+	if (!state_boot_id_valid(boot_id))
+		return NULL;
+	keep = clamp_keep(keep);
+	e = (struct state_boot *)state_find_boot(s, boot_id);
+	if (e)
+		return e;
+	/* Make room for one: the new entry always survives the trim. */
+	trim(s, keep - 1);
+	e = &s->boots[s->nboots++];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->boot_id, boot_id, STATE_BOOT_ID_LEN);
+	return e;
+}
+
+struct state_boot *state_record_boot(struct state *s, const struct state_boot *b, uint32_t keep)
+{
+	struct state_boot nb = *b, *e; /* b may point into s, which moves below */
+
+	nb.boot_id[STATE_BOOT_ID_LEN] = '\0';
+	e = find_or_make(s, nb.boot_id, keep);
+	if (!e)
+		return NULL;
+	if (nb.peak_events > e->peak_events)
+		e->peak_events = nb.peak_events;
+	if (nb.peak_bytes > e->peak_bytes)
+		e->peak_bytes = nb.peak_bytes;
+	e->window_ms = nb.window_ms;
+	e->total_events = nb.total_events;
+	e->updated = nb.updated;
+	/* history may have shrunk since the last save (SIGHUP). */
+	trim(s, clamp_keep(keep));
+	return (struct state_boot *)state_find_boot(s, nb.boot_id);
+}
+
+static bool apply_equal(const struct state_apply *a, const struct state_apply *b)
+{
+	return a->at == b->at && a->by == b->by && a->before_default == b->before_default &&
+	       a->before_max == b->before_max && a->after_default == b->after_default &&
+	       a->after_max == b->after_max;
+}
+
+/* Add a write to e unless it is there; full: keep [0], drop [1]. */
+static void add_apply(struct state_boot *e, const struct state_apply *a)
+{
+	size_t i;
+
+	for (i = 0; i < e->napplies; i++)
+		if (apply_equal(&e->applies[i], a))
+			return;
+	if (e->napplies == STATE_MAX_APPLIES) {
+		memmove(&e->applies[1], &e->applies[2],
+			(STATE_MAX_APPLIES - 2) * sizeof(e->applies[0]));
+		e->napplies--;
+	}
+	/* In time order: a merged early write may be older than the ones here. */
+	for (i = e->napplies; i > 0 && e->applies[i - 1].at > a->at; i--)
+		e->applies[i] = e->applies[i - 1];
+	e->applies[i] = *a;
+	e->napplies++;
+}
+
+int state_record_apply(struct state *s, const char *boot_id, const struct state_apply *a,
+		       uint32_t keep)
+{
+	struct state_apply na = *a;
+	struct state_boot *e;
+
+	if ((unsigned)na.by >= STATE_BY_N)
+		return -EINVAL;
+	e = find_or_make(s, boot_id, keep);
+	if (!e)
+		return -EINVAL;
+	add_apply(e, &na);
+	s->applied_default = na.after_default;
+	s->applied_max = na.after_max;
+	return 0;
+}
+
+int state_record_coldplug(struct state *s, const char *boot_id, uint64_t events, uint64_t bytes,
+			  uint64_t ms, uint32_t keep)
+{
+	struct state_boot *e = find_or_make(s, boot_id, keep);
+
+	if (!e)
+		return -EINVAL;
+	e->has_coldplug = true;
+	e->coldplug_events = events;
+	e->coldplug_bytes = bytes;
+	e->coldplug_ms = ms;
+	return 0;
+}
+
+/* The applied values are those of the newest write on record, else src's if it has any. */
+static void newest_applied(struct state *dst, const struct state *src)
+{
+	const struct state_apply *last = NULL, *a;
+	size_t i;
+
+	for (i = 0; i < dst->nboots; i++) {
+		if (dst->boots[i].napplies == 0)
+			continue;
+		a = &dst->boots[i].applies[dst->boots[i].napplies - 1];
+		if (!last || a->at >= last->at)
+			last = a;
+	}
+	if (last) {
+		dst->applied_default = last->after_default;
+		dst->applied_max = last->after_max;
+	} else if (src->applied_default || src->applied_max) {
+		dst->applied_default = src->applied_default;
+		dst->applied_max = src->applied_max;
+	}
+}
+
+void state_merge(struct state *dst, const struct state *src, uint32_t keep)
+{
+	const struct state_boot *b;
+	struct state_boot *e;
+	size_t i, k;
+
+	for (i = 0; i < src->nboots; i++) {
+		b = &src->boots[i];
+		e = state_find_boot(dst, b->boot_id) ? NULL : find_or_make(dst, b->boot_id, keep);
+		if (e) {
+			*e = *b; /* new here: taken whole */
+			continue;
+		}
+		e = (struct state_boot *)state_find_boot(dst, b->boot_id);
+		if (b->peak_events > e->peak_events)
+			e->peak_events = b->peak_events;
+		if (b->peak_bytes > e->peak_bytes)
+			e->peak_bytes = b->peak_bytes;
+		if (b->updated > e->updated) {
+			e->window_ms = b->window_ms;
+			e->total_events = b->total_events;
+			e->updated = b->updated;
+		}
+		if (b->has_coldplug && !e->has_coldplug) {
+			e->has_coldplug = true;
+			e->coldplug_events = b->coldplug_events;
+			e->coldplug_bytes = b->coldplug_bytes;
+			e->coldplug_ms = b->coldplug_ms;
+		}
+		for (k = 0; k < b->napplies && k < STATE_MAX_APPLIES; k++)
+			add_apply(e, &b->applies[k]);
+	}
+	if (src->has_coldplug) {
+		dst->has_coldplug = true;
+		dst->coldplug_devices = src->coldplug_devices;
+		dst->coldplug_bytes = src->coldplug_bytes;
+	}
+	newest_applied(dst, src);
+}
+
+static void add_value(uint64_t *v, size_t *n, uint64_t x, uint64_t now)
+{
+	size_t i;
+
+	if (x == 0 || x == now || *n == 2 * STATE_MAX_APPLIES)
+		return;
+	for (i = 0; i < *n; i++)
+		if (v[i] == x)
+			return;
+	v[(*n)++] = x;
+}
+
+void state_earlier(const struct state *s, const char *boot_id, uint64_t now_default,
+		   uint64_t now_max, struct state_earlier *out)
+{
+	const struct state_boot *b = state_find_boot(s, boot_id);
+	const struct state_apply *a;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; b && i < b->napplies; i++) {
+		a = &b->applies[i];
+		add_value(out->rmem_default, &out->ndefault, a->before_default, now_default);
+		add_value(out->rmem_default, &out->ndefault, a->after_default, now_default);
+		add_value(out->rmem_max, &out->nmax, a->before_max, now_max);
+		add_value(out->rmem_max, &out->nmax, a->after_max, now_max);
 	}
 }
 

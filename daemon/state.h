@@ -7,11 +7,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATE_VERSION	  1
+#define STATE_VERSION	  2   /* version 1 files (no coldplug-burst, no apply lines) still load */
 #define STATE_MAX_BOOTS	  100 /* the configured history is at most this */
+#define STATE_MAX_APPLIES 4   /* writes kept per boot: the first one and the newest */
 #define STATE_BOOT_ID_LEN 36  /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
 #define STATE_FILE	  "state"
-#define STATE_MAX_SIZE	  65536 /* a larger file is refused unread */
+#define STATE_MAX_SIZE	  131072 /* a larger file is refused unread */
+
+/* Who wrote the sysctls: apply --boot, the command line, D-Bus Apply, or a revert. */
+enum state_by { STATE_BY_BOOT, STATE_BY_CLI, STATE_BY_BUS, STATE_BY_REVERT, STATE_BY_N };
+
+/* One write of net.core.rmem_default/rmem_max: what was in force before and after it. */
+struct state_apply {
+	uint64_t at; /* unix seconds */
+	enum state_by by;
+	uint64_t before_default, before_max;
+	uint64_t after_default, after_max;
+};
 
 struct state_boot {
 	char boot_id[STATE_BOOT_ID_LEN + 1];
@@ -20,6 +32,11 @@ struct state_boot {
 	uint32_t window_ms;
 	uint64_t total_events;
 	uint64_t updated; /* unix seconds */
+	/* The coldplug burst nltuned measured this boot, all of it (not a window). */
+	bool has_coldplug;
+	uint64_t coldplug_events, coldplug_bytes, coldplug_ms;
+	size_t napplies; /* oldest first; applies[0] is the boot's first write */
+	struct state_apply applies[STATE_MAX_APPLIES];
 };
 
 struct state {
@@ -64,11 +81,50 @@ int state_save(const char *dir, const struct state *s);
 
 /*
  * Record this boot's peaks: update the entry of boot_id (peaks only grow;
- * window_ms, total_events and updated are replaced) or append it, dropping
- * the oldest entries beyond keep boots (0 counts as 1, at most
- * STATE_MAX_BOOTS). An invalid boot_id is ignored: check it first.
+ * window_ms, total_events and updated are replaced; its coldplug burst and
+ * writes are kept) or append it, dropping the oldest entries beyond keep boots
+ * (0 counts as 1, at most STATE_MAX_BOOTS). An invalid boot_id is ignored:
+ * check it first. Returns the entry or NULL.
  */
-void state_record_boot(struct state *s, const struct state_boot *b, uint32_t keep);
+struct state_boot *state_record_boot(struct state *s, const struct state_boot *b, uint32_t keep);
+
+/*
+ * Record a write of the sysctls in boot_id's entry (made if missing, with
+ * zero peaks) and make it the state's applied values. A boot keeps its first
+ * write and the newest ones (STATE_MAX_APPLIES in all); the same write
+ * recorded twice is kept once. 0, or -EINVAL (bad boot_id or by).
+ */
+int state_record_apply(struct state *s, const char *boot_id, const struct state_apply *a,
+		       uint32_t keep);
+
+/* Record boot_id's measured coldplug burst (made if missing); 0 or -EINVAL. */
+int state_record_coldplug(struct state *s, const char *boot_id, uint64_t events, uint64_t bytes,
+			  uint64_t ms, uint32_t keep);
+
+/*
+ * Merge src (an early-boot record kept under the runtime directory) into dst:
+ * peaks take the larger, coldplug bursts and writes are added, the coldplug
+ * estimate and applied values of src win when src has them. Merging the same
+ * src twice changes nothing.
+ */
+void state_merge(struct state *dst, const struct state *src, uint32_t keep);
+
+/* Values of rmem_default and rmem_max that were in force earlier this boot. */
+struct state_earlier {
+	size_t ndefault, nmax;
+	uint64_t rmem_default[2 * STATE_MAX_APPLIES];
+	uint64_t rmem_max[2 * STATE_MAX_APPLIES];
+};
+
+/*
+ * Every value boot_id's writes replaced or set, except the ones in force now
+ * (now_default, now_max): distinct, in the order written. A socket whose
+ * rcvbuf is one of them got it before the last write.
+ */
+void state_earlier(const struct state *s, const char *boot_id, uint64_t now_default,
+		   uint64_t now_max, struct state_earlier *out);
+
+const char *state_by_name(enum state_by by);
 
 /* The entry of boot_id, or NULL. */
 const struct state_boot *state_find_boot(const struct state *s, const char *boot_id);

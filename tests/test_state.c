@@ -112,6 +112,20 @@ static void assert_state_equal(const struct state *a, const struct state *b)
 		assert_int_equal(a->boots[i].window_ms, b->boots[i].window_ms);
 		assert_int_equal(a->boots[i].total_events, b->boots[i].total_events);
 		assert_int_equal(a->boots[i].updated, b->boots[i].updated);
+		assert_int_equal(a->boots[i].has_coldplug, b->boots[i].has_coldplug);
+		assert_int_equal(a->boots[i].coldplug_bytes, b->boots[i].coldplug_bytes);
+		assert_int_equal(a->boots[i].napplies, b->boots[i].napplies);
+		for (size_t k = 0; k < a->boots[i].napplies; k++) {
+			const struct state_apply *x = &a->boots[i].applies[k];
+			const struct state_apply *y = &b->boots[i].applies[k];
+
+			assert_int_equal(x->at, y->at);
+			assert_int_equal(x->by, y->by);
+			assert_int_equal(x->before_default, y->before_default);
+			assert_int_equal(x->before_max, y->before_max);
+			assert_int_equal(x->after_default, y->after_default);
+			assert_int_equal(x->after_max, y->after_max);
+		}
 	}
 	assert_int_equal(a->has_coldplug, b->has_coldplug);
 	assert_int_equal(a->coldplug_devices, b->coldplug_devices);
@@ -151,6 +165,220 @@ static void assert_sealed_body_rejected(const char *body)
 
 /* ---- format and parse ---- */
 
+/* Version 2: the measured coldplug burst and each write, with the values it replaced. */
+static void test_state_parse_accepts_handwritten_v2_file(void **ctx UNUSED)
+{
+	static const char file[] =
+	    "nltune-state 2\n"
+	    "boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 412 343040 1000 9876 1732600000\n"
+	    "coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 405 336960 180\n"
+	    "apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1732599990 boot 212992 212992 688128 "
+	    "688128\n"
+	    "apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1732600100 bus 688128 688128 1048576 "
+	    "1048576\n"
+	    "coldplug 1830 1522560\n"
+	    "applied 1048576 1048576\n"
+	    "end e867a780\n";
+	const struct state_boot *b;
+	struct state s;
+
+	assert_int_equal(parse_str(&s, file), 0);
+	assert_int_equal(s.nboots, 1);
+	b = &s.boots[0];
+	assert_true(b->has_coldplug);
+	assert_int_equal(b->coldplug_events, 405);
+	assert_int_equal(b->coldplug_bytes, 336960);
+	assert_int_equal(b->coldplug_ms, 180);
+	assert_int_equal(b->napplies, 2);
+	assert_int_equal(b->applies[0].at, 1732599990);
+	assert_int_equal(b->applies[0].by, STATE_BY_BOOT);
+	assert_int_equal(b->applies[0].before_default, 212992);
+	assert_int_equal(b->applies[0].after_max, 688128);
+	assert_int_equal(b->applies[1].by, STATE_BY_BUS);
+	assert_int_equal(b->applies[1].after_default, 1048576);
+}
+
+static void test_state_parse_rejects_bad_v2_lines(void **ctx UNUSED)
+{
+	static const char *const cases[] = {
+		/* names no boot, or not the boot line just before */
+		"coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 5\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"apply 1f0e9d8c-7b6a-4958-8372-6a5b4c3d2e1f 1 boot 1 1 2 2\n",
+		/* unknown writer, missing field, extra field, twice, after an apply */
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 root 1 1 2 2\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 boot 1 1 2\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 5 5\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 5\n"
+		"coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 5\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 boot 1 1 2 2\n"
+		"coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 5\n",
+		/* more writes than a boot keeps */
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 boot 1 1 2 2\n"
+		"apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 2 cli 1 1 2 2\n"
+		"apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 3 cli 1 1 2 2\n"
+		"apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 4 cli 1 1 2 2\n"
+		"apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 5 cli 1 1 2 2\n",
+	};
+	char buf[BUFSZ], body[BUFSZ];
+	struct state s;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = (size_t)snprintf(body, sizeof(body), "nltune-state 2\n%s", cases[i]);
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "end %08" PRIx32 "\n",
+				      ref_crc32(body, n));
+		memcpy(buf, body, n);
+		if (parse_exact(&s, buf, n) != -EBADMSG)
+			fail_msg("case %zu accepted", i);
+		assert_state_empty(&s);
+	}
+}
+
+/* A version 1 file has no coldplug-burst or apply lines: they are refused there. */
+static void test_state_parse_v1_refuses_v2_lines(void **ctx UNUSED)
+{
+	assert_sealed_body_rejected(
+	    "boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+	    "coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 5\n");
+}
+
+static struct state_apply mkapply(uint64_t at, enum state_by by, uint64_t bd, uint64_t ad)
+{
+	struct state_apply a = { .at = at,
+				 .by = by,
+				 .before_default = bd,
+				 .before_max = bd,
+				 .after_default = ad,
+				 .after_max = ad };
+	return a;
+}
+
+static void test_state_record_apply_keeps_first_and_newest(void **ctx UNUSED)
+{
+	struct state s, back;
+	static char buf[BUFSZ];
+	struct state_apply a;
+	const struct state_boot *b;
+	int n;
+
+	state_init(&s);
+	for (uint64_t i = 0; i < 7; i++) {
+		a = mkapply(100 + i, i ? STATE_BY_CLI : STATE_BY_BOOT, 212992 + 4096 * i,
+			    212992 + 4096 * (i + 1));
+		assert_int_equal(state_record_apply(&s, ids[0], &a, 5), 0);
+		assert_int_equal(state_record_apply(&s, ids[0], &a, 5), 0); /* twice: kept once */
+	}
+	b = state_find_boot(&s, ids[0]);
+	assert_non_null(b);
+	assert_int_equal(b->napplies, STATE_MAX_APPLIES);
+	assert_int_equal(b->applies[0].at, 100); /* the boot's first write stays */
+	assert_int_equal(b->applies[0].before_default, 212992);
+	assert_int_equal(b->applies[STATE_MAX_APPLIES - 1].at, 106);
+	assert_int_equal(b->applies[1].at, 107 - (STATE_MAX_APPLIES - 1));
+	assert_int_equal(s.applied_default, 212992 + 4096 * 7);
+	n = state_format(&s, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(state_parse(&back, buf, (size_t)n), 0);
+	assert_state_equal(&back, &s);
+	a.by = STATE_BY_N;
+	assert_int_equal(state_record_apply(&s, ids[0], &a, 5), -EINVAL);
+	assert_int_equal(state_record_apply(&s, "not-a-boot-id", &a, 5), -EINVAL);
+}
+
+static void test_state_record_boot_keeps_coldplug_and_writes(void **ctx UNUSED)
+{
+	struct state s;
+	struct state_boot b;
+	struct state_apply a = mkapply(5, STATE_BY_BOOT, 212992, 688128);
+
+	state_init(&s);
+	assert_int_equal(state_record_apply(&s, ids[1], &a, 5), 0);
+	assert_int_equal(state_record_coldplug(&s, ids[1], 405, 336960, 180, 5), 0);
+	sample_boot(&b, 1);
+	assert_non_null(state_record_boot(&s, &b, 5));
+	assert_int_equal(s.nboots, 1);
+	assert_true(s.boots[0].has_coldplug);
+	assert_int_equal(s.boots[0].coldplug_events, 405);
+	assert_int_equal(s.boots[0].napplies, 1);
+	assert_int_equal(s.boots[0].peak_bytes, b.peak_bytes);
+}
+
+/* The early-boot record under /run merges into the history, and merging again changes nothing. */
+static void test_state_merge_is_idempotent(void **ctx UNUSED)
+{
+	static char one[BUFSZ], two[BUFSZ];
+	struct state disk, run;
+	struct state_apply early = mkapply(10, STATE_BY_BOOT, 212992, 688128);
+	struct state_apply later = mkapply(50, STATE_BY_BUS, 688128, 1048576);
+	struct state_boot b;
+	const struct state_boot *e;
+	int n, m;
+
+	sample_state(&disk);
+	state_record_apply(&disk, ids[4], &later, 5); /* the daemon wrote after apply --boot */
+	state_init(&run);
+	state_record_apply(&run, ids[4], &early, 5);
+	state_record_coldplug(&run, ids[4], 405, 336960, 180, 5);
+	sample_boot(&b, 4);
+	b.peak_bytes += 1;
+	state_record_boot(&run, &b, 5);
+	run.has_coldplug = true;
+	run.coldplug_devices = 300;
+	run.coldplug_bytes = 249600;
+
+	state_merge(&disk, &run, 5);
+	e = state_find_boot(&disk, ids[4]);
+	assert_non_null(e);
+	assert_int_equal(disk.nboots, 5);
+	assert_int_equal(e->napplies, 2);
+	assert_int_equal(e->applies[0].at, 10); /* in time order */
+	assert_int_equal(e->applies[1].at, 50);
+	assert_true(e->has_coldplug);
+	assert_int_equal(e->peak_bytes, b.peak_bytes);
+	assert_int_equal(disk.coldplug_devices, 300);
+	n = state_format(&disk, one, sizeof(one));
+	state_merge(&disk, &run, 5);
+	m = state_format(&disk, two, sizeof(two));
+	assert_int_equal(n, m);
+	assert_memory_equal(one, two, (size_t)n);
+
+	/* A boot the history does not have yet is taken whole, the oldest dropped. */
+	state_init(&run);
+	state_record_apply(&run, ids[6], &early, 5);
+	state_merge(&disk, &run, 5);
+	assert_int_equal(disk.nboots, 5);
+	assert_string_equal(disk.boots[4].boot_id, ids[6]);
+	assert_int_equal(disk.boots[4].napplies, 1);
+}
+
+static void test_state_earlier_lists_replaced_values(void **ctx UNUSED)
+{
+	struct state s;
+	struct state_earlier e;
+	struct state_apply a = mkapply(10, STATE_BY_BOOT, 212992, 688128);
+
+	state_init(&s);
+	state_earlier(&s, ids[0], 212992, 212992, &e);
+	assert_int_equal(e.ndefault, 0);
+	state_record_apply(&s, ids[0], &a, 5);
+	a = mkapply(20, STATE_BY_BUS, 688128, 1048576);
+	state_record_apply(&s, ids[0], &a, 5);
+	state_earlier(&s, ids[0], 1048576, 1048576, &e);
+	assert_int_equal(e.ndefault, 2);
+	assert_int_equal(e.rmem_default[0], 212992);
+	assert_int_equal(e.rmem_default[1], 688128);
+	assert_int_equal(e.nmax, 2);
+	state_earlier(&s, ids[1], 1048576, 1048576, &e); /* another boot's writes do not count */
+	assert_int_equal(e.ndefault, 0);
+}
+
 static void test_state_format_parse_round_trip(void **ctx UNUSED)
 {
 	static char buf[BUFSZ], again[BUFSZ];
@@ -169,9 +397,9 @@ static void test_state_format_parse_round_trip(void **ctx UNUSED)
 
 static void test_state_format_writes_documented_lines(void **ctx UNUSED)
 {
-	static const char want[] = "nltune-state 1\n"
+	static const char want[] = "nltune-state 2\n"
 				   "applied 0 0\n"
-				   "end eeac677a\n";
+				   "end 92cd42a1\n";
 	char buf[256];
 	struct state s;
 
@@ -266,7 +494,7 @@ static void test_state_parse_reports_foreign_version(void **ctx UNUSED)
 	struct state s;
 
 	/* Checked before the checksum: a future layout need not end the same way. */
-	assert_int_equal(parse_str(&s, "nltune-state 2\nwhatever comes next\n"), -EPROTONOSUPPORT);
+	assert_int_equal(parse_str(&s, "nltune-state 3\nwhatever comes next\n"), -EPROTONOSUPPORT);
 	assert_state_empty(&s);
 	assert_int_equal(parse_str(&s, "nltune-state 0\n"), -EPROTONOSUPPORT);
 	assert_int_equal(parse_str(&s, "nltune-state 18446744073709551615\n"), -EPROTONOSUPPORT);
@@ -505,10 +733,17 @@ static void test_state_format_fits_max_boots_in_max_size(void **ctx UNUSED)
 	memset(&b, 0, sizeof(b));
 	b.peak_events = b.peak_bytes = b.total_events = b.updated = UINT64_MAX;
 	b.window_ms = UINT32_MAX;
+	b.has_coldplug = true;
+	b.coldplug_events = b.coldplug_bytes = b.coldplug_ms = UINT64_MAX;
+	b.napplies = STATE_MAX_APPLIES;
+	for (i = 0; i < STATE_MAX_APPLIES; i++)
+		b.applies[i] = (struct state_apply){ UINT64_MAX, STATE_BY_REVERT, UINT64_MAX,
+						     UINT64_MAX, UINT64_MAX,	  UINT64_MAX };
 	for (i = 0; i < STATE_MAX_BOOTS; i++) {
 		snprintf(b.boot_id, sizeof(b.boot_id), "%08zx-ffff-ffff-ffff-ffffffffffff", i);
-		state_record_boot(&s, &b, STATE_MAX_BOOTS);
+		state_merge(&s, &(struct state){ .nboots = 1, .boots = { b } }, STATE_MAX_BOOTS);
 	}
+	assert_int_equal(s.nboots, STATE_MAX_BOOTS);
 	s.has_coldplug = true;
 	s.coldplug_devices = s.coldplug_bytes = s.applied_default = s.applied_max = UINT64_MAX;
 	n = state_format(&s, buf, sizeof(buf));
@@ -873,6 +1108,13 @@ int main(void)
 		T(test_state_parse_rejects_every_byte_flip),
 		T(test_state_parse_rejects_empty),
 		T(test_state_parse_reports_foreign_version),
+		T(test_state_parse_accepts_handwritten_v2_file),
+		T(test_state_parse_rejects_bad_v2_lines),
+		T(test_state_parse_v1_refuses_v2_lines),
+		T(test_state_record_apply_keeps_first_and_newest),
+		T(test_state_record_boot_keeps_coldplug_and_writes),
+		T(test_state_merge_is_idempotent),
+		T(test_state_earlier_lists_replaced_values),
 		T(test_state_parse_rejects_garbage),
 		T(test_state_parse_rejects_nul_byte),
 		T(test_state_parse_rejects_oversize),
