@@ -12,6 +12,8 @@ DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 SBINDIR  = $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 SYSCONFDIR ?= /etc
 PKG_CONFIG ?= pkg-config
 # System-wide locations are asked of pkg-config whatever PREFIX is: systemd and dbus-daemon read
@@ -131,11 +133,19 @@ install: $(BINS)
 	install -m 0644 dbus/org.nltune1.service $(DESTDIR)$(DBUSSERVICEDIR)/
 	install -m 0644 dbus/org.nltune1.Manager.xml $(DESTDIR)$(DBUSIFACEDIR)/
 	install -m 0644 dbus/org.nltune1.policy $(DESTDIR)$(POLKITACTIONDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0644 man/nltune.conf.5 man/org.nltune1.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/nltune.8 man/nltuned.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 contrib/completion/nltune.bash $(DESTDIR)$(BASHCOMPDIR)/nltune
+	ln -sf nltune $(DESTDIR)$(BASHCOMPDIR)/nltuned
+	install -m 0644 contrib/completion/_nltune $(DESTDIR)$(ZSHCOMPDIR)/_nltune
 
 # The Debian package, built from a clean copy of the source files (git ls-files: tracked and
 # untracked, not ignored; outside git the tree without build outputs):
 # $(DEBDIR)/nltune_$(VERSION)_<arch>.deb, with the full build log in $(DEBDIR)/build.log.
-# Build-Depends must be installed (`make deps` does it); DEB_BUILD_OPTIONS is passed on.
+# Build-Depends must be installed (`make deps` does it); DEB_BUILD_OPTIONS is passed on, this
+# make's own flags (-s, -j, V=) are not.
 DEBDIR ?= build/deb
 DEBSRC  = $(DEBDIR)/nltune-$(VERSION)
 deb:
@@ -147,7 +157,8 @@ deb:
 		find . -path ./build -prune -o -path ./build-san -prune -o -path ./.git -prune \
 			-o ! -type d -print0; \
 	fi | tar --null -T - -cf - | tar -xf - -C $(DEBSRC)
-	cd $(DEBSRC) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	cd $(DEBSRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 		{ tail -n 40 ../build.log; echo "make deb: failed, full log in $(DEBDIR)/build.log" >&2; exit 1; }
 	@ls -l $(DEBDIR)/*.deb
 

@@ -166,7 +166,8 @@ static void usage(FILE *f)
 		snprintf(first, sizeof(first), "  %-10s ", commands[i].name);
 		term_wrap(f, first, 13, commands[i].summary, w);
 	}
-	fprintf(f, "\nnltune help COMMAND (or nltune COMMAND --help) shows its options.\n");
+	fprintf(f, "\nnltune help COMMAND (or nltune COMMAND --help) shows its options;\n"
+		   "nltune(8) describes everything.\n");
 }
 
 static int cmd_help(struct cli *c)

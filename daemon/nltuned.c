@@ -15,7 +15,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: nltuned [-c FILE] [-n|--check-config] [--proc DIR] [--sys DIR]\n"
-		   "               [--state-dir DIR] [-v] [-h] [--version]\n");
+		   "               [--state-dir DIR] [-v] [-h] [--version]\n"
+		   "see nltuned(8) and nltune.conf(5)\n");
 }
 
 int main(int argc, char **argv)
