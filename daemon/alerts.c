@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* A fixed ring of alerts with a fixed rate table: a storm of drops costs no memory and no noise. */
+/* A fixed ring of alerts, a fixed rate table, a log budget: a storm costs no memory and no noise.
+ */
 #include "alerts.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* c may be NULL: no min-drops, no rate limit, nothing ignored. */
 void alerts_init(struct alerts *a, const struct alerts_conf *c)
 {
-	/* The ring is read only up to count: left untouched, its pages stay unallocated. */
+	/* Slots are read only where id != 0: left untouched, the ring's pages stay unallocated. */
 	memset(&a->conf, 0, sizeof(a->conf));
-	a->head = a->count = 0;
-	a->suppressed = 0;
+	a->count = 0;
+	for (size_t i = 0; i < ALERTS_MAX; i++)
+		a->ring[i].id = 0;
+	a->suppressed = a->crowded = 0;
 	memset(a->rate, 0, sizeof(a->rate));
+	memset(&a->log, 0, sizeof(a->log));
 	if (c)
 		a->conf = *c;
 	a->next_id = 1;
@@ -83,25 +88,90 @@ static bool rate_pass(struct alerts *a, uint64_t now_ms, uint64_t inode, enum al
 	return true;
 }
 
+/* The rate key: the socket, else the process, else the kind alone. */
+static uint64_t rate_key(const struct alert *p)
+{
+	return p->inode ? p->inode : (uint64_t)(p->pid > 0 ? p->pid : 0);
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t p = *(const uint32_t *)x, q = *(const uint32_t *)y;
+
+	return p < q ? -1 : p > q;
+}
+
+/*
+ * The slot a full ring gives up for p, or -1 when every candidate is more
+ * severe than p. Candidates: p's user's own alerts when it holds its share,
+ * else those of the user holding most when that is over its share, else all.
+ */
+static int victim(const struct alerts *a, const struct alert *p)
+{
+	size_t own = 0, best_n = 0, i, j;
+	uint32_t best_uid = p->uid;
+	int v = -1;
+
+	for (i = 0; i < ALERTS_MAX; i++)
+		own += a->ring[i].uid == p->uid;
+	if (own < ALERTS_UID_SHARE) {
+		uint32_t uids[ALERTS_MAX];
+
+		/* the user holding most: the longest run of equal uids */
+		for (i = 0; i < ALERTS_MAX; i++)
+			uids[i] = a->ring[i].uid;
+		qsort(uids, ALERTS_MAX, sizeof(uids[0]), cmp_u32);
+		for (i = 0; i < ALERTS_MAX; i = j) {
+			for (j = i; j < ALERTS_MAX && uids[j] == uids[i]; j++)
+				;
+			if (j - i > best_n) {
+				best_n = j - i;
+				best_uid = uids[i];
+			}
+		}
+		if (best_n <= ALERTS_UID_SHARE)
+			best_uid = p->uid, best_n = 0;
+	}
+	for (i = 0; i < ALERTS_MAX; i++) {
+		const struct alert *s = &a->ring[i];
+
+		if ((own >= ALERTS_UID_SHARE || best_n) && s->uid != best_uid)
+			continue;
+		if (v < 0 || s->severity < a->ring[v].severity ||
+		    (s->severity == a->ring[v].severity && s->id < a->ring[v].id))
+			v = (int)i;
+	}
+	if (v >= 0 && a->ring[v].severity > p->severity)
+		return -1;
+	return v;
+}
+
 int alerts_raise(struct alerts *a, uint64_t now_ms, const struct alert *proto, struct alert *out)
 {
-	struct alert *slot;
+	struct alert *slot = NULL;
 
 	if (comm_ignored(&a->conf, proto->comm))
 		return 0;
 	if (proto->kind == ALERT_SOCKET_DROPS && proto->drops < a->conf.min_drops)
 		return 0;
-	if (a->conf.interval_ms != 0 && !rate_pass(a, now_ms, proto->inode, proto->kind)) {
+	if (a->conf.interval_ms != 0 && !rate_pass(a, now_ms, rate_key(proto), proto->kind)) {
 		a->suppressed++;
 		return 0;
 	}
+	if (a->count == ALERTS_MAX) {
+		int v = victim(a, proto);
 
-	if (a->count < ALERTS_MAX) {
-		slot = &a->ring[(a->head + a->count) % ALERTS_MAX];
+		if (v < 0) {
+			a->crowded++;
+			return 0;
+		}
+		slot = &a->ring[v];
+	}
+	if (!slot) {
+		for (size_t i = 0; i < ALERTS_MAX && !slot; i++)
+			if (a->ring[i].id == 0)
+				slot = &a->ring[i];
 		a->count++;
-	} else {
-		slot = &a->ring[a->head];
-		a->head = (a->head + 1) % ALERTS_MAX;
 	}
 	*slot = *proto;
 	slot->id = a->next_id++;
@@ -112,30 +182,109 @@ int alerts_raise(struct alerts *a, uint64_t now_ms, const struct alert *proto, s
 	return 1;
 }
 
+static int cmp_id(const void *x, const void *y)
+{
+	const struct alert *p = x, *q = y;
+
+	return p->id < q->id ? -1 : p->id > q->id;
+}
+
 size_t alerts_list(const struct alerts *a, struct alert *out, size_t max)
 {
-	size_t i, n = a->count < max ? a->count : max;
+	struct alert *all;
+	size_t i, n = 0;
 
-	for (i = 0; i < n; i++)
-		out[i] = a->ring[(a->head + i) % ALERTS_MAX];
+	if (max == 0)
+		return 0;
+	if (max >= a->count) {
+		for (i = 0; i < ALERTS_MAX; i++)
+			if (a->ring[i].id)
+				out[n++] = a->ring[i];
+		qsort(out, n, sizeof(*out), cmp_id);
+		return n;
+	}
+	/* the oldest max of them: sort a copy */
+	all = malloc(a->count * sizeof(*all));
+	if (!all)
+		return 0;
+	for (i = 0; i < ALERTS_MAX; i++)
+		if (a->ring[i].id)
+			all[n++] = a->ring[i];
+	qsort(all, n, sizeof(*all), cmp_id);
+	memcpy(out, all, max * sizeof(*out));
+	free(all);
+	return max;
+}
+
+static void log_window(struct alerts *a, uint64_t now_ms)
+{
+	if (now_ms >= a->log.start_ms && now_ms - a->log.start_ms < ALERTS_LOG_WINDOW_MS &&
+	    a->log.start_ms)
+		return;
+	a->log.start_ms = now_ms ? now_ms : 1;
+	a->log.lines = 0;
+	a->log.nuid = 0;
+}
+
+bool alerts_log_pass(struct alerts *a, uint64_t now_ms, const struct alert *al)
+{
+	size_t i;
+
+	if (al->pid <= 0 && al->uid == ALERTS_UID_NONE)
+		return true;
+	if (a->log.held == 0)
+		log_window(a, now_ms);
+	if (a->log.lines >= ALERTS_LOG_MAX)
+		goto held;
+	for (i = 0; i < a->log.nuid && a->log.uid[i].uid != al->uid; i++)
+		;
+	if (i == a->log.nuid) {
+		if (i == ALERTS_LOG_UIDS)
+			goto held;
+		a->log.uid[i].uid = al->uid;
+		a->log.uid[i].lines = 0;
+		a->log.nuid++;
+	}
+	if (a->log.uid[i].lines >= ALERTS_LOG_UID_MAX)
+		goto held;
+	a->log.uid[i].lines++;
+	a->log.lines++;
+	return true;
+held:
+	a->log.held++;
+	return false;
+}
+
+uint64_t alerts_log_summary(struct alerts *a, uint64_t now_ms)
+{
+	uint64_t n = a->log.held;
+
+	if (!n || (now_ms >= a->log.start_ms && now_ms - a->log.start_ms < ALERTS_LOG_WINDOW_MS))
+		return 0;
+	a->log.held = 0;
+	log_window(a, now_ms);
 	return n;
 }
 
+static const struct {
+	const char *name;
+	enum alert_severity severity;
+} kinds[ALERT_KIND_MAX] = {
+	[ALERT_SOCKET_DROPS] = { "socket-drops", SEV_CRITICAL },
+	[ALERT_RMEM_DEFAULT_LOW] = { "rmem-default-low", SEV_WARNING },
+	[ALERT_PROCESS_BUFFER] = { "process-buffer", SEV_WARNING },
+	[ALERT_MONITOR_OVERRUN] = { "monitor-overrun", SEV_WARNING },
+	[ALERT_SYSCTL_LOWERED] = { "sysctl-lowered", SEV_WARNING },
+};
+
 const char *alerts_kind_name(enum alert_kind k)
 {
-	switch (k) {
-	case ALERT_SOCKET_DROPS:
-		return "socket-drops";
-	case ALERT_SOCKET_AT_RISK:
-		return "socket-at-risk";
-	case ALERT_MONITOR_OVERRUN:
-		return "monitor-overrun";
-	case ALERT_SYSCTL_LOWERED:
-		return "sysctl-lowered";
-	case ALERT_KIND_MAX:
-		break;
-	}
-	return "unknown";
+	return (unsigned int)k < ALERT_KIND_MAX ? kinds[k].name : "unknown";
+}
+
+enum alert_severity alerts_kind_severity(enum alert_kind k)
+{
+	return (unsigned int)k < ALERT_KIND_MAX ? kinds[k].severity : SEV_WARNING;
 }
 
 const char *alerts_severity_name(enum alert_severity s)

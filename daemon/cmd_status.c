@@ -38,7 +38,7 @@ static int local_docs(struct cli *c, struct docs *d, int want)
 	size_t na;
 	int r;
 
-	r = collect_local(&c->conf, &d->col);
+	r = collect_local(&c->conf, (want & DOC_ALL_SOCKETS) != 0, &d->col);
 	d->have_col = true;
 	if (r < 0) {
 		log_warnx("cannot take a snapshot under %s: %s", paths_proc(), strerror(-r));
@@ -245,7 +245,7 @@ static int pid_and_scan(struct cli *c, pid_t *pid, struct collect *col)
 
 	if (parse_pid(c->argv[0], pid) < 0)
 		return EXIT_USAGE;
-	r = collect_local(&c->conf, col);
+	r = collect_local(&c->conf, true, col);
 	if (r < 0) {
 		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
 		collect_free(col);
@@ -257,8 +257,8 @@ static int pid_and_scan(struct cli *c, pid_t *pid, struct collect *col)
 /* Index of pid among the holders of r, or -1. */
 static int holder(const struct sockrow *r, pid_t pid)
 {
-	for (size_t i = 0; r->has_owner && i < r->own.npids; i++)
-		if (r->own.pids[i] == pid)
+	for (size_t i = 0; r->own && i < r->own->npids; i++)
+		if (r->own->pids[i] == pid)
 			return (int)i;
 	return -1;
 }
@@ -309,7 +309,7 @@ static const char *limit_story(const struct sockrow *r, const struct collect *co
 int cmd_explain(struct cli *c)
 {
 	struct collect col;
-	char story[256], sz[32];
+	char story[256], sz[32], fix[VERDICT_FIX_LEN];
 	pid_t pid;
 	int found = 0, r;
 
@@ -322,7 +322,7 @@ int cmd_explain(struct cli *c)
 		if (holder(row, pid) < 0)
 			continue;
 		if (!found++)
-			printf("%s[%d]\n", row->own.comm, (int)pid);
+			printf("%s[%d]\n", row->own->comm, (int)pid);
 		printf("\nsocket %" PRIu64
 		       ": netlink protocol %u%s, port %u, groups 0x%x, netns %" PRIu64 "\n",
 		       row->s.inode, row->s.protocol,
@@ -340,8 +340,8 @@ int cmd_explain(struct cli *c)
 		       row->s.drops, row->s.no_enobufs ? " (NETLINK_NO_ENOBUFS hides ENOBUFS)" : "",
 		       row->s.rmem);
 		printf("  verdict  %s\n", verdict_name(row->v.verdict));
-		if (row->v.fix[0])
-			printf("  fix      %s\n", row->v.fix);
+		if (scan_fix(row, fix, sizeof(fix))[0])
+			printf("  fix      %s\n", fix);
 	}
 	collect_free(&col);
 	if (!found) {
@@ -372,14 +372,15 @@ int cmd_fix(struct cli *c)
 			continue;
 		if (row->s.rcvbuf >= size && row->v.verdict != VERDICT_DROPPING)
 			continue;
-		r = fixsock_raise(pid, row->own.fds[h], row->s.inode, size, &got, err, sizeof(err));
+		r = fixsock_raise(pid, row->own->fds[h], row->s.inode, size, &got, err,
+				  sizeof(err));
 		if (r < 0) {
 			log_warnx("socket %" PRIu64 ": %s", row->s.inode, err);
 			failed++;
 			continue;
 		}
 		printf("socket %" PRIu64 " (fd %d): rcvbuf %u -> %" PRIu64 ", congestion cleared\n",
-		       row->s.inode, row->own.fds[h], row->s.rcvbuf, got);
+		       row->s.inode, row->own->fds[h], row->s.rcvbuf, got);
 		fixlog_add(col.fixes, &(struct fix_record){ .inode = row->s.inode,
 							    .drops = row->s.drops,
 							    .rcvbuf = (uint32_t)got,

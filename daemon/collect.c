@@ -48,12 +48,19 @@ void collect_alerts_conf(const struct nlt_conf *c, struct alerts_conf *ac)
 		memcpy(ac->ignore_comm[i], c->ignore_comm[i], ALERTS_COMM_LEN);
 }
 
-int collect_local(const struct nlt_conf *c, struct collect *col)
+static void keep_alert(void *arg, const struct alert *proto)
+{
+	struct collect *col = arg;
+
+	alerts_raise(col->alerts, collect_now_ms(), proto, NULL);
+}
+
+int collect_local(const struct nlt_conf *c, bool owners_all, struct collect *col)
 {
 	struct alerts_conf ac;
 	struct scan_ctx ctx;
 	uint64_t now = collect_now_ms(), wall = watch_wall_ms();
-	struct alert protos[2], out;
+	struct alert proto, out;
 	int r;
 
 	memset(col, 0, sizeof(*col));
@@ -70,6 +77,8 @@ int collect_local(const struct nlt_conf *c, struct collect *col)
 	fixlog_load(c->state_dir, col->snap.boot_id, col->fixes);
 	collect_scan_ctx(&col->snap, now, &ctx);
 	ctx.fixes = col->fixes;
+	ctx.owners_all = owners_all;
+	ctx.all_netns = true;
 	r = scanner_run(&col->scan, &ctx);
 	if (r < 0)
 		return r;
@@ -79,14 +88,9 @@ int collect_local(const struct nlt_conf *c, struct collect *col)
 	collect_alerts_conf(c, &ac);
 	alerts_init(col->alerts, &ac);
 	if (watch_sysctl(&col->snap.sysctl, col->snap.state.applied_default,
-			 col->snap.state.applied_max, wall, &protos[0]))
-		alerts_raise(col->alerts, now, &protos[0], &out);
-	for (size_t i = 0; i < col->scan.nrows; i++) {
-		int n = watch_row(&col->scan.rows[i], wall, protos);
-
-		for (int k = 0; k < n; k++)
-			alerts_raise(col->alerts, now, &protos[k], &out);
-	}
+			 col->snap.state.applied_max, wall, &proto))
+		alerts_raise(col->alerts, now, &proto, &out);
+	watch_scan(&col->scan, 0, wall, keep_alert, col);
 	return 0;
 }
 

@@ -21,8 +21,12 @@ struct collect {
 	struct fixlog *fixes;  /* sockets nltune raised live this boot */
 };
 
-/* Snapshot, scan once, derive alerts. 0 or -errno (sysctls or /proc/net/netlink unreadable). */
-int collect_local(const struct nlt_conf *c, struct collect *col);
+/*
+ * Snapshot, scan every namespace once, derive alerts. owners_all: name the owner
+ * of every socket, not only of those that matter. 0 or -errno (sysctls or this
+ * namespace's sockets unreadable).
+ */
+int collect_local(const struct nlt_conf *c, bool owners_all, struct collect *col);
 void collect_free(struct collect *col);
 
 /* The typical charge of one event as far as the snapshot knows. */

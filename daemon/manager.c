@@ -73,12 +73,14 @@ void manager_set_hooks(struct manager *m, const struct manager_hooks *hooks)
 /* Keep an alert: log it once, hand it to the server. */
 static void raise_alert(struct manager *m, const struct alert *proto)
 {
+	uint64_t now = collect_now_ms();
 	struct alert a;
 	json_object *o;
 
-	if (alerts_raise(m->alerts, collect_now_ms(), proto, &a) <= 0)
+	if (alerts_raise(m->alerts, now, proto, &a) <= 0)
 		return;
-	log_warnx("alert #%" PRIu64 " %s: %s", a.id, alerts_kind_name(a.kind), a.message);
+	if (alerts_log_pass(m->alerts, now, &a))
+		log_warnx("alert #%" PRIu64 " %s: %s", a.id, alerts_kind_name(a.kind), a.message);
 	if (!m->hooks.alert)
 		return;
 	o = report_alert_json(&a);
@@ -97,6 +99,23 @@ static void schedule_scan(struct manager *m, uint64_t delay_us)
 	sd_event_source_set_enabled(m->scan_timer, SD_EVENT_ONESHOT);
 }
 
+static void emit_alert(void *arg, const struct alert *proto)
+{
+	raise_alert(arg, proto);
+}
+
+/* Once a minute at most: how many alert lines the budget kept out of the log. */
+static void log_suppressed(struct manager *m)
+{
+	uint64_t n = alerts_log_summary(m->alerts, collect_now_ms());
+
+	if (n)
+		log_warnx(
+		    "%" PRIu64 " more alerts suppressed in the last minute (the log keeps %d a "
+		    "minute, %d about one user); all are in nltune alerts and the Alert signal",
+		    n, ALERTS_LOG_MAX, ALERTS_LOG_UID_MAX);
+}
+
 static void manager_burst(void *arg, const struct burst *b)
 {
 	struct manager *m = arg;
@@ -104,6 +123,7 @@ static void manager_burst(void *arg, const struct burst *b)
 
 	report_burst_text(line, sizeof(line), b);
 	log_info("%s", line);
+	m->scan_all_netns = true; /* a burst reaches every namespace's listeners */
 	schedule_scan(m, SCAN_AFTER_BURST_US);
 }
 
@@ -212,7 +232,7 @@ static void record_fix(struct manager *m, const struct sockrow *r, uint64_t got)
 					 .drops = r->s.drops,
 					 .rcvbuf = got > UINT32_MAX ? UINT32_MAX : (uint32_t)got,
 					 .at_ms = watch_wall_ms(),
-					 .pid = r->own.pids[0] });
+					 .pid = r->own->pids[0] });
 	e = fixlog_save(m->conf.state_dir, m->fixes);
 	if (e < 0)
 		log_warnx("cannot save %s/%s: %s", m->conf.state_dir, FIXLOG_FILE, strerror(-e));
@@ -224,17 +244,17 @@ static void autofix(struct manager *m, const struct sockrow *r)
 	char err[256];
 
 	if (!m->conf.autofix || r->v.limit != LIMIT_MINIMUM ||
-	    r->s.protocol != NLSCAN_PROTO_UEVENT || !r->s.groups || !r->has_owner || !r->own.npids)
+	    r->s.protocol != NLSCAN_PROTO_UEVENT || !r->s.groups || !r->own || !r->own->npids)
 		return;
-	if (fixsock_raise(r->own.pids[0], r->own.fds[0], r->s.inode, m->snap.rec.rmem_default, &got,
-			  err, sizeof(err)) < 0) {
-		log_warnx("autofix of %s[%d] socket %" PRIu64 " failed: %s", r->own.comm,
-			  (int)r->own.pids[0], r->s.inode, err);
+	if (fixsock_raise(r->own->pids[0], r->own->fds[0], r->s.inode, m->snap.rec.rmem_default,
+			  &got, err, sizeof(err)) < 0) {
+		log_warnx("autofix of %s[%d] socket %" PRIu64 " failed: %s", r->own->comm,
+			  (int)r->own->pids[0], r->s.inode, err);
 		return;
 	}
 	log_info("autofix: %s[%d] socket %" PRIu64 " rcvbuf %u -> %" PRIu64
 		 " (it asked for less than the kernel's floor)",
-		 r->own.comm, (int)r->own.pids[0], r->s.inode, r->s.rcvbuf, got);
+		 r->own->comm, (int)r->own->pids[0], r->s.inode, r->s.rcvbuf, got);
 	record_fix(m, r, got);
 }
 
@@ -257,7 +277,7 @@ static void write_metrics(struct manager *m)
 void manager_scan(struct manager *m)
 {
 	const struct burst_stats *st = &m->meter.stats;
-	struct alert protos[2];
+	struct alert proto;
 	struct scan_ctx ctx;
 	int r;
 
@@ -265,35 +285,33 @@ void manager_scan(struct manager *m)
 	if (r < 0)
 		log_warnx("cannot read net.core.rmem_*: %s", strerror(-r));
 	if (watch_sysctl(&m->snap.sysctl, m->snap.state.applied_default, m->snap.state.applied_max,
-			 watch_wall_ms(), &protos[0]))
-		raise_alert(m, &protos[0]);
+			 watch_wall_ms(), &proto))
+		raise_alert(m, &proto);
 	collect_scan_ctx(&m->snap, collect_now_ms(), &ctx);
 	if (m->fixes) { /* `nltune fix` on the console adds to it */
 		fixlog_load(m->conf.state_dir, m->snap.boot_id, m->fixes);
 		ctx.fixes = m->fixes;
 	}
+	ctx.all_netns = m->scan_all_netns;
+	m->scan_all_netns = false;
 	r = scanner_run(&m->scan, &ctx);
 	if (r < 0) {
 		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
 		return;
 	}
 	m->scanned = true;
+	log_suppressed(m);
 	for (size_t i = 0; i < m->scan.nrows; i++) {
 		const struct sockrow *row = &m->scan.rows[i];
-		int n;
 
 		if (row->s.inode == 0)
 			continue;
 		m->drops_total += row->new_drops;
-		/* nltuned's own socket: its losses are monitor-overrun alerts, its size
-		 * monitor-buffer. */
-		if (row->s.inode == m->meter_inode)
-			continue;
-		n = watch_row(row, watch_wall_ms(), protos);
-		for (int k = 0; k < n; k++)
-			raise_alert(m, &protos[k]);
-		autofix(m, row);
+		if (row->s.inode != m->meter_inode)
+			autofix(m, row);
 	}
+	/* nltuned's own socket: its losses are monitor-overrun alerts, its size monitor-buffer. */
+	watch_scan(&m->scan, m->meter_inode, watch_wall_ms(), emit_alert, m);
 	write_metrics(m);
 	notify_status(m);
 	changed(m);
@@ -503,16 +521,18 @@ int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_
 				 inode, r->s.protocol, NLSCAN_PROTO_UEVENT);
 			return -EPROTOTYPE;
 		}
-		if (!r->has_owner || !r->own.npids) {
+		if (!r->own) /* not looked up yet: it did not matter until now */
+			scanner_resolve_all(&m->scan);
+		if (!r->own || !r->own->npids) {
 			snprintf(err, errlen, "socket %" PRIu64 " has no process holding it",
 				 inode);
 			return -ESRCH;
 		}
-		ret = fixsock_raise(r->own.pids[0], r->own.fds[0], inode,
+		ret = fixsock_raise(r->own->pids[0], r->own->fds[0], inode,
 				    size ? size : m->snap.rec.rmem_default, rcvbuf, err, errlen);
 		if (ret == 0) {
 			log_info("fixed %s[%d] socket %" PRIu64 ": rcvbuf %u -> %" PRIu64,
-				 r->own.comm, (int)r->own.pids[0], inode, r->s.rcvbuf, *rcvbuf);
+				 r->own->comm, (int)r->own->pids[0], inode, r->s.rcvbuf, *rcvbuf);
 			record_fix(m, r, *rcvbuf);
 			schedule_scan(m, 0);
 		}

@@ -50,6 +50,7 @@ struct manager {
 	uint64_t saved_peak_bytes; /* this boot's peak at the last save */
 	struct scanner scan;
 	bool scanned;
+	bool scan_all_netns; /* the next scan dumps every namespace, not a turn of them */
 	struct alerts *alerts;
 	struct fixlog *fixes; /* sockets nltune raised live this boot; NULL without memory */
 	uint64_t watchdog_usec;

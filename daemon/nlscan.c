@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -267,10 +268,15 @@ struct ino_index {
 	size_t i;
 };
 
+/* Either fill the rows of socks by inode (idx), or collect every socket into *out. */
 struct diag_ctx {
 	struct nlsock *socks;
 	const struct ino_index *idx;
 	size_t n;
+	struct nlsock **out; /* collect mode when set */
+	size_t nout, cap;
+	uint64_t netns;
+	int err;
 };
 
 static int cmp_index(const void *a, const void *b)
@@ -317,6 +323,11 @@ static int diag_attr_cb(const struct nlattr *a, void *data)
 		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
 			return MNL_CB_OK;
 		break;
+	case NETLINK_DIAG_GROUPS:
+		/* a bitmap of u32 words; the first holds groups 1..32 as /proc/net/netlink shows */
+		if (mnl_attr_get_payload_len(a) < sizeof(uint32_t))
+			return MNL_CB_OK;
+		break;
 	default:
 		return MNL_CB_OK;
 	}
@@ -344,17 +355,56 @@ static void diag_fill(struct nlsock *s, const struct nlattr *const *tb)
 		    (mnl_attr_get_u32(tb[NETLINK_DIAG_FLAGS]) & NDIAG_FLAG_NO_ENOBUFS) != 0;
 }
 
+/* Collect mode: one row per message; the caller folds the socket a dump shows twice. */
+static int diag_collect(struct diag_ctx *c, const struct netlink_diag_msg *m,
+			const struct nlmsghdr *nlh)
+{
+	const struct nlattr *tb[NETLINK_DIAG_MAX + 1] = { NULL };
+	struct nlsock *s;
+
+	if (c->nout == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 256;
+		struct nlsock *v;
+
+		if (ncap > NLSCAN_MAX_ROWS)
+			ncap = NLSCAN_MAX_ROWS;
+		if (c->nout == ncap)
+			return MNL_CB_OK; /* bounded: the rest is not kept */
+		v = realloc(*c->out, ncap * sizeof(*v));
+		if (!v) {
+			c->err = -ENOMEM;
+			return MNL_CB_OK;
+		}
+		*c->out = v;
+		c->cap = ncap;
+	}
+	if (mnl_attr_parse(nlh, sizeof(*m), diag_attr_cb, tb) < MNL_CB_OK)
+		return MNL_CB_OK;
+	s = &(*c->out)[c->nout++];
+	memset(s, 0, sizeof(*s));
+	s->inode = m->ndiag_ino;
+	s->netns = c->netns;
+	s->protocol = m->ndiag_protocol;
+	s->portid = m->ndiag_portid;
+	if (tb[NETLINK_DIAG_GROUPS])
+		memcpy(&s->groups, mnl_attr_get_payload(tb[NETLINK_DIAG_GROUPS]), sizeof(uint32_t));
+	diag_fill(s, tb);
+	return MNL_CB_OK;
+}
+
 /* A bound and subscribed socket comes twice: both copies land on the same rows. */
 static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[NETLINK_DIAG_MAX + 1] = { NULL };
-	const struct diag_ctx *c = data;
+	struct diag_ctx *c = data;
 	const struct netlink_diag_msg *m;
 	size_t i;
 
 	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
 		return MNL_CB_OK;
 	m = mnl_nlmsg_get_payload(nlh);
+	if (c->out)
+		return diag_collect(c, m, nlh);
 	i = lower_bound(c->idx, c->n, m->ndiag_ino);
 	if (i == c->n || c->idx[i].inode != m->ndiag_ino)
 		return MNL_CB_OK;
@@ -365,7 +415,7 @@ static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int diag_dump(struct mnl_socket *nl, char *buf, const struct diag_ctx *ctx)
+static int diag_dump(struct mnl_socket *nl, char *buf, struct diag_ctx *ctx)
 {
 	struct timeval tv = { .tv_sec = DIAG_TIMEOUT_S };
 	struct netlink_diag_req *req;
@@ -397,7 +447,7 @@ static int diag_dump(struct mnl_socket *nl, char *buf, const struct diag_ctx *ct
 				continue;
 			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
 		}
-		r = mnl_cb_run(buf, (size_t)n, seq, portid, diag_msg_cb, (void *)ctx);
+		r = mnl_cb_run(buf, (size_t)n, seq, portid, diag_msg_cb, ctx);
 		if (r == MNL_CB_ERROR)
 			return errno ? -errno : -EIO;
 		if (r == MNL_CB_STOP)
@@ -405,47 +455,67 @@ static int diag_dump(struct mnl_socket *nl, char *buf, const struct diag_ctx *ct
 	}
 }
 
-int nlscan_diag(struct nlsock *socks, size_t n)
+/* One dump into ctx on a fresh sock_diag socket of the calling thread's namespace. */
+static int diag_run(struct diag_ctx *ctx)
 {
-	struct ino_index *idx;
-	struct mnl_socket *nl = NULL;
-	struct diag_ctx ctx;
-	char *buf = NULL;
-	size_t i;
+	struct mnl_socket *nl;
+	char *buf = malloc(DIAG_BUF);
 	int r;
 
-	if (n == 0)
-		return 0;
-	idx = malloc(n * sizeof(*idx));
-	buf = malloc(DIAG_BUF);
-	if (!idx || !buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		idx[i].inode = socks[i].inode;
-		idx[i].i = i;
-	}
-	qsort(idx, n, sizeof(*idx), cmp_index);
-	ctx = (struct diag_ctx){ .socks = socks, .idx = idx, .n = n };
+	if (!buf)
+		return -ENOMEM;
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl) {
 		r = -errno;
 		goto out;
 	}
-	r = diag_dump(nl, buf, &ctx);
+	r = diag_dump(nl, buf, ctx);
+	mnl_socket_close(nl);
 out:
-	if (nl)
-		mnl_socket_close(nl);
 	free(buf);
+	return r < 0 ? r : ctx->err;
+}
+
+ssize_t nlscan_dump(uint64_t netns, struct nlsock **out)
+{
+	struct diag_ctx ctx = { .out = out, .netns = netns };
+	int r;
+
+	*out = NULL;
+	r = diag_run(&ctx);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		return r;
+	}
+	return (ssize_t)ctx.nout;
+}
+
+int nlscan_diag(struct nlsock *socks, size_t n)
+{
+	struct diag_ctx ctx = { .socks = socks, .n = n };
+	struct ino_index *idx;
+	int r;
+
+	if (n == 0)
+		return 0;
+	idx = malloc(n * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		idx[i].inode = socks[i].inode;
+		idx[i].i = i;
+	}
+	qsort(idx, n, sizeof(*idx), cmp_index);
+	ctx.idx = idx;
+	r = diag_run(&ctx);
 	free(idx);
 	return r;
 }
 
 struct netns_job {
 	int fd;
-	struct nlsock *socks;
-	size_t n;
+	struct diag_ctx *ctx;
 	int r;
 };
 
@@ -457,7 +527,7 @@ static void *netns_thread(void *arg)
 	if (setns(j->fd, CLONE_NEWNET) < 0)
 		j->r = -errno;
 	else
-		j->r = nlscan_diag(j->socks, j->n);
+		j->r = diag_run(j->ctx);
 	return NULL;
 }
 
@@ -472,11 +542,17 @@ static int netns_path(pid_t pid, char *path, size_t len)
 	return paths_proc_file(path, len, rel);
 }
 
-int nlscan_diag_netns(pid_t pid, struct nlsock *socks, size_t n)
+/*
+ * Run ctx's dump inside the network namespace of pid. The namespace is named
+ * by the inode of the file opened, not by a second look at the link: a pid
+ * reused meanwhile cannot mislabel the rows. *netns gets it (may be NULL).
+ */
+static int diag_in_netns(pid_t pid, struct diag_ctx *ctx, uint64_t *netns)
 {
-	struct netns_job job = { .fd = -1, .socks = socks, .n = n };
+	struct netns_job job = { .fd = -1, .ctx = ctx };
 	char path[PATH_MAX];
 	sigset_t all, old;
+	struct stat st;
 	pthread_t t;
 	int r;
 
@@ -486,6 +562,13 @@ int nlscan_diag_netns(pid_t pid, struct nlsock *socks, size_t n)
 	job.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (job.fd < 0)
 		return -errno;
+	if (fstat(job.fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	ctx->netns = (uint64_t)st.st_ino;
+	if (netns)
+		*netns = ctx->netns;
 	/* The helper must never take a signal meant for the daemon's loop. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -500,6 +583,41 @@ int nlscan_diag_netns(pid_t pid, struct nlsock *socks, size_t n)
 out:
 	close(job.fd);
 	return r;
+}
+
+int nlscan_diag_netns(pid_t pid, struct nlsock *socks, size_t n)
+{
+	struct diag_ctx ctx = { .socks = socks, .n = n };
+	struct ino_index *idx;
+	int r;
+
+	idx = malloc((n ? n : 1) * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		idx[i].inode = socks[i].inode;
+		idx[i].i = i;
+	}
+	qsort(idx, n, sizeof(*idx), cmp_index);
+	ctx.idx = idx;
+	r = diag_in_netns(pid, &ctx, NULL);
+	free(idx);
+	return r;
+}
+
+ssize_t nlscan_dump_netns(pid_t pid, uint64_t *netns, struct nlsock **out)
+{
+	struct diag_ctx ctx = { .out = out };
+	int r;
+
+	*out = NULL;
+	r = diag_in_netns(pid, &ctx, netns);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		return r;
+	}
+	return (ssize_t)ctx.nout;
 }
 
 int nlscan_netns_of(pid_t pid, uint64_t *netns)

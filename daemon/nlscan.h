@@ -50,6 +50,19 @@ ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t
 int nlscan_diag(struct nlsock *socks, size_t n);
 
 /*
+ * Every netlink socket of the caller's network namespace from one sock_diag
+ * dump: inode, protocol, portid, groups (the first 32), queued bytes, rcvbuf,
+ * drops, NO_ENOBUFS; netns is set on each. The kernel walks its tables once
+ * (reading /proc/net/netlink restarts the walk at every page, quadratic in the
+ * socket count). A socket may come twice: fold by inode. *out is malloc'ed
+ * (NULL on error); at most NLSCAN_MAX_ROWS rows. Returns the count or -errno.
+ */
+ssize_t nlscan_dump(uint64_t netns, struct nlsock **out);
+
+/* The same inside the network namespace of <proc>/<pid>/ns/net; *netns gets its inode. */
+ssize_t nlscan_dump_netns(pid_t pid, uint64_t *netns, struct nlsock **out);
+
+/*
  * The same from inside another network namespace: enter <proc>/<pid>/ns/net
  * with setns() in a short-lived thread, dump, come back. 0 or -errno.
  */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nlscan.h"
@@ -37,6 +38,7 @@ struct resolve_ctx {
 	size_t fds;	/* fd entries looked at so far */
 	pid_t comm_pid; /* comm read once per process, not once per socket */
 	char comm[OWNERS_COMM_LEN];
+	uid_t uid; /* of comm_pid */
 };
 
 struct netns_ctx {
@@ -195,6 +197,17 @@ static void read_comm(pid_t pid, char comm[OWNERS_COMM_LEN])
 	memcpy(comm, buf, n < OWNERS_COMM_LEN - 1 ? (size_t)n : OWNERS_COMM_LEN - 1);
 }
 
+static uid_t uid_of(pid_t pid)
+{
+	char rel[32], path[PATH_MAX];
+	struct stat st;
+
+	snprintf(rel, sizeof(rel), "%d/fd", (int)pid);
+	if (paths_proc_file(path, sizeof(path), rel) < 0 || stat(path, &st) < 0)
+		return (uid_t)-1;
+	return st.st_uid;
+}
+
 static void record(struct found *f, pid_t pid, int fd)
 {
 	struct owner *o = &f->o;
@@ -220,6 +233,7 @@ static int resolve_pid(pid_t pid, void *data)
 	struct resolve_ctx *c = data;
 	char rel[32], path[PATH_MAX], link[64];
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	int r, fd;
 
@@ -230,6 +244,8 @@ static int resolve_pid(pid_t pid, void *data)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return vanished(errno) ? 0 : -errno;
+	if (fstat(fd, &st) < 0)
+		st.st_uid = (uid_t)-1;
 	d = fdopendir(fd);
 	if (!d) {
 		r = -errno;
@@ -263,6 +279,7 @@ static int resolve_pid(pid_t pid, void *data)
 				c->comm_pid = pid;
 			}
 			memcpy(c->found[i].o.comm, c->comm, OWNERS_COMM_LEN);
+			c->found[i].o.uid = st.st_uid;
 			c->found[i].first = pid;
 		}
 		record(&c->found[i], pid, (int)num);
@@ -364,8 +381,10 @@ int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n)
 		if (w->npids == 0)
 			continue;
 		sort_holders(w);
-		if (w->pids[0] != c.found[i].first) /* /proc listed a later pid first */
+		if (w->pids[0] != c.found[i].first) { /* /proc listed a later pid first */
 			read_comm(w->pids[0], w->comm);
+			w->uid = uid_of(w->pids[0]);
+		}
 		found++;
 	}
 	r = merge(o, c.found, c.n);
@@ -391,8 +410,40 @@ const struct owner *owners_get(const struct owners *o, uint64_t inode)
 	return bsearch(&inode, o->v, o->n, sizeof(*o->v), cmp_owner_key);
 }
 
+size_t owners_count(const struct owners *o)
+{
+	return o ? o->n : 0;
+}
+
+const struct owner *owners_at(const struct owners *o, size_t i)
+{
+	return &o->v[i];
+}
+
+static bool ascending(const uint64_t *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (a[i - 1] >= a[i])
+			return false;
+	return true;
+}
+
 void owners_retain(struct owners *o, const uint64_t *live, size_t n)
 {
+	if (ascending(live, n)) {
+		size_t i, j = 0, k = 0;
+
+		/* both sorted: one merge, no copy */
+		for (i = 0; i < o->n; i++) {
+			while (j < n && live[j] < o->v[i].inode)
+				j++;
+			if (j < n && live[j] == o->v[i].inode)
+				o->v[k++] = o->v[i];
+		}
+		o->n = k;
+		return;
+	}
+
 	uint64_t *set = NULL;
 	ssize_t m = sorted_set(live, n, &set);
 	size_t i, j, k = 0;

@@ -19,6 +19,7 @@ struct owner {
 	pid_t pids[OWNERS_MAX_PIDS];
 	int fds[OWNERS_MAX_PIDS];   /* the fd number in each pid */
 	char comm[OWNERS_COMM_LEN]; /* of pids[0]; any byte may appear */
+	uid_t uid;		    /* of pids[0] (the owner of its /proc/<pid>/fd) */
 };
 
 struct owners;
@@ -40,7 +41,11 @@ int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n);
 /* Cached holders of inode, or NULL if never resolved (or evicted). */
 const struct owner *owners_get(const struct owners *o, uint64_t inode);
 
-/* Forget every cached inode not in live[0..n). */
+/* The cache in inode order: entries 0..owners_count()-1, valid until the next change. */
+size_t owners_count(const struct owners *o);
+const struct owner *owners_at(const struct owners *o, size_t i);
+
+/* Forget every cached inode not in live[0..n) (fastest when live is sorted). */
 void owners_retain(struct owners *o, const uint64_t *live, size_t n);
 
 /*

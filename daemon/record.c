@@ -26,7 +26,7 @@ GETTER(sock_inode, v->u = ROW(rec)->s.inode)
 GETTER(sock_protocol, v->u = ROW(rec)->s.protocol)
 GETTER(sock_portid, v->u = ROW(rec)->s.portid)
 GETTER(sock_netns, v->u = ROW(rec)->s.netns)
-GETTER(sock_comm, v->s = ROW(rec)->has_owner ? ROW(rec)->own.comm : "")
+GETTER(sock_comm, v->s = ROW(rec)->own ? ROW(rec)->own->comm : "")
 GETTER(sock_groups, v->u = ROW(rec)->s.groups)
 GETTER(sock_rcvbuf, v->u = ROW(rec)->s.rcvbuf)
 GETTER(sock_queued, v->u = ROW(rec)->s.rmem)
@@ -36,14 +36,20 @@ GETTER(sock_no_enobufs, v->b = ROW(rec)->s.no_enobufs)
 GETTER(sock_holds_events, v->u = ROW(rec)->v.holds_events)
 GETTER(sock_limit, v->s = verdict_limit_name(ROW(rec)->v.limit))
 GETTER(sock_verdict, v->s = verdict_name(ROW(rec)->v.verdict))
-GETTER(sock_fix, v->s = ROW(rec)->v.fix)
 
 static bool sock_pids(const void *rec, union field_value *v, char *buf, size_t len)
 {
 	const struct sockrow *r = rec;
 
-	v->pids.v = r->own.pids;
-	v->pids.n = r->has_owner ? r->own.npids : 0;
+	v->pids.v = r->own ? r->own->pids : NULL;
+	v->pids.n = r->own ? r->own->npids : 0;
+	return true;
+}
+
+/* Built when shown, never per scan: buf holds RECORD_TEXT_LEN. */
+static bool sock_fix(const void *rec, union field_value *v, char *buf, size_t len)
+{
+	v->s = scan_fix(ROW(rec), buf, len);
 	return true;
 }
 

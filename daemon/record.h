@@ -35,13 +35,18 @@ union field_value {
 	} pids;
 };
 
+#define RECORD_TEXT_LEN 512 /* the buffer a getter may fill: the longest text (a fix) fits */
+
 struct field {
 	const char *key; /* JSON member and a{sv} key */
 	enum field_type type;
 	enum field_metric metric;
 	const char *metric_name; /* label or series name; NULL: the key */
 	const char *help;	 /* HELP text of a series */
-	/* Fill *v from the record; false: the field does not apply and is left out. Pure. */
+	/*
+	 * Fill *v from the record (text may go into buf, RECORD_TEXT_LEN bytes); false: the
+	 * field does not apply and is left out. Pure.
+	 */
 	bool (*get)(const void *rec, union field_value *v, char *buf, size_t len);
 };
 

@@ -243,7 +243,7 @@ json_object *report_record_json(const struct record_schema *s, const void *rec)
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct field *f = &s->fields[i];
 		union field_value v = { 0 };
-		char buf[64];
+		char buf[RECORD_TEXT_LEN];
 
 		if (f->get(rec, &v, buf, sizeof(buf)))
 			json_object_object_add(o, f->key, field_json(f, &v));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* A scan: /proc/net/netlink of every namespace, sock_diag, owners, drop history, verdicts. */
+/* A scan: sock_diag of every namespace (or /proc/net/netlink of a copied tree), owners, verdicts.
+ */
 #include "scan.h"
 
 #include <errno.h>
@@ -7,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "paths.h"
 
 int scanner_init(struct scanner *sc)
 {
@@ -18,8 +21,9 @@ int scanner_init(struct scanner *sc)
 void scanner_free(struct scanner *sc)
 {
 	owners_free(sc->owners);
-	free(sc->seen);
 	free(sc->rows);
+	free(sc->prev);
+	free(sc->ns);
 	memset(sc, 0, sizeof(*sc));
 }
 
@@ -30,162 +34,171 @@ static int cmp_row(const void *a, const void *b)
 	return x->s.inode < y->s.inode ? -1 : x->s.inode > y->s.inode;
 }
 
-static const struct scan_seen *find_seen(const struct scanner *sc, uint64_t inode)
+static int reserve(struct scanner *sc, size_t more)
 {
-	size_t lo = 0, hi = sc->nseen;
+	size_t want = sc->nrows + more, ncap;
+	struct sockrow *r;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sc->seen[mid].inode < inode)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < sc->nseen && sc->seen[lo].inode == inode ? &sc->seen[lo] : NULL;
+	if (want <= sc->cap)
+		return 0;
+	ncap = sc->cap ? sc->cap : 256;
+	while (ncap < want)
+		ncap *= 2;
+	r = realloc(sc->rows, ncap * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	sc->rows = r;
+	sc->cap = ncap;
+	return 0;
 }
 
-/* Append the rows of one namespace; a socket seen twice (bound and subscribed) is folded. */
-static int add_rows(struct scanner *sc, size_t *cap, const struct nlsock *s, size_t n)
+static int add_rows(struct scanner *sc, const struct nlsock *s, size_t n)
 {
-	for (size_t i = 0; i < n && sc->nrows < SCAN_MAX_SOCKETS; i++) {
-		if (sc->nrows == *cap) {
-			size_t ncap = *cap ? *cap * 2 : 256;
-			struct sockrow *r = realloc(sc->rows, ncap * sizeof(*r));
+	if (n > SCAN_MAX_SOCKETS - sc->nrows)
+		n = SCAN_MAX_SOCKETS - sc->nrows;
+	if (reserve(sc, n) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct sockrow *r = &sc->rows[sc->nrows++];
 
-			if (!r)
-				return -ENOMEM;
-			sc->rows = r;
-			*cap = ncap;
-		}
-		memset(&sc->rows[sc->nrows], 0, sizeof(sc->rows[0]));
-		sc->rows[sc->nrows++].s = s[i];
+		memset(r, 0, sizeof(*r));
+		r->s = s[i];
 	}
 	return 0;
 }
 
-static int scan_ns(struct scanner *sc, size_t *cap, pid_t pid, uint64_t netns)
+/* A copied tree (--proc) has no live kernel behind it: only its files count. */
+static bool live_proc(void)
+{
+	return strcmp(paths_proc(), "/proc") == 0;
+}
+
+/* Rows of one namespace: pid 0 is our own. Returns 0 or -errno. */
+static int scan_ns(struct scanner *sc, pid_t pid, uint64_t netns)
 {
 	struct nlsock *s = NULL;
 	char rel[64];
 	size_t bad = 0;
-	ssize_t n;
+	ssize_t n = -ENOENT;
 	int r;
 
-	if (pid)
-		snprintf(rel, sizeof(rel), "%d/net/netlink", (int)pid);
-	else
-		snprintf(rel, sizeof(rel), "net/netlink");
-	n = nlscan_read(rel, netns, &s, &bad);
-	if (n < 0)
-		return (int)n;
-	sc->bad_rows += bad;
-	/* Without sock_diag the rcvbuf stays unknown; the rows still count. */
-	if (pid)
-		nlscan_diag_netns(pid, s, (size_t)n);
-	else
-		nlscan_diag(s, (size_t)n);
-	r = add_rows(sc, cap, s, (size_t)n);
+	if (live_proc())
+		n = pid ? nlscan_dump_netns(pid, &netns, &s) : nlscan_dump(netns, &s);
+	if (n < 0) {
+		/* No sock_diag (or a copied tree): the file, whose rows lack rcvbuf. */
+		if (pid)
+			snprintf(rel, sizeof(rel), "%d/net/netlink", (int)pid);
+		else
+			snprintf(rel, sizeof(rel), "net/netlink");
+		n = nlscan_read(rel, netns, &s, &bad);
+		if (n < 0)
+			return (int)n;
+		sc->bad_rows += bad;
+	}
+	r = add_rows(sc, s, (size_t)n);
 	free(s);
 	sc->nnetns++;
 	return r;
 }
 
-static void judge(struct sockrow *row, const struct scan_ctx *ctx, bool rising, bool forced)
+static void find_namespaces(struct scanner *sc)
 {
-	struct verdict_input in = {
-		.protocol = row->s.protocol,
-		.groups = row->s.groups,
-		.rcvbuf = row->s.has_diag ? row->s.rcvbuf : 0,
-		.rmem_default = ctx->sysctl.rmem_default,
-		.rmem_max = ctx->sysctl.rmem_max,
-		.old_default = ctx->old_default,
-		.sock_min = ctx->sock_min,
-		.typical_charge = ctx->typical_charge,
-		.need_bytes = row->s.has_diag ? ctx->need_bytes : 0,
-		.target_default = ctx->target_default,
-		.drops_rising = rising,
-		.forced_by_nltune = forced,
-		.pid = row->has_owner && row->own.npids ? row->own.pids[0] : 0,
-	};
+	pid_t *pids = malloc(SCAN_MAX_NETNS * sizeof(*pids));
+	uint64_t *netns = malloc(SCAN_MAX_NETNS * sizeof(*netns));
+	struct scan_netns *ns = NULL;
+	int n;
 
-	verdict_judge(&in, &row->v);
+	if (!pids || !netns)
+		goto out;
+	n = owners_netns_pids(sc->netns_self, pids, netns, SCAN_MAX_NETNS);
+	if (n < 0)
+		goto out;
+	ns = malloc((n ? (size_t)n : 1) * sizeof(*ns));
+	if (!ns)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		ns[i].pid = pids[i];
+		ns[i].netns = netns[i];
+	}
+	free(sc->ns);
+	sc->ns = ns;
+	sc->nns = (size_t)n;
+	if (sc->ns_next >= sc->nns)
+		sc->ns_next = 0;
+out:
+	free(pids);
+	free(netns);
 }
 
-/* Keep this scan's drop counters for the next one. */
-static int remember(struct scanner *sc, const struct scan_ctx *ctx)
+/* Is netns among those dumped this run (visit[i] set for sc->ns[i])? */
+static bool visited(const struct scanner *sc, const bool *visit, uint64_t netns)
 {
-	struct scan_seen *next = calloc(sc->nrows ? sc->nrows : 1, sizeof(*next));
-	size_t n = 0;
+	if (netns == sc->netns_self)
+		return true;
+	for (size_t i = 0; i < sc->nns; i++)
+		if (sc->ns[i].netns == netns)
+			return visit[i];
+	return true; /* a namespace no longer known: its rows go */
+}
 
-	if (!next)
-		return -ENOMEM;
-	for (size_t i = 0; i < sc->nrows; i++) {
-		const struct sockrow *r = &sc->rows[i];
-		const struct scan_seen *old = find_seen(sc, r->s.inode);
+/* Rows of the previous run from namespaces not dumped this time stay listed as they were. */
+static int carry(struct scanner *sc, const bool *visit)
+{
+	for (size_t i = 0; i < sc->nprev; i++) {
+		const struct sockrow *p = &sc->prev[i];
 
-		if (n && next[n - 1].inode == r->s.inode)
+		if (visited(sc, visit, p->s.netns))
 			continue;
-		next[n].inode = r->s.inode;
-		next[n].drops = r->s.drops;
-		next[n].rose = old ? old->rose : false;
-		next[n].rise_ms = old ? old->rise_ms : 0;
-		next[n].at_risk = r->v.verdict == VERDICT_AT_RISK;
-		if (r->new_drops) {
-			next[n].rose = true;
-			next[n].rise_ms = ctx->now_ms;
-		}
-		n++;
+		if (sc->nrows >= SCAN_MAX_SOCKETS)
+			break;
+		if (reserve(sc, 1) < 0)
+			return -ENOMEM;
+		sc->rows[sc->nrows] = *p;
+		sc->rows[sc->nrows].own = NULL;
+		sc->nrows++;
 	}
-	free(sc->seen);
-	sc->seen = next;
-	sc->nseen = n;
 	return 0;
 }
 
-static void resolve_owners(struct scanner *sc)
+static int dump_all(struct scanner *sc, const struct scan_ctx *ctx)
 {
-	uint64_t *want = malloc((sc->nrows ? sc->nrows : 1) * sizeof(*want)), *live;
-	size_t nwant = 0;
+	bool *visit = NULL;
+	size_t turn;
+	int r;
 
-	live = malloc((sc->nrows ? sc->nrows : 1) * sizeof(*live));
-	if (!want || !live)
-		goto out;
-	for (size_t i = 0; i < sc->nrows; i++) {
-		const struct sockrow *r = &sc->rows[i];
-
-		live[i] = r->s.inode;
-		if (!owners_get(sc->owners, r->s.inode) || r->new_drops)
-			want[nwant++] = r->s.inode;
-	}
-	owners_retain(sc->owners, live, sc->nrows);
-	if (nwant)
-		owners_resolve(sc->owners, want, nwant);
-out:
-	free(want);
-	free(live);
-}
-
-int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
-{
-	pid_t pids[SCAN_MAX_NETNS];
-	uint64_t netns[SCAN_MAX_NETNS];
-	size_t cap = 0, w = 0;
-	int r, nns;
-
-	free(sc->rows);
-	sc->rows = NULL;
-	sc->nrows = sc->bad_rows = sc->nnetns = 0;
 	if (nlscan_netns_of(getpid(), &sc->netns_self) < 0)
 		sc->netns_self = 0;
-	r = scan_ns(sc, &cap, 0, sc->netns_self);
+	r = scan_ns(sc, 0, sc->netns_self);
 	if (r < 0)
 		return r;
-	nns = owners_netns_pids(sc->netns_self, pids, netns, SCAN_MAX_NETNS);
-	for (int i = 0; i < nns; i++)
-		scan_ns(sc, &cap, pids[i], netns[i]); /* a namespace that vanished is no error */
+	if (ctx->all_netns || !sc->ns_found_ms ||
+	    ctx->now_ms - sc->ns_found_ms >= SCAN_NETNS_REFRESH_MS) {
+		find_namespaces(sc);
+		sc->ns_found_ms = ctx->now_ms ? ctx->now_ms : 1;
+	}
+	visit = calloc(sc->nns ? sc->nns : 1, sizeof(*visit));
+	if (!visit)
+		return -ENOMEM;
+	turn = ctx->all_netns || sc->nns <= SCAN_NETNS_PER_RUN ? sc->nns : SCAN_NETNS_PER_RUN;
+	for (size_t k = 0; k < turn; k++) {
+		size_t i = (sc->ns_next + k) % sc->nns;
 
-	/* Fold duplicates (same inode twice) keeping the row with sock_diag data. */
+		visit[i] = true;
+		/* A namespace that vanished is no error; its rows go with it. */
+		scan_ns(sc, sc->ns[i].pid, sc->ns[i].netns);
+	}
+	if (sc->nns)
+		sc->ns_next = (sc->ns_next + turn) % sc->nns;
+	r = carry(sc, visit);
+	free(visit);
+	return r;
+}
+
+/* Sort by inode; a socket seen twice (bound and subscribed) keeps its sock_diag copy. */
+static void fold(struct scanner *sc)
+{
+	size_t w = 0;
+
 	qsort(sc->rows, sc->nrows, sizeof(sc->rows[0]), cmp_row);
 	for (size_t i = 0; i < sc->nrows; i++) {
 		if (w && sc->rows[w - 1].s.inode == sc->rows[i].s.inode) {
@@ -196,40 +209,179 @@ int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
 		sc->rows[w++] = sc->rows[i];
 	}
 	sc->nrows = w;
+}
+
+bool scan_row_matters(const struct sockrow *r)
+{
+	return (r->s.protocol == NLSCAN_PROTO_UEVENT && r->s.groups) || r->new_drops ||
+	       r->v.verdict != VERDICT_OK;
+}
+
+/* Point every row at its cache entry: both are sorted by inode. */
+static void point_owners(struct scanner *sc)
+{
+	size_t n = owners_count(sc->owners), j = 0;
+
+	for (size_t i = 0; i < sc->nrows; i++) {
+		struct sockrow *r = &sc->rows[i];
+
+		while (j < n && owners_at(sc->owners, j)->inode < r->s.inode)
+			j++;
+		r->own = j < n && owners_at(sc->owners, j)->inode == r->s.inode
+			     ? owners_at(sc->owners, j)
+			     : NULL;
+	}
+}
+
+/* One walk of /proc for the rows that want an owner and have none cached. */
+static int resolve(struct scanner *sc, bool all)
+{
+	uint64_t *want = NULL;
+	size_t nwant = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < sc->nrows; i++)
+		if (!sc->rows[i].own && (all || scan_row_matters(&sc->rows[i])))
+			nwant++;
+	if (nwant) {
+		want = malloc(nwant * sizeof(*want));
+		if (!want)
+			return -ENOMEM;
+		nwant = 0;
+		for (size_t i = 0; i < sc->nrows; i++)
+			if (!sc->rows[i].own && (all || scan_row_matters(&sc->rows[i])))
+				want[nwant++] = sc->rows[i].s.inode;
+		r = owners_resolve(sc->owners, want, nwant);
+		sc->owner_walks++;
+		free(want);
+	}
+	point_owners(sc);
+	return r < 0 ? r : 0;
+}
+
+int scanner_resolve_all(struct scanner *sc)
+{
+	return resolve(sc, true);
+}
+
+pid_t scan_row_pid(const struct sockrow *r)
+{
+	return r->own && r->own->npids ? r->own->pids[0] : 0;
+}
+
+/* What nltune fix did to r this boot, or NULL (the list is short and usually empty). */
+static const struct fix_record *fix_of(const struct scan_ctx *ctx, const struct sockrow *r)
+{
+	return ctx->fixes && ctx->fixes->n ? fixlog_find(ctx->fixes, r->s.inode) : NULL;
+}
+
+void scan_verdict_input(const struct scan_ctx *ctx, const struct sockrow *r,
+			struct verdict_input *in)
+{
+	uint64_t since = r->rise_ms && ctx->now_ms >= r->rise_ms ? ctx->now_ms - r->rise_ms : 0;
+	const struct fix_record *fx;
+
+	memset(in, 0, sizeof(*in));
+	in->protocol = r->s.protocol;
+	in->groups = r->s.groups;
+	in->rcvbuf = r->s.has_diag ? r->s.rcvbuf : 0;
+	in->rmem_default = ctx->sysctl.rmem_default;
+	in->rmem_max = ctx->sysctl.rmem_max;
+	in->old_default = ctx->old_default;
+	in->sock_min = ctx->sock_min;
+	in->typical_charge = ctx->typical_charge;
+	in->need_bytes = r->s.has_diag ? ctx->need_bytes : 0;
+	in->target_default = ctx->target_default;
+	in->drops_rising = r->new_drops > 0 || (r->rise_ms && since < ctx->recent_ms);
+	fx = fix_of(ctx, r);
+	in->forced_by_nltune = fx && r->s.has_diag && r->s.rcvbuf == fx->rcvbuf;
+	in->pid = scan_row_pid(r);
+}
+
+const char *scan_fix(const struct sockrow *r, char *buf, size_t len)
+{
+	struct verdict_input in;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (!r->ctx)
+		return buf;
+	scan_verdict_input(r->ctx, r, &in);
+	verdict_fix(&in, buf, len);
+	return buf;
+}
+
+/* Drop deltas and history from the previous run: both lists are sorted by inode. */
+static void compare(struct scanner *sc)
+{
+	size_t j = 0;
 
 	for (size_t i = 0; i < sc->nrows; i++) {
 		struct sockrow *row = &sc->rows[i];
-		const struct scan_seen *old = find_seen(sc, row->s.inode);
+		const struct fix_record *fx;
+		const struct sockrow *old;
 
-		const struct fix_record *fx =
-		    ctx->fixes ? fixlog_find(ctx->fixes, row->s.inode) : NULL;
-
+		while (j < sc->nprev && sc->prev[j].s.inode < row->s.inode)
+			j++;
+		old = j < sc->nprev && sc->prev[j].s.inode == row->s.inode ? &sc->prev[j] : NULL;
+		fx = fix_of(&sc->ctx, row);
 		/* uint32 arithmetic: the kernel's counter wraps. First sight counts every drop,
 		 * or, on a socket nltune fixed, every drop since the fix. */
-		row->new_drops = old  ? (uint32_t)(row->s.drops - old->drops)
+		row->new_drops = old  ? (uint32_t)(row->s.drops - old->s.drops)
 				 : fx ? (uint32_t)(row->s.drops - fx->drops)
 				      : row->s.drops;
+		row->rise_ms = old ? old->rise_ms : 0;
+		if (row->new_drops)
+			row->rise_ms = sc->ctx.now_ms ? sc->ctx.now_ms : 1;
+		else if (fx && row->s.drops == fx->drops)
+			row->rise_ms = 0; /* none since nltune fixed it */
+		row->was_at_risk = old && old->v.verdict != VERDICT_OK;
 	}
-	resolve_owners(sc);
+}
+
+int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
+{
+	struct sockrow *t;
+	size_t tn;
+	int r;
+
+	/* The previous rows become prev; their owner pointers die with this run. */
+	t = sc->prev, sc->prev = sc->rows, sc->rows = t;
+	tn = sc->prevcap, sc->prevcap = sc->cap, sc->cap = tn;
+	sc->nprev = sc->nrows;
+	sc->nrows = sc->bad_rows = sc->nnetns = 0;
+	sc->ctx = *ctx;
+	r = dump_all(sc, ctx);
+	if (r < 0) {
+		sc->nrows = 0;
+		return r;
+	}
+	fold(sc);
+	compare(sc);
 	for (size_t i = 0; i < sc->nrows; i++) {
 		struct sockrow *row = &sc->rows[i];
-		const struct scan_seen *old = find_seen(sc, row->s.inode);
-		const struct owner *o = owners_get(sc->owners, row->s.inode);
-		const struct fix_record *fx =
-		    ctx->fixes ? fixlog_find(ctx->fixes, row->s.inode) : NULL;
-		bool rising = row->new_drops > 0 ||
-			      (old && old->rose && ctx->now_ms - old->rise_ms < ctx->recent_ms &&
-			       !(fx && row->s.drops == fx->drops)); /* none since nltune fixed it */
+		struct verdict_input in;
 
-		if (o) {
-			row->has_owner = true;
-			row->own = *o;
-		}
-		row->was_at_risk = old && old->at_risk;
-		judge(row, ctx, rising, fx && row->s.has_diag && row->s.rcvbuf == fx->rcvbuf);
+		row->ctx = &sc->ctx;
+		scan_verdict_input(&sc->ctx, row, &in);
+		verdict_judge(&in, &row->v);
 	}
-	r = remember(sc, ctx);
-	return r < 0 ? r : (int)sc->nrows;
+
+	/* Forget owners of sockets that are gone, then look up the new ones that matter. */
+	{
+		uint64_t *live = malloc((sc->nrows ? sc->nrows : 1) * sizeof(*live));
+
+		if (live) {
+			for (size_t i = 0; i < sc->nrows; i++)
+				live[i] = sc->rows[i].s.inode;
+			owners_retain(sc->owners, live, sc->nrows);
+			free(live);
+		}
+	}
+	point_owners(sc);
+	resolve(sc, ctx->owners_all);
+	return (int)sc->nrows;
 }
 
 bool scan_row_problem(const struct sockrow *r)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "fixlog.h"
 #include "nlscan.h"
@@ -13,8 +14,10 @@
 #include "sysctl.h"
 #include "verdict.h"
 
-#define SCAN_MAX_NETNS	 64	/* other network namespaces looked into per scan */
-#define SCAN_MAX_SOCKETS 200000 /* rows kept over all namespaces */
+#define SCAN_MAX_NETNS	      1024   /* other network namespaces looked into */
+#define SCAN_MAX_SOCKETS      200000 /* rows kept over all namespaces */
+#define SCAN_NETNS_PER_RUN    8	     /* other namespaces dumped by a routine scan, in turn */
+#define SCAN_NETNS_REFRESH_MS 10000  /* how often a routine scan looks for new namespaces */
 
 struct scan_ctx {
 	struct rmem sysctl;   /* in force */
@@ -25,48 +28,72 @@ struct scan_ctx {
 	uint64_t target_default;    /* the recommended rmem_default, for fix texts */
 	uint64_t now_ms;	    /* monotonic */
 	uint64_t recent_ms;	    /* a drop within this long makes a socket "dropping" */
+	bool owners_all;	    /* look up every socket's owner, not only those that matter */
+	bool all_netns;		    /* dump every namespace now (after a burst, the console) */
 	const struct fixlog *fixes; /* sockets nltune raised this boot, or NULL */
 };
 
 struct sockrow {
 	struct nlsock s;
-	bool has_owner;
-	struct owner own;
-	uint64_t new_drops; /* since the previous scan (first sight: all of them) */
-	bool was_at_risk;   /* the previous scan judged it at-risk already */
+	const struct scan_ctx *ctx; /* the scanner's, for texts built when shown; NULL: none */
+	const struct owner *own;    /* in the scanner's cache until its next run; NULL: not known */
+	uint64_t new_drops;	    /* since the previous scan (first sight: all of them) */
+	uint64_t rise_ms;	    /* when drops last rose; 0 = never seen rising */
+	bool was_at_risk;	    /* the previous scan judged it at-risk or dropping already */
 	struct verdict v;
 };
 
-struct scan_seen {
-	uint64_t inode;
-	uint32_t drops;
-	uint64_t rise_ms; /* when drops last rose; 0 = never seen rising */
-	bool rose;
-	bool at_risk; /* verdict of that scan was at-risk */
+struct scan_netns {
+	pid_t pid; /* a process inside it, to enter it by */
+	uint64_t netns;
 };
 
 struct scanner {
 	struct owners *owners;
-	struct scan_seen *seen; /* previous scan, sorted by inode */
-	size_t nseen;
-	struct sockrow *rows;
-	size_t nrows;
+	struct scan_ctx ctx;  /* of the last run: fix texts are built from it */
+	struct sockrow *rows; /* sorted by inode, one per socket */
+	size_t nrows, cap;
+	struct sockrow *prev; /* the run before, for drop deltas and carried namespaces */
+	size_t nprev, prevcap;
 	size_t bad_rows; /* /proc/net/netlink lines refused */
 	uint64_t netns_self;
-	size_t nnetns; /* namespaces scanned, this one included */
+	struct scan_netns *ns; /* other namespaces known */
+	size_t nns;
+	uint64_t ns_found_ms; /* when they were last looked for; 0 = never */
+	size_t ns_next;	      /* where the next routine scan starts its turn */
+	size_t nnetns;	      /* namespaces listed, this one included */
+	uint64_t owner_walks; /* walks of <proc>/<pid>/fd so far */
 };
 
 int scanner_init(struct scanner *sc);
 void scanner_free(struct scanner *sc);
 
 /*
- * Scan this namespace and up to SCAN_MAX_NETNS others (when /proc allows),
- * resolve owners of new sockets and of sockets whose drops rose, judge each.
- * Returns the row count or -errno (only when this namespace cannot be read).
+ * Dump this namespace and other ones (all of them with ctx->all_netns, else
+ * SCAN_NETNS_PER_RUN in turn, the rest carried from the previous run), look
+ * up the owners of new sockets that matter (uevent listeners, droppers; every
+ * one with ctx->owners_all), judge each. Returns the row count or -errno (only
+ * when this namespace cannot be read).
  */
 int scanner_run(struct scanner *sc, const struct scan_ctx *ctx);
 
+/* Look up the owner of every row that has none yet (one walk). 0 or -errno. */
+int scanner_resolve_all(struct scanner *sc);
+
 /* Is row worth showing without --all: dropping or at-risk. */
 bool scan_row_problem(const struct sockrow *r);
+
+/* Does the row deserve an owner lookup: a uevent listener, or a socket that drops. */
+bool scan_row_matters(const struct sockrow *r);
+
+/* First holder of r, 0 if none is known. */
+pid_t scan_row_pid(const struct sockrow *r);
+
+/* The verdict input of r under ctx (pid for the fix text). */
+void scan_verdict_input(const struct scan_ctx *ctx, const struct sockrow *r,
+			struct verdict_input *in);
+
+/* The fix text of r, built now (see verdict_fix) under r->ctx; returns buf ("" without one). */
+const char *scan_fix(const struct sockrow *r, char *buf, size_t len);
 
 #endif

@@ -198,25 +198,51 @@ static void blind_fix(const struct verdict_input *in, enum nl_limit limit, uint6
 		put(t, "; now: %s", w->fix);
 }
 
+/* The figures both the verdict and its text rest on. */
+static void words_of(const struct verdict_input *in, struct words *w)
+{
+	bool listener = in->protocol == PROTO_UEVENT && in->groups != 0;
+
+	/* Only a uevent listener has a need: other protocols' traffic is not measured. */
+	w->need = listener ? in->need_bytes : 0;
+	w->n = max_u64(round_up(w->need), w->need ? in->target_default : 0);
+	w->ask = w->need ? round_up(w->need / 2 + (w->need & 1)) : 0;
+}
+
 void verdict_judge(const struct verdict_input *in, struct verdict *out)
 {
-	struct text t = { out->fix, sizeof(out->fix), 0 };
 	uint32_t charge = in->typical_charge ? in->typical_charge : CHARGE_FALLBACK;
-	bool listener = in->protocol == PROTO_UEVENT && in->groups != 0;
 	struct words w;
 	bool stale;
 
-	out->fix[0] = '\0';
+	words_of(in, &w);
 	out->limit = classify(in, &stale);
 	if (in->forced_by_nltune)
 		out->limit = LIMIT_FORCED;
 	out->holds_events = max_u64(1, in->rcvbuf / charge);
-
-	/* Only a uevent listener has a need: other protocols' traffic is not measured. */
-	w.need = listener ? in->need_bytes : 0;
-	w.n = max_u64(round_up(w.need), w.need ? in->target_default : 0);
-	w.ask = w.need ? round_up(w.need / 2 + (w.need & 1)) : 0;
 	out->ask_bytes = w.ask;
+	if (in->drops_rising)
+		out->verdict = VERDICT_DROPPING;
+	else if (w.need != 0 && in->rcvbuf < w.need)
+		out->verdict = VERDICT_AT_RISK;
+	else
+		out->verdict = VERDICT_OK;
+}
+
+void verdict_fix(const struct verdict_input *in, char *buf, size_t len)
+{
+	struct text t = { buf, len, 0 };
+	bool listener = in->protocol == PROTO_UEVENT && in->groups != 0;
+	struct verdict v;
+	struct words w;
+	bool stale;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	verdict_judge(in, &v);
+	classify(in, &stale);
+	words_of(in, &w);
 	if (in->pid > 0) {
 		snprintf(w.fix, sizeof(w.fix), "nltune fix %d", in->pid);
 		snprintf(w.proc, sizeof(w.proc), "the process (%d)", in->pid);
@@ -225,32 +251,25 @@ void verdict_judge(const struct verdict_input *in, struct verdict *out)
 		snprintf(w.proc, sizeof(w.proc), "the process");
 	}
 
-	if (in->drops_rising)
-		out->verdict = VERDICT_DROPPING;
-	else if (w.need != 0 && in->rcvbuf < w.need)
-		out->verdict = VERDICT_AT_RISK;
-	else
-		out->verdict = VERDICT_OK;
-
 	if (w.need != 0 && in->rcvbuf < w.need) {
-		limit_fix(in, out->limit, stale, &w, &t);
-	} else if (out->verdict == VERDICT_DROPPING && w.need != 0) {
+		limit_fix(in, v.limit, stale, &w, &t);
+	} else if (v.verdict == VERDICT_DROPPING && w.need != 0) {
 		put(&t,
 		    "rcvbuf (%" PRIu32 ") holds the measured need (%" PRIu64 ") yet the socket "
 		    "drops: the application reads too slowly, or its socket stayed congested after "
 		    "an "
 		    "overrun; now: %s clears it, and the application must drain its socket faster",
 		    in->rcvbuf, w.need, w.fix);
-	} else if (out->verdict == VERDICT_DROPPING) {
-		blind_fix(in, out->limit, out->holds_events, &w, &t);
-	} else if (listener && out->limit == LIMIT_MINIMUM) {
+	} else if (v.verdict == VERDICT_DROPPING) {
+		blind_fix(in, v.limit, v.holds_events, &w, &t);
+	} else if (listener && v.limit == LIMIT_MINIMUM) {
 		/* Need unknown, but a listener at the floor overruns on any burst. */
 		put(&t,
 		    "the application set SO_RCVBUF to a tiny size (the kernel's floor is %" PRIu32
 		    " bytes): the socket holds only %" PRIu64
 		    " events, so any burst overruns it; it "
 		    "must stop setting SO_RCVBUF or ask for more; now: %s",
-		    in->rcvbuf, out->holds_events, w.fix);
+		    in->rcvbuf, v.holds_events, w.fix);
 	}
 }
 

@@ -26,16 +26,23 @@ struct verdict_input {
 	int pid;	       /* for the fix text; 0 = unknown */
 };
 
+#define VERDICT_FIX_LEN 320 /* the longest fix text, terminator included */
+
 struct verdict {
 	enum nl_limit limit;
 	enum nl_verdict verdict;
 	uint64_t holds_events;
 	uint64_t ask_bytes; /* what SO_RCVBUF should be given (need/2, doubled by the kernel) */
-	char fix[320];	    /* "" when nothing needs fixing */
 };
 
-/* Pure. */
+/* Limit, verdict, events held: no text, cheap enough for every socket of every scan. Pure. */
 void verdict_judge(const struct verdict_input *in, struct verdict *out);
+
+/*
+ * The concrete fix for in, "" when nothing needs fixing, cut to len (at most
+ * VERDICT_FIX_LEN is ever needed). Built when asked, never per scan. Pure.
+ */
+void verdict_fix(const struct verdict_input *in, char *buf, size_t len);
 
 const char *verdict_limit_name(enum nl_limit l);
 const char *verdict_name(enum nl_verdict v);

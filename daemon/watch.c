@@ -4,70 +4,234 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 static void who(const struct sockrow *r, char *buf, size_t len)
 {
-	if (r->has_owner && r->own.npids)
-		snprintf(buf, len, "%s[%d]%s", r->own.comm, (int)r->own.pids[0],
-			 r->own.npids + r->own.more > 1 ? " and others" : "");
+	if (r->own && r->own->npids)
+		snprintf(buf, len, "%s[%d]%s", r->own->comm, (int)r->own->pids[0],
+			 r->own->npids + r->own->more > 1 ? " and others" : "");
 	else
 		snprintf(buf, len, "an unknown process");
 }
 
-static void base(const struct sockrow *r, uint64_t now, struct alert *a)
+static void base(const struct sockrow *r, uint64_t now, enum alert_kind kind, struct alert *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->time_ms = now;
-	a->inode = r->s.inode;
-	a->drops = r->new_drops;
-	if (r->has_owner && r->own.npids) {
-		a->pid = r->own.pids[0];
-		snprintf(a->comm, sizeof(a->comm), "%s", r->own.comm);
+	a->kind = kind;
+	a->severity = alerts_kind_severity(kind);
+	a->uid = ALERTS_UID_NONE;
+	if (r && r->own && r->own->npids) {
+		a->pid = r->own->pids[0];
+		a->uid = (uint32_t)r->own->uid;
+		snprintf(a->comm, sizeof(a->comm), "%s", r->own->comm);
 	}
 }
 
-int watch_row(const struct sockrow *r, uint64_t now_wall_ms, struct alert protos[2])
+/* A uevent listener whose buffer holds less than the measured need. */
+static bool short_of_need(const struct scanner *sc, const struct sockrow *r)
 {
-	char w[64];
-	int n = 0;
+	return r->s.protocol == NLSCAN_PROTO_UEVENT && r->s.groups && r->s.has_diag &&
+	       sc->ctx.need_bytes && r->s.rcvbuf < sc->ctx.need_bytes;
+}
+
+/* Held back by the sysctls (nltune apply is the remedy), not by the application's own size. */
+static bool sysctl_bound(const struct sockrow *r)
+{
+	return r->v.limit == LIMIT_DEFAULT || r->v.limit == LIMIT_CAPPED;
+}
+
+struct member {
+	pid_t pid;
+	size_t row;
+};
+
+static int cmp_member(const void *x, const void *y)
+{
+	const struct member *p = x, *q = y;
+
+	if (p->pid != q->pid)
+		return p->pid < q->pid ? -1 : 1;
+	return p->row < q->row ? -1 : p->row > q->row;
+}
+
+/* Members of one group (sysctl-bound or not), sorted by pid; *fresh: one is new to it. */
+static struct member *members(const struct scanner *sc, uint64_t skip, bool by_sysctl, size_t *n,
+			      bool *fresh)
+{
+	struct member *m = NULL;
+	size_t k = 0, cap = 0;
+
+	*fresh = false;
+	for (size_t i = 0; i < sc->nrows; i++) {
+		const struct sockrow *r = &sc->rows[i];
+
+		if (r->s.inode == 0 || r->s.inode == skip || !short_of_need(sc, r) ||
+		    sysctl_bound(r) != by_sysctl)
+			continue;
+		if (k == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct member *t = realloc(m, ncap * sizeof(*t));
+
+			if (!t)
+				break;
+			m = t;
+			cap = ncap;
+		}
+		m[k].pid = scan_row_pid(r);
+		m[k].row = i;
+		k++;
+		if (!r->was_at_risk && !r->new_drops)
+			*fresh = true;
+	}
+	if (m)
+		qsort(m, k, sizeof(*m), cmp_member);
+	*n = k;
+	return m;
+}
+
+#define WORST_NAMED 3
+
+/* rmem-default-low: one alert for every listener the sysctls hold back. */
+static void sysctl_group(const struct scanner *sc, const struct member *m, size_t n, uint64_t now,
+			 watch_emit_fn emit, void *arg)
+{
+	size_t procs = 0, worst[WORST_NAMED], nworst = 0, off;
+	const struct scan_ctx *c = &sc->ctx;
+	uint64_t target = c->target_default > c->need_bytes ? c->target_default : c->need_bytes;
+	struct alert a;
+	int w;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct sockrow *r = &sc->rows[m[i].row];
+		size_t j;
+
+		if (i == 0 || m[i].pid != m[i - 1].pid || m[i].pid == 0)
+			procs++;
+		else
+			continue; /* one name per process */
+		/* keep the WORST_NAMED smallest buffers, smallest first */
+		for (j = nworst; j > 0 && sc->rows[worst[j - 1]].s.rcvbuf > r->s.rcvbuf; j--)
+			if (j < WORST_NAMED)
+				worst[j] = worst[j - 1];
+		if (j < WORST_NAMED) {
+			worst[j] = m[i].row;
+			if (nworst < WORST_NAMED)
+				nworst++;
+		}
+	}
+	base(NULL, now, ALERT_RMEM_DEFAULT_LOW, &a);
+	a.sockets = n;
+	w = snprintf(
+	    a.message, sizeof(a.message),
+	    "%zu uevent listener%s in %zu process%s hold%s less than the measured need (%" PRIu64
+	    " bytes): net.core.rmem_default is %" PRIu64 " (rmem_max %" PRIu64
+	    "); run nltune apply (it writes %" PRIu64 "), then restart them; worst:",
+	    n, n == 1 ? "" : "s", procs, procs == 1 ? "" : "es", n == 1 ? "s" : "", c->need_bytes,
+	    c->sysctl.rmem_default, c->sysctl.rmem_max, target);
+	off = w < 0 ? 0 : (size_t)w;
+	for (size_t i = 0; i < nworst && off < sizeof(a.message); i++) {
+		const struct sockrow *r = &sc->rows[worst[i]];
+		char who_[64];
+
+		who(r, who_, sizeof(who_));
+		w = snprintf(a.message + off, sizeof(a.message) - off, "%s %s rcvbuf %u",
+			     i ? "," : "", who_, r->s.rcvbuf);
+		off += w < 0 ? 0 : (size_t)w;
+	}
+	emit(arg, &a);
+}
+
+/* process-buffer: one alert per process whose own SO_RCVBUF leaves a listener short. */
+static void process_groups(const struct scanner *sc, const struct member *m, size_t n, uint64_t now,
+			   watch_emit_fn emit, void *arg)
+{
+	char w[64], fix[VERDICT_FIX_LEN];
+
+	for (size_t i = 0, j; i < n; i = j) {
+		const struct sockrow *worst = &sc->rows[m[i].row];
+		bool fresh = false;
+		struct alert a;
+
+		for (j = i; j < n && m[j].pid == m[i].pid; j++) {
+			const struct sockrow *r = &sc->rows[m[j].row];
+
+			fresh |= !r->was_at_risk && !r->new_drops;
+			if (r->s.rcvbuf < worst->s.rcvbuf)
+				worst = r;
+			if (m[i].pid == 0) { /* unknown holders are not one process */
+				j++;
+				break;
+			}
+		}
+		if (!fresh)
+			continue;
+		who(worst, w, sizeof(w));
+		scan_fix(worst, fix, sizeof(fix));
+		base(worst, now, ALERT_PROCESS_BUFFER, &a);
+		a.sockets = j - i;
+		if (m[i].pid == 0)
+			a.inode = worst->s.inode;
+		snprintf(
+		    a.message, sizeof(a.message),
+		    "%s listens to uevents with %zu socket%s its own SO_RCVBUF keeps short of the "
+		    "measured need (smallest rcvbuf %u holds %" PRIu64 " events, limit %s)%s%s",
+		    w, j - i, j - i == 1 ? "" : "s", worst->s.rcvbuf, worst->v.holds_events,
+		    verdict_limit_name(worst->v.limit), fix[0] ? ": " : "", fix);
+		emit(arg, &a);
+	}
+}
+
+/* socket-drops: one alert per socket that lost messages since the last scan. */
+static void drops(const struct scanner *sc, const struct sockrow *r, uint64_t now,
+		  watch_emit_fn emit, void *arg)
+{
+	char w[64], fix[VERDICT_FIX_LEN];
+	struct alert a;
 
 	who(r, w, sizeof(w));
-	if (r->new_drops) {
-		struct alert *a = &protos[n++];
+	scan_fix(r, fix, sizeof(fix));
+	base(r, now, ALERT_SOCKET_DROPS, &a);
+	a.inode = r->s.inode;
+	a.drops = r->new_drops;
+	snprintf(a.message, sizeof(a.message),
+		 "%s lost %" PRIu64 " netlink messages (protocol %u, socket %" PRIu64
+		 ", rcvbuf %u holds %" PRIu64 " events, limit %s)%s%s",
+		 w, r->new_drops, r->s.protocol, r->s.inode, r->s.rcvbuf, r->v.holds_events,
+		 verdict_limit_name(r->v.limit), fix[0] ? ": " : "", fix);
+	emit(arg, &a);
+}
 
-		base(r, now_wall_ms, a);
-		a->kind = ALERT_SOCKET_DROPS;
-		a->severity = SEV_CRITICAL;
-		snprintf(a->message, sizeof(a->message),
-			 "%s lost %" PRIu64 " netlink messages (protocol %u, socket %" PRIu64
-			 ", rcvbuf %u holds %" PRIu64 " events, limit %s)%s%s",
-			 w, r->new_drops, r->s.protocol, r->s.inode, r->s.rcvbuf, r->v.holds_events,
-			 verdict_limit_name(r->v.limit), r->v.fix[0] ? ": " : "", r->v.fix);
-	}
-	/* At-risk is a standing condition: said once when it starts, not every scan. */
-	if (r->v.verdict == VERDICT_AT_RISK && !r->was_at_risk) {
-		struct alert *a = &protos[n++];
+void watch_scan(const struct scanner *sc, uint64_t skip_inode, uint64_t now_wall_ms,
+		watch_emit_fn emit, void *arg)
+{
+	struct member *m;
+	size_t n;
+	bool fresh;
 
-		base(r, now_wall_ms, a);
-		a->kind = ALERT_SOCKET_AT_RISK;
-		a->severity = SEV_WARNING;
-		snprintf(a->message, sizeof(a->message),
-			 "%s listens to uevents with rcvbuf %u (%" PRIu64
-			 " events, limit %s), less than the measured need%s%s",
-			 w, r->s.rcvbuf, r->v.holds_events, verdict_limit_name(r->v.limit),
-			 r->v.fix[0] ? ": " : "", r->v.fix);
+	/* Standing conditions are said when they start (or grow), not every scan. */
+	m = members(sc, skip_inode, true, &n, &fresh);
+	if (fresh)
+		sysctl_group(sc, m, n, now_wall_ms, emit, arg);
+	free(m);
+	m = members(sc, skip_inode, false, &n, &fresh);
+	if (fresh)
+		process_groups(sc, m, n, now_wall_ms, emit, arg);
+	free(m);
+	for (size_t i = 0; i < sc->nrows; i++) {
+		const struct sockrow *r = &sc->rows[i];
+
+		if (r->new_drops && r->s.inode && r->s.inode != skip_inode)
+			drops(sc, r, now_wall_ms, emit, arg);
 	}
-	return n;
 }
 
 void watch_overrun(uint64_t n, uint64_t rcvbuf, uint64_t now_wall_ms, struct alert *a)
 {
-	memset(a, 0, sizeof(*a));
-	a->time_ms = now_wall_ms;
-	a->kind = ALERT_MONITOR_OVERRUN;
-	a->severity = SEV_WARNING;
+	base(NULL, now_wall_ms, ALERT_MONITOR_OVERRUN, a);
 	a->drops = n;
 	snprintf(a->message, sizeof(a->message),
 		 "nltuned itself missed %" PRIu64 " uevents with a %" PRIu64
@@ -88,10 +252,7 @@ int watch_sysctl(const struct rmem *now, uint64_t applied_default, uint64_t appl
 	} else {
 		return 0;
 	}
-	memset(a, 0, sizeof(*a));
-	a->time_ms = now_wall_ms;
-	a->kind = ALERT_SYSCTL_LOWERED;
-	a->severity = SEV_WARNING;
+	base(NULL, now_wall_ms, ALERT_SYSCTL_LOWERED, a);
 	snprintf(a->message, sizeof(a->message),
 		 "net.core.%s is %" PRIu64 ", below the %" PRIu64
 		 " nltune applied: something lowered it (a sysctl.d file ordered after "

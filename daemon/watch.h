@@ -9,11 +9,18 @@
 #include "scan.h"
 #include "sysctl.h"
 
+typedef void (*watch_emit_fn)(void *arg, const struct alert *proto);
+
 /*
- * Fill protos for one row: socket-drops when it lost messages since the last
- * scan, socket-at-risk when it became at-risk. Returns how many (0..2).
+ * The alerts a scan implies, handed to emit in this order: rmem-default-low,
+ * one for every uevent listener the sysctls hold short of the need, when one
+ * of them is new to that; process-buffer, one per process whose own
+ * SO_RCVBUF keeps a listener short, when one is new; socket-drops, one per
+ * socket that lost messages since the last scan. skip_inode (nltuned's own
+ * socket) is left out. The one derivation for nltuned and the console.
  */
-int watch_row(const struct sockrow *r, uint64_t now_wall_ms, struct alert protos[2]);
+void watch_scan(const struct scanner *sc, uint64_t skip_inode, uint64_t now_wall_ms,
+		watch_emit_fn emit, void *arg);
 
 /* monitor-overrun: nltuned itself lost n events with a buffer of rcvbuf. */
 void watch_overrun(uint64_t n, uint64_t rcvbuf, uint64_t now_wall_ms, struct alert *a);

@@ -126,15 +126,15 @@ static void test_alerts_kinds_and_inodes_are_independent(void **state)
 		uint64_t inode;
 	} c[] = {
 		{ ALERT_SOCKET_DROPS, 7 },
-		{ ALERT_SOCKET_AT_RISK, 7 },
+		{ ALERT_PROCESS_BUFFER, 7 },
 		{ ALERT_SOCKET_DROPS, 8 },
-		{ ALERT_SOCKET_AT_RISK, 8 },
+		{ ALERT_PROCESS_BUFFER, 8 },
 		{ ALERT_SOCKET_DROPS, 0 },
 		{ ALERT_MONITOR_OVERRUN, 0 },
 		{ ALERT_SYSCTL_LOWERED, 0 },
 		{ ALERT_SOCKET_DROPS, 1ull << 62 },
 		/* inode * kind collides for these pairs: 4 x 1 and 2 x 2 and 1 x 4. */
-		{ ALERT_SOCKET_AT_RISK, 4 },
+		{ ALERT_PROCESS_BUFFER, 4 },
 		{ ALERT_MONITOR_OVERRUN, 2 },
 	};
 	size_t i;
@@ -201,7 +201,7 @@ static void test_alerts_min_drops_applies_to_drops_only(void **state)
 	} c[] = {
 		{ ALERT_SOCKET_DROPS, 0, 0 },	{ ALERT_SOCKET_DROPS, 4, 0 },
 		{ ALERT_SOCKET_DROPS, 5, 1 },	{ ALERT_SOCKET_DROPS, 500, 1 },
-		{ ALERT_SOCKET_AT_RISK, 0, 1 }, { ALERT_MONITOR_OVERRUN, 1, 1 },
+		{ ALERT_PROCESS_BUFFER, 0, 1 }, { ALERT_MONITOR_OVERRUN, 1, 1 },
 		{ ALERT_SYSCTL_LOWERED, 0, 1 },
 	};
 	size_t i;
@@ -319,7 +319,7 @@ static void test_alerts_set_conf_keeps_ring(void **state)
 /* A prototype with full, unterminated strings is stored terminated. */
 static void test_alerts_copy_is_terminated(void **state)
 {
-	struct alert p = proto(ALERT_SOCKET_AT_RISK, 7, 0, ""), out;
+	struct alert p = proto(ALERT_PROCESS_BUFFER, 7, 0, ""), out;
 
 	(void)state;
 	init(1, INTERVAL);
@@ -332,13 +332,121 @@ static void test_alerts_copy_is_terminated(void **state)
 	assert_int_equal(strlen(list[0].comm), sizeof(list[0].comm) - 1);
 }
 
+static struct alert user_alert(enum alert_severity sev, uint32_t uid, uint64_t inode)
+{
+	struct alert p = proto(ALERT_SOCKET_DROPS, inode, 5, "flood");
+
+	p.severity = sev;
+	p.uid = uid;
+	p.pid = (int)(1000 + inode % 1000);
+	return p;
+}
+
+static size_t count_uid(uint32_t uid, enum alert_severity sev, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += list[i].uid == uid && list[i].severity == sev;
+	return k;
+}
+
+/* A full ring of critical alerts refuses a warning rather than drop one of them. */
+static void test_alerts_full_ring_never_drops_critical_for_warning(void **state)
+{
+	struct alert p;
+	size_t i, n;
+
+	(void)state;
+	init(1, 0);
+	for (i = 0; i < ALERTS_MAX; i++) {
+		p = user_alert(SEV_CRITICAL, 0, 100 + i);
+		assert_int_equal(alerts_raise(&A, 1, &p, NULL), 1);
+	}
+	p = user_alert(SEV_WARNING, 1000, 7);
+	assert_int_equal(alerts_raise(&A, 2, &p, NULL), 0);
+	assert_int_equal(A.crowded, 1);
+	n = alerts_list(&A, list, ARRAY_SIZE(list));
+	assert_int_equal(count_uid(0, SEV_CRITICAL, n), ALERTS_MAX);
+	/* a critical one takes the place of the oldest critical of the user holding most */
+	p = user_alert(SEV_CRITICAL, 1000, 8);
+	assert_int_equal(alerts_raise(&A, 3, &p, NULL), 1);
+	n = alerts_list(&A, list, ARRAY_SIZE(list));
+	assert_int_equal(n, ALERTS_MAX);
+	assert_int_equal(list[0].id, 2);
+	assert_int_equal(list[n - 1].uid, 1000);
+}
+
+/* One user's flood of warnings replaces its own alerts, never the earlier ones of others. */
+static void test_alerts_one_user_cannot_crowd_out_others(void **state)
+{
+	struct alert p;
+	size_t i, n;
+
+	(void)state;
+	init(1, INTERVAL);
+	for (i = 0; i < 5; i++) {
+		p = user_alert(SEV_CRITICAL, 0, 10 + i);
+		assert_int_equal(alerts_raise(&A, 1, &p, NULL), 1);
+		p = user_alert(SEV_WARNING, 0, 20 + i);
+		p.kind = ALERT_PROCESS_BUFFER;
+		assert_int_equal(alerts_raise(&A, 1, &p, NULL), 1);
+	}
+	for (i = 0; i < 5000; i++) {
+		p = user_alert(SEV_WARNING, 1000, 100000 + i);
+		p.kind = ALERT_PROCESS_BUFFER;
+		assert_int_equal(alerts_raise(&A, 2 + i, &p, NULL), 1);
+	}
+	n = alerts_list(&A, list, ARRAY_SIZE(list));
+	assert_int_equal(n, ALERTS_MAX);
+	assert_int_equal(count_uid(0, SEV_CRITICAL, n), 5);
+	assert_int_equal(count_uid(0, SEV_WARNING, n), 5);
+	assert_int_equal(count_uid(1000, SEV_WARNING, n), ALERTS_MAX - 10);
+	/* and the flood's newest are the ones kept */
+	assert_int_equal(list[n - 1].inode, 100000 + 4999);
+}
+
+/* The log: ALERTS_LOG_MAX lines a window, ALERTS_LOG_UID_MAX per user, then one summary. */
+static void test_alerts_log_budget_per_window_and_user(void **state)
+{
+	struct alert p;
+	size_t logged = 0, logged_uid0 = 0, i;
+
+	(void)state;
+	init(1, 0);
+	for (i = 0; i < 500; i++) {
+		p = user_alert(SEV_CRITICAL, 0, 100 + i);
+		logged_uid0 += alerts_log_pass(&A, 1000 + i, &p);
+	}
+	assert_int_equal(logged_uid0, ALERTS_LOG_UID_MAX);
+	for (i = 0; i < 50; i++) {
+		p = user_alert(SEV_WARNING, (uint32_t)(1000 + i), 100 + i);
+		logged += alerts_log_pass(&A, 2000 + i, &p);
+	}
+	assert_int_equal(logged + logged_uid0, ALERTS_LOG_MAX);
+	/* a system-wide alert (no process) is bounded by its rate limit alone */
+	p = proto(ALERT_RMEM_DEFAULT_LOW, 0, 0, "");
+	p.uid = ALERTS_UID_NONE;
+	assert_true(alerts_log_pass(&A, 3000, &p));
+	/* no summary inside the window; one after it, then a fresh budget */
+	assert_int_equal(alerts_log_summary(&A, 1000 + ALERTS_LOG_WINDOW_MS - 1), 0);
+	assert_int_equal(alerts_log_summary(&A, 1000 + ALERTS_LOG_WINDOW_MS),
+			 500 + 50 - ALERTS_LOG_MAX);
+	assert_int_equal(alerts_log_summary(&A, 1000 + 2 * ALERTS_LOG_WINDOW_MS), 0);
+	p = user_alert(SEV_CRITICAL, 0, 1);
+	assert_true(alerts_log_pass(&A, 1000 + ALERTS_LOG_WINDOW_MS + 1, &p));
+}
+
 static void test_alerts_names(void **state)
 {
 	(void)state;
 	assert_string_equal(alerts_kind_name(ALERT_SOCKET_DROPS), "socket-drops");
-	assert_string_equal(alerts_kind_name(ALERT_SOCKET_AT_RISK), "socket-at-risk");
+	assert_string_equal(alerts_kind_name(ALERT_PROCESS_BUFFER), "process-buffer");
 	assert_string_equal(alerts_kind_name(ALERT_MONITOR_OVERRUN), "monitor-overrun");
 	assert_string_equal(alerts_kind_name(ALERT_SYSCTL_LOWERED), "sysctl-lowered");
+	assert_string_equal(alerts_kind_name(ALERT_RMEM_DEFAULT_LOW), "rmem-default-low");
+	assert_int_equal(alerts_kind_severity(ALERT_SOCKET_DROPS), SEV_CRITICAL);
+	assert_int_equal(alerts_kind_severity(ALERT_PROCESS_BUFFER), SEV_WARNING);
 	assert_string_equal(alerts_kind_name(ALERT_KIND_MAX), "unknown");
 	assert_string_equal(alerts_severity_name(SEV_INFO), "info");
 	assert_string_equal(alerts_severity_name(SEV_WARNING), "warning");
@@ -360,6 +468,9 @@ int main(void)
 		cmocka_unit_test(test_alerts_rate_table_full_stays_bounded),
 		cmocka_unit_test(test_alerts_set_conf_keeps_ring),
 		cmocka_unit_test(test_alerts_copy_is_terminated),
+		cmocka_unit_test(test_alerts_full_ring_never_drops_critical_for_warning),
+		cmocka_unit_test(test_alerts_one_user_cannot_crowd_out_others),
+		cmocka_unit_test(test_alerts_log_budget_per_window_and_user),
 		cmocka_unit_test(test_alerts_names),
 	};
 

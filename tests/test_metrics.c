@@ -467,6 +467,7 @@ static void test_metrics_reads_report_documents(void **state)
 	struct recommendation rec;
 	struct status_input in = { .source = "local" };
 	struct sockrow row;
+	struct owner own;
 	struct scanner sc;
 	struct exposition e;
 	json_object *st, *socks;
@@ -482,10 +483,11 @@ static void test_metrics_reads_report_documents(void **state)
 	row.s.rcvbuf = 2304;
 	row.s.drops = 9;
 	row.new_drops = 9;
-	row.has_owner = true;
-	row.own.npids = 1;
-	row.own.pids[0] = 812;
-	snprintf(row.own.comm, sizeof(row.own.comm), "foo) Z \n");
+	memset(&own, 0, sizeof(own));
+	own.npids = 1;
+	own.pids[0] = 812;
+	snprintf(own.comm, sizeof(own.comm), "foo) Z \n");
+	row.own = &own;
 	row.v.verdict = VERDICT_DROPPING;
 	row.v.limit = LIMIT_MINIMUM;
 	memset(&sc, 0, sizeof(sc));

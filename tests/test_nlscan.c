@@ -725,6 +725,37 @@ static void scan_live(uint64_t inode, struct nlsock *row)
 	free(rows);
 }
 
+/* One sock_diag dump lists the socket with everything /proc/net/netlink and meminfo give. */
+static void test_nlscan_dump_lists_a_listener_whole(void **state)
+{
+	struct sockaddr_nl sa;
+	socklen_t sl = sizeof(sa);
+	struct nlsock *rows = NULL;
+	const struct nlsock *s;
+	uint64_t inode;
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	fd = uevent_socket(1024, &inode);
+	assert_true(fd >= 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	n = nlscan_dump(77, &rows);
+	assert_true(n > 0);
+	s = find_inode(rows, (size_t)n, inode);
+	assert_non_null(s);
+	assert_int_equal(s->netns, 77);
+	assert_int_equal(s->protocol, NLSCAN_PROTO_UEVENT);
+	assert_int_equal(s->groups, 1);
+	assert_int_equal(s->portid, sa.nl_pid);
+	assert_true(s->has_diag);
+	assert_int_equal(s->rcvbuf, rcvbuf_of(fd));
+	assert_int_equal(s->rmem, 0);
+	assert_int_equal(s->drops, 0);
+	free(rows);
+	close(fd);
+}
+
 static void test_nlscan_live_diag_finds_undersized_listener(void **state)
 {
 	struct sockaddr_nl sa;
@@ -853,8 +884,10 @@ static void __attribute__((noreturn)) netns_child(int report, int hold)
 static void test_nlscan_live_diag_netns_reaches_child_namespace(void **state)
 {
 	struct nlsock *rows = NULL, *copy = NULL, found = { 0 }, found_here = { 0 };
+	struct nlsock *dumped = NULL, found_dump = { 0 };
 	int report[2], hold[2], status, r_diag = -1, r_here = -1;
-	uint64_t ns_self = 0, ns_child = 0;
+	uint64_t ns_self = 0, ns_child = 0, ns_dump = 0;
+	ssize_t n_dump = -1;
 	struct child_report rep = { 0 };
 	char rel[64];
 	size_t bad = 0;
@@ -896,6 +929,10 @@ static void test_nlscan_live_diag_netns_reaches_child_namespace(void **state)
 		memcpy(copy, rows, (size_t)n * sizeof(*copy));
 		r_here = nlscan_diag(copy, (size_t)n);
 		r_diag = nlscan_diag_netns(pid, rows, (size_t)n);
+		n_dump = nlscan_dump_netns(pid, &ns_dump, &dumped);
+		if (n_dump > 0 && (s = find_inode(dumped, (size_t)n_dump, rep.inode)))
+			found_dump = *s;
+		free(dumped);
 		s = find_inode(rows, (size_t)n, rep.inode);
 		if (s)
 			found = *s;
@@ -926,6 +963,13 @@ static void test_nlscan_live_diag_netns_reaches_child_namespace(void **state)
 	assert_int_equal(r_diag, 0);
 	assert_true(found.has_diag);
 	assert_int_equal(found.rcvbuf, rep.rcvbuf);
+	/* a dump inside it lists it too, labelled with the namespace it entered */
+	assert_true(n_dump > 0);
+	assert_int_equal(ns_dump, ns_child);
+	assert_int_equal(found_dump.inode, rep.inode);
+	assert_int_equal(found_dump.netns, ns_child);
+	assert_int_equal(found_dump.groups, 1);
+	assert_int_equal(found_dump.rcvbuf, rep.rcvbuf);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
@@ -974,6 +1018,7 @@ int main(void)
 		cmocka_unit_test(test_nlscan_netns_of_reads_link_through_proc_root),
 		cmocka_unit_test(test_nlscan_netns_of_rejects_malformed_links),
 		cmocka_unit_test(test_nlscan_diag_of_nothing_is_a_no_op),
+		cmocka_unit_test(test_nlscan_dump_lists_a_listener_whole),
 		cmocka_unit_test(test_nlscan_live_diag_finds_undersized_listener),
 		cmocka_unit_test(test_nlscan_live_diag_sees_no_enobufs),
 		cmocka_unit_test(test_nlscan_live_diag_fills_every_row_of_an_inode),

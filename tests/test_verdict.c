@@ -13,6 +13,26 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A verdict with its fix text, as the console shows them together. */
+struct judged {
+	enum nl_limit limit;
+	enum nl_verdict verdict;
+	uint64_t holds_events, ask_bytes;
+	char fix[VERDICT_FIX_LEN];
+};
+
+static void judge(const struct verdict_input *in, struct judged *j)
+{
+	struct verdict v;
+
+	verdict_judge(in, &v);
+	j->limit = v.limit;
+	j->verdict = v.verdict;
+	j->holds_events = v.holds_events;
+	j->ask_bytes = v.ask_bytes;
+	verdict_fix(in, j->fix, sizeof(j->fix));
+}
+
 #define UEV    15	 /* NETLINK_KOBJECT_UEVENT */
 #define ROUTE  0	 /* NETLINK_ROUTE */
 #define DEF    212992ull /* Debian's rmem_default and rmem_max */
@@ -53,7 +73,7 @@ struct row {
 static void run_rows(const struct row *r, size_t n)
 {
 	struct verdict_input in;
-	struct verdict v;
+	struct judged v;
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
@@ -70,7 +90,7 @@ static void run_rows(const struct row *r, size_t n)
 		in.pid = r[i].pid;
 		in.typical_charge = r[i].charge ? r[i].charge : 832;
 		memset(&v, 0x5a, sizeof(v));
-		verdict_judge(&in, &v);
+		judge(&in, &v);
 
 		if (v.limit != r[i].limit)
 			fail_msg("row %zu (rcvbuf %u): limit %s, want %s", i, r[i].rcvbuf,
@@ -130,14 +150,14 @@ static void test_verdict_default_fix_names_the_recommended_value(void **state)
 		.target_default = 659456,
 		.pid = 7,
 	};
-	struct verdict v;
+	struct judged v;
 
 	(void)state;
-	verdict_judge(&in, &v);
+	judge(&in, &v);
 	assert_int_equal(v.verdict, VERDICT_AT_RISK);
 	assert_non_null(strstr(v.fix, "raise rmem_default to 659456"));
 	in.target_default = 0; /* unknown: the need itself, rounded up to 4096 */
-	verdict_judge(&in, &v);
+	judge(&in, &v);
 	assert_non_null(strstr(v.fix, "raise rmem_default to 331776"));
 }
 
@@ -215,13 +235,13 @@ static void test_verdict_forced_by_nltune(void **state)
 				    .sock_min = 2304,
 				    .typical_charge = 832,
 				    .need_bytes = 1000000 };
-	struct verdict v;
+	struct judged v;
 
 	(void)state;
-	verdict_judge(&in, &v);
+	judge(&in, &v);
 	assert_int_equal(v.limit, LIMIT_APP);
 	in.forced_by_nltune = true;
-	verdict_judge(&in, &v);
+	judge(&in, &v);
 	assert_int_equal(v.limit, LIMIT_FORCED);
 	assert_int_equal(v.verdict, VERDICT_OK);
 	assert_string_equal(v.fix, "");
@@ -375,12 +395,12 @@ static void test_verdict_holds_events(void **state)
 				    .rmem_default = DEF,
 				    .rmem_max = MAX4,
 				    .sock_min = SMIN };
-	struct verdict v;
+	struct judged v;
 
 	(void)state;
 	RUN(r);
 	/* typical_charge 0: the small-event charge, 832. */
-	verdict_judge(&in, &v);
+	judge(&in, &v);
 	assert_int_equal(v.holds_events, 256);
 }
 
@@ -401,7 +421,7 @@ static void test_verdict_ask_bytes_rounds_half_need_up(void **state)
 		{ NEED, 0, UEV, 0 },   /* nor for a socket that hears no broadcast */
 	};
 	struct verdict_input in;
-	struct verdict v;
+	struct judged v;
 	size_t i;
 
 	(void)state;
@@ -414,7 +434,7 @@ static void test_verdict_ask_bytes_rounds_half_need_up(void **state)
 		in.rmem_max = MAX4;
 		in.sock_min = SMIN;
 		in.need_bytes = c[i].need;
-		verdict_judge(&in, &v);
+		judge(&in, &v);
 		if (v.ask_bytes != c[i].ask)
 			fail_msg("row %zu: need %llu: ask %llu, want %llu", i,
 				 (unsigned long long)c[i].need, (unsigned long long)v.ask_bytes,
@@ -428,7 +448,7 @@ static void test_verdict_fix_fits_with_huge_numbers(void **state)
 	static const uint32_t rcvbufs[] = { 2304, 0x7ffffffe, UINT32_MAX - 1 };
 	static const uint64_t defaults[] = { UINT64_MAX, 0x7ffffffe, 1 };
 	struct verdict_input in;
-	struct verdict v;
+	struct judged v;
 	size_t i, j, d, len;
 
 	(void)state;
@@ -446,7 +466,7 @@ static void test_verdict_fix_fits_with_huge_numbers(void **state)
 				in.need_bytes = UINT64_MAX;
 				in.drops_rising = d == 0;
 				in.pid = 2147483647;
-				verdict_judge(&in, &v);
+				judge(&in, &v);
 				len = strlen(v.fix);
 				if (len < 20 || strcmp(v.fix + len - 21, "nltune fix 2147483647"))
 					fail_msg("rcvbuf %u case %zu/%zu: cut: \"%s\" (%zu)",

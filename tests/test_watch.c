@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests of watch: which scan rows and counters become alert protos, and what their messages say. */
+/* Tests of watch: which scans and counters become alerts (grouped by cause), and what they say. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -22,30 +22,6 @@
 #define NOW	      1795666451123ull /* 2026-11-26T04:14:11.123Z */
 #define JUNK	      0xa5
 
-static struct sockrow mkrow(enum nl_verdict verdict, uint64_t new_drops)
-{
-	struct sockrow r;
-
-	memset(&r, 0, sizeof(r));
-	r.s.inode = 4242;
-	r.s.protocol = NLSCAN_PROTO_UEVENT;
-	r.s.portid = 812;
-	r.s.groups = 1;
-	r.s.rcvbuf = 2304;
-	r.s.drops = (uint32_t)new_drops;
-	r.new_drops = new_drops;
-	r.has_owner = true;
-	r.own.inode = 4242;
-	r.own.npids = 1;
-	r.own.pids[0] = 812;
-	snprintf(r.own.comm, sizeof(r.own.comm), "udevd");
-	r.v.limit = LIMIT_MINIMUM;
-	r.v.verdict = verdict;
-	r.v.holds_events = 2;
-	snprintf(r.v.fix, sizeof(r.v.fix), "nltune fix 812");
-	return r;
-}
-
 static bool has_control(const char *s)
 {
 	for (; *s; s++)
@@ -54,227 +30,220 @@ static bool has_control(const char *s)
 	return false;
 }
 
-/* ---- watch_row ------------------------------------------------------------------------------ */
+/* ---- watch_scan ----------------------------------------------------------------------------- */
 
-/*
- * socket-drops only for new drops; socket-at-risk only for the at-risk verdict,
- * and only when the socket becomes at-risk (not when the last scan said so).
- */
-static void test_watch_row_kinds_by_verdict_and_new_drops(void **state)
+#define NEED	329280u
+#define MAXROWS 64
+
+static struct sockrow rows[MAXROWS];
+static struct owner owners[MAXROWS];
+static struct scanner sc;
+static struct alert got[MAXROWS * 2];
+static size_t ngot;
+
+static void collect(void *arg, const struct alert *proto)
 {
-	static const struct {
-		enum nl_verdict verdict;
-		uint64_t new_drops;
-		bool was_at_risk;
-		int n;
-		enum alert_kind kind[2];
-	} c[] = {
-		{ VERDICT_OK, 0, false, 0, { 0 } },
-		{ VERDICT_OK, 0, true, 0, { 0 } },
-		{ VERDICT_AT_RISK, 0, false, 1, { ALERT_SOCKET_AT_RISK } },
-		{ VERDICT_AT_RISK, 0, true, 0, { 0 } },
-		{ VERDICT_DROPPING, 0, false, 0, { 0 } }, /* rose, but not since the last scan */
-		{ VERDICT_DROPPING, 1, false, 1, { ALERT_SOCKET_DROPS } },
-		{ VERDICT_DROPPING, 1, true, 1, { ALERT_SOCKET_DROPS } },
-		{ VERDICT_DROPPING, UINT64_MAX, false, 1, { ALERT_SOCKET_DROPS } },
-		{ VERDICT_OK, 3, false, 1, { ALERT_SOCKET_DROPS } },
-		{ VERDICT_AT_RISK, 5, false, 2, { ALERT_SOCKET_DROPS, ALERT_SOCKET_AT_RISK } },
-		{ VERDICT_AT_RISK, 5, true, 1, { ALERT_SOCKET_DROPS } },
-	};
-	size_t i;
+	(void)arg;
+	assert_true(ngot < ARRAY_SIZE(got));
+	got[ngot++] = *proto;
+}
 
+static void reset(void)
+{
+	memset(&sc, 0, sizeof(sc));
+	memset(rows, 0, sizeof(rows));
+	sc.rows = rows;
+	sc.ctx.need_bytes = NEED;
+	sc.ctx.target_default = 659456;
+	sc.ctx.sysctl.rmem_default = 212992;
+	sc.ctx.sysctl.rmem_max = 212992;
+	sc.ctx.sock_min = 2304;
+	sc.ctx.typical_charge = 832;
+	ngot = 0;
+}
+
+/* A uevent listener of pid (0: owner unknown) with rcvbuf under limit lim. */
+static struct sockrow *add(uint64_t inode, pid_t pid, uint32_t uid, uint32_t rcvbuf,
+			   enum nl_limit lim, uint64_t new_drops)
+{
+	struct sockrow *r = &rows[sc.nrows];
+	struct owner *o = &owners[sc.nrows];
+
+	assert_true(sc.nrows < MAXROWS);
+	sc.nrows++;
+	r->ctx = &sc.ctx;
+	r->s.inode = inode;
+	r->s.protocol = NLSCAN_PROTO_UEVENT;
+	r->s.groups = 1;
+	r->s.has_diag = true;
+	r->s.rcvbuf = rcvbuf;
+	r->s.drops = (uint32_t)new_drops;
+	r->new_drops = new_drops;
+	r->v.limit = lim;
+	r->v.verdict = new_drops ? VERDICT_DROPPING : rcvbuf < NEED ? VERDICT_AT_RISK : VERDICT_OK;
+	r->v.holds_events = rcvbuf / 832 ? rcvbuf / 832 : 1;
+	if (pid) {
+		memset(o, 0, sizeof(*o));
+		o->inode = inode;
+		o->npids = 1;
+		o->pids[0] = pid;
+		o->uid = uid;
+		snprintf(o->comm, sizeof(o->comm), "app%d", (int)pid);
+		r->own = o;
+	}
+	return r;
+}
+
+static size_t count_kind(enum alert_kind k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ngot; i++)
+		n += got[i].kind == k;
+	return n;
+}
+
+/* Fifty default-buffer listeners in ten processes: one alert names the cause and the remedy. */
+static void test_watch_scan_default_buffers_are_one_alert(void **state)
+{
 	(void)state;
-	for (i = 0; i < ARRAY_SIZE(c); i++) {
-		struct sockrow r = mkrow(c[i].verdict, c[i].new_drops);
-		struct alert p[2];
-		int n, k;
+	reset();
+	for (int i = 0; i < 50; i++)
+		add(1000 + (uint64_t)i, 100 + i % 10, 0, 212992, LIMIT_DEFAULT, 0);
+	rows[7].s.rcvbuf = 106496; /* an older, smaller default: named first among the worst */
+	watch_scan(&sc, 0, NOW, collect, NULL);
+	assert_int_equal(ngot, 1);
+	assert_int_equal(got[0].kind, ALERT_RMEM_DEFAULT_LOW);
+	assert_int_equal(got[0].severity, SEV_WARNING);
+	assert_int_equal(got[0].sockets, 50);
+	assert_int_equal(got[0].pid, 0);
+	assert_int_equal(got[0].uid, ALERTS_UID_NONE);
+	assert_non_null(strstr(got[0].message, "50 uevent listeners in 10 processes"));
+	assert_non_null(strstr(got[0].message, "net.core.rmem_default is 212992"));
+	assert_non_null(strstr(got[0].message, "nltune apply (it writes 659456)"));
+	assert_non_null(strstr(got[0].message, "worst: app107[107] rcvbuf 106496, app"));
+}
 
-		r.was_at_risk = c[i].was_at_risk;
-		n = watch_row(&r, NOW, p);
-		if (n != c[i].n)
-			fail_msg("case %zu: %d protos, want %d", i, n, c[i].n);
-		for (k = 0; k < n; k++)
-			if (p[k].kind != c[i].kind[k])
-				fail_msg("case %zu: proto %d is %s, want %s", i, k,
-					 alerts_kind_name(p[k].kind),
-					 alerts_kind_name(c[i].kind[k]));
+/* A standing condition is said when it starts, not on every scan. */
+static void test_watch_scan_standing_condition_is_quiet(void **state)
+{
+	(void)state;
+	reset();
+	for (int i = 0; i < 20; i++)
+		add(1000 + (uint64_t)i, 100 + i, 0, i % 2 ? 212992 : 2304,
+		    i % 2 ? LIMIT_DEFAULT : LIMIT_MINIMUM, 0)
+		    ->was_at_risk = true;
+	watch_scan(&sc, 0, NOW, collect, NULL);
+	assert_int_equal(ngot, 0);
+	/* one new member speaks for its group again, and only for it */
+	add(2000, 300, 0, 212992, LIMIT_DEFAULT, 0);
+	watch_scan(&sc, 0, NOW, collect, NULL);
+	assert_int_equal(ngot, 1);
+	assert_int_equal(got[0].kind, ALERT_RMEM_DEFAULT_LOW);
+	assert_int_equal(got[0].sockets, 11);
+}
+
+/* An application's own SO_RCVBUF: one alert per process, with its fix. */
+static void test_watch_scan_app_limits_one_alert_per_process(void **state)
+{
+	(void)state;
+	reset();
+	for (int i = 0; i < 6; i++)
+		add(1000 + (uint64_t)i, 100 + i / 2, 1000, 2304, LIMIT_MINIMUM, 0);
+	add(2000, 200, 1001, 65536, LIMIT_APP, 0);
+	add(2001, 201, 1001, 4194304, LIMIT_APP, 0); /* holds the need: not alerted */
+	watch_scan(&sc, 0, NOW, collect, NULL);
+	assert_int_equal(ngot, 4);
+	assert_int_equal(count_kind(ALERT_PROCESS_BUFFER), 4);
+	for (size_t i = 0; i < 3; i++) {
+		char fix[32];
+
+		assert_int_equal(got[i].pid, 100 + (int)i);
+		assert_int_equal(got[i].uid, 1000);
+		assert_int_equal(got[i].sockets, 2);
+		assert_int_equal(got[i].inode, 0);
+		snprintf(fix, sizeof(fix), "nltune fix %d", 100 + (int)i);
+		assert_non_null(strstr(got[i].message, fix));
+		assert_non_null(strstr(got[i].message, "2 sockets"));
+		assert_non_null(strstr(got[i].message, "SO_RCVBUF"));
+	}
+	assert_int_equal(got[3].pid, 200);
+	assert_non_null(strstr(got[3].message, "limit app"));
+}
+
+/* Drops are the one per-socket alert; nltuned's own socket is left out. */
+static void test_watch_scan_drops_one_per_socket(void **state)
+{
+	(void)state;
+	reset();
+	for (int i = 0; i < 5; i++)
+		add(1000 + (uint64_t)i, 100, 0, 2304, LIMIT_MINIMUM, 7 + (uint64_t)i)->was_at_risk =
+		    true;
+	add(3000, 50, 0, 16777216, LIMIT_FORCED, 9); /* the skipped one */
+	watch_scan(&sc, 3000, NOW, collect, NULL);
+	assert_int_equal(ngot, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(got[i].kind, ALERT_SOCKET_DROPS);
+		assert_int_equal(got[i].severity, SEV_CRITICAL);
+		assert_int_equal(got[i].inode, 1000 + i);
+		assert_int_equal(got[i].drops, 7 + i);
+		assert_int_equal(got[i].pid, 100);
+		assert_int_equal(got[i].time_ms, NOW);
+		assert_true(strncmp(got[i].message, "app100[100] lost ", 17) == 0);
+		assert_non_null(strstr(got[i].message, "nltune fix 100"));
 	}
 }
 
-static void test_watch_row_drops_proto(void **state)
+static void test_watch_scan_unknown_and_several_owners(void **state)
 {
-	struct sockrow r = mkrow(VERDICT_DROPPING, 17);
-	struct alert p[2];
+	struct sockrow *r;
 
 	(void)state;
-	memset(p, JUNK, sizeof(p));
-	assert_int_equal(watch_row(&r, NOW, p), 1);
-	assert_int_equal(p[0].id, 0);
-	assert_int_equal(p[0].time_ms, NOW);
-	assert_int_equal(p[0].kind, ALERT_SOCKET_DROPS);
-	assert_int_equal(p[0].severity, SEV_CRITICAL);
-	assert_int_equal(p[0].pid, 812);
-	assert_string_equal(p[0].comm, "udevd");
-	assert_int_equal(p[0].inode, 4242);
-	assert_int_equal(p[0].drops, 17);
-	assert_string_equal(p[0].message,
-			    "udevd[812] lost 17 netlink messages (protocol 15, socket 4242, "
-			    "rcvbuf 2304 holds 2 events, limit minimum): nltune fix 812");
+	reset();
+	add(1000, 0, 0, 2304, LIMIT_MINIMUM, 3);
+	r = add(1001, 77, 0, 2304, LIMIT_MINIMUM, 4);
+	owners[1].npids = 2;
+	owners[1].pids[1] = 78;
+	r->was_at_risk = true;
+	watch_scan(&sc, 0, NOW, collect, NULL);
+	assert_int_equal(ngot, 2);
+	assert_true(strncmp(got[0].message, "an unknown process lost 3 ", 26) == 0);
+	assert_int_equal(got[0].pid, 0);
+	assert_int_equal(got[0].uid, ALERTS_UID_NONE);
+	assert_true(strncmp(got[1].message, "app77[77] and others lost 4 ", 28) == 0);
 }
 
-static void test_watch_row_drops_without_fix_has_no_colon(void **state)
+static void test_watch_scan_hostile_comm_copied_verbatim_clean_in_json(void **state)
 {
-	struct sockrow r = mkrow(VERDICT_DROPPING, 3);
-	struct alert p[2];
-
-	(void)state;
-	r.v.fix[0] = '\0';
-	r.v.limit = LIMIT_DEFAULT;
-	assert_int_equal(watch_row(&r, NOW, p), 1);
-	assert_string_equal(p[0].message,
-			    "udevd[812] lost 3 netlink messages (protocol 15, socket 4242, "
-			    "rcvbuf 2304 holds 2 events, limit default)");
-}
-
-static void test_watch_row_at_risk_proto(void **state)
-{
-	struct sockrow r = mkrow(VERDICT_AT_RISK, 0);
-	struct alert p[2];
-
-	(void)state;
-	memset(p, JUNK, sizeof(p));
-	assert_int_equal(watch_row(&r, NOW, p), 1);
-	assert_int_equal(p[0].id, 0);
-	assert_int_equal(p[0].time_ms, NOW);
-	assert_int_equal(p[0].kind, ALERT_SOCKET_AT_RISK);
-	assert_int_equal(p[0].severity, SEV_WARNING);
-	assert_int_equal(p[0].pid, 812);
-	assert_string_equal(p[0].comm, "udevd");
-	assert_int_equal(p[0].inode, 4242);
-	assert_int_equal(p[0].drops, 0);
-	assert_string_equal(p[0].message,
-			    "udevd[812] listens to uevents with rcvbuf 2304 (2 events, "
-			    "limit minimum), less than the measured need: nltune fix 812");
-}
-
-/* Both protos describe the same socket; drops first, the more urgent. */
-static void test_watch_row_drops_and_at_risk_same_socket(void **state)
-{
-	struct sockrow r = mkrow(VERDICT_AT_RISK, 5);
-	struct alert p[2];
-
-	(void)state;
-	assert_int_equal(watch_row(&r, NOW, p), 2);
-	assert_int_equal(p[0].kind, ALERT_SOCKET_DROPS);
-	assert_int_equal(p[1].kind, ALERT_SOCKET_AT_RISK);
-	assert_int_equal(p[0].inode, p[1].inode);
-	assert_int_equal(p[0].pid, p[1].pid);
-	assert_int_equal(p[0].drops, 5);
-	assert_int_equal(p[1].drops, 5);
-}
-
-/* No holder (kernel socket) or never resolved: no pid, no comm, "an unknown process". */
-static void test_watch_row_unknown_owner(void **state)
-{
-	static const struct {
-		bool has_owner;
-		size_t npids;
-	} c[] = { { false, 1 }, { true, 0 } };
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_SIZE(c); i++) {
-		struct sockrow r = mkrow(VERDICT_AT_RISK, 4);
-		struct alert p[2];
-		int k;
-
-		r.has_owner = c[i].has_owner;
-		r.own.npids = c[i].npids;
-		memset(p, JUNK, sizeof(p));
-		assert_int_equal(watch_row(&r, NOW, p), 2);
-		for (k = 0; k < 2; k++) {
-			assert_int_equal(p[k].pid, 0);
-			assert_string_equal(p[k].comm, "");
-			assert_int_equal(p[k].inode, 4242);
-			if (strncmp(p[k].message, "an unknown process ", 19) != 0)
-				fail_msg("case %zu: \"%s\"", i, p[k].message);
-		}
-	}
-}
-
-static void test_watch_row_several_holders_say_and_others(void **state)
-{
-	static const struct {
-		size_t npids, more;
-		const char *start;
-	} c[] = {
-		{ 1, 0, "udevd[812] lost" },
-		{ 2, 0, "udevd[812] and others lost" },
-		{ 1, 1, "udevd[812] and others lost" },
-		{ OWNERS_MAX_PIDS, 100, "udevd[812] and others lost" },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_SIZE(c); i++) {
-		struct sockrow r = mkrow(VERDICT_DROPPING, 1);
-		struct alert p[2];
-
-		r.own.npids = c[i].npids;
-		r.own.more = c[i].more;
-		assert_int_equal(watch_row(&r, NOW, p), 1);
-		if (strncmp(p[0].message, c[i].start, strlen(c[i].start)) != 0)
-			fail_msg("case %zu: \"%s\"", i, p[0].message);
-		assert_int_equal(p[0].pid, 812);
-	}
-}
-
-/* The longest comm, the largest pid and "and others" are all kept in the message. */
-static void test_watch_row_longest_owner_text_fits(void **state)
-{
-	struct sockrow r = mkrow(VERDICT_DROPPING, 1);
-	struct alert p[2];
-
-	(void)state;
-	snprintf(r.own.comm, sizeof(r.own.comm), "123456789012345");
-	r.own.pids[0] = 4194304;
-	r.own.npids = 2;
-	memset(r.v.fix, 'f', sizeof(r.v.fix) - 1);
-	r.v.fix[sizeof(r.v.fix) - 1] = '\0';
-	assert_int_equal(watch_row(&r, NOW, p), 1);
-	assert_string_equal(p[0].comm, "123456789012345");
-	assert_true(strncmp(p[0].message, "123456789012345[4194304] and others lost 1 ", 43) == 0);
-	assert_non_null(strstr(p[0].message, r.v.fix)); /* the whole fix text */
-}
-
-/* watch copies the comm as it is; report cleans it on the way out. */
-static void test_watch_row_hostile_comm_copied_verbatim(void **state)
-{
-	struct sockrow r = mkrow(VERDICT_DROPPING, 2);
-	struct alert p[2];
-
-	(void)state;
-	snprintf(r.own.comm, sizeof(r.own.comm), "foo) Z \n");
-	assert_int_equal(watch_row(&r, NOW, p), 1);
-	assert_string_equal(p[0].comm, "foo) Z \n");
-	assert_true(strncmp(p[0].message, "foo) Z \n[812] lost 2 ", 21) == 0);
-}
-
-static void test_watch_row_hostile_comm_clean_in_alert_json(void **state)
-{
-	struct sockrow r = mkrow(VERDICT_DROPPING, 2);
-	struct alert p[2];
 	json_object *o, *v;
 
 	(void)state;
-	snprintf(r.own.comm, sizeof(r.own.comm), "\x1b]0;pwn\x07\n");
-	assert_int_equal(watch_row(&r, NOW, p), 1);
-	o = report_alert_json(&p[0]);
+	reset();
+	add(1000, 812, 0, 2304, LIMIT_MINIMUM, 2)->was_at_risk = true;
+	snprintf(owners[0].comm, sizeof(owners[0].comm), "\x1b]0;pwn\x07\n");
+	watch_scan(&sc, 0, NOW, collect, NULL);
+	assert_int_equal(ngot, 1);
+	assert_string_equal(got[0].comm, "\x1b]0;pwn\x07\n");
+	o = report_alert_json(&got[0]);
 	assert_true(json_object_object_get_ex(o, "comm", &v));
 	assert_string_equal(json_object_get_string(v), "?]0;pwn??");
 	assert_true(json_object_object_get_ex(o, "message", &v));
 	assert_false(has_control(json_object_get_string(v)));
 	json_object_put(o);
+}
+
+/* The longest owner and fix texts are cut, never overrun. */
+static void test_watch_scan_longest_texts_fit(void **state)
+{
+	(void)state;
+	reset();
+	add(1000, 2147483647, 0, 2304, LIMIT_MINIMUM, UINT32_MAX)->was_at_risk = true;
+	memset(owners[0].comm, 'c', sizeof(owners[0].comm) - 1);
+	owners[0].npids = 2;
+	sc.ctx.need_bytes = UINT64_MAX / 4;
+	watch_scan(&sc, 0, NOW, collect, NULL);
+	assert_int_equal(ngot, 1);
+	assert_non_null(memchr(got[0].message, '\0', sizeof(got[0].message)));
 }
 
 /* ---- watch_overrun -------------------------------------------------------------------------- */
@@ -400,16 +369,13 @@ static void test_watch_wall_ms_is_unix_ms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_watch_row_kinds_by_verdict_and_new_drops),
-		cmocka_unit_test(test_watch_row_drops_proto),
-		cmocka_unit_test(test_watch_row_drops_without_fix_has_no_colon),
-		cmocka_unit_test(test_watch_row_at_risk_proto),
-		cmocka_unit_test(test_watch_row_drops_and_at_risk_same_socket),
-		cmocka_unit_test(test_watch_row_unknown_owner),
-		cmocka_unit_test(test_watch_row_several_holders_say_and_others),
-		cmocka_unit_test(test_watch_row_longest_owner_text_fits),
-		cmocka_unit_test(test_watch_row_hostile_comm_copied_verbatim),
-		cmocka_unit_test(test_watch_row_hostile_comm_clean_in_alert_json),
+		cmocka_unit_test(test_watch_scan_default_buffers_are_one_alert),
+		cmocka_unit_test(test_watch_scan_standing_condition_is_quiet),
+		cmocka_unit_test(test_watch_scan_app_limits_one_alert_per_process),
+		cmocka_unit_test(test_watch_scan_drops_one_per_socket),
+		cmocka_unit_test(test_watch_scan_unknown_and_several_owners),
+		cmocka_unit_test(test_watch_scan_hostile_comm_copied_verbatim_clean_in_json),
+		cmocka_unit_test(test_watch_scan_longest_texts_fit),
 		cmocka_unit_test(test_watch_overrun_proto),
 		cmocka_unit_test(test_watch_overrun_extreme_counts),
 		cmocka_unit_test(test_watch_sysctl_lowered_values),
