@@ -70,14 +70,20 @@ BINS     := $(O)/nltuned $(O)/nltune
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps check unit run bench fuzz format install deb version clean
+.PHONY: all deps pkgcheck check unit run bench fuzz format install deb version clean
 
 all: $(BINS)
 
 deps:
 	@tests/deps.sh
 
-$(O)/%.o: %.c | $(BUILD_DEPS)
+# Say what is missing before the compiler does (run once per make; never installs anything).
+pkgcheck: | $(BUILD_DEPS)
+	@$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null || { echo "nltune: $(PKG_CONFIG) finds no$$(for p in \
+		$(PKGS); do $(PKG_CONFIG) --exists $$p 2>/dev/null || printf ' %s' $$p; done):" \
+		"install their -dev packages (make deps does it, as root)" >&2; exit 1; }
+
+$(O)/%.o: %.c | pkgcheck
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -90,7 +96,7 @@ $(O)/nltuned $(O)/nltune: $(O)/%: $(O)/daemon/%.o $(O)/libnltune.a
 $(O)/tests/test_%: $(O)/tests/test_%.o $(O)/libnltune.a
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@
 
-$(O)/tests/test_%.o: tests/test_%.c | $(BUILD_DEPS)
+$(O)/tests/test_%.o: tests/test_%.c | pkgcheck
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -c $< -o $@
 
