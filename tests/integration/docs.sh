@@ -36,6 +36,13 @@ for o in $(options_of "$TMP/dhelp"); do
 	documented "$M/nltuned.8" "$o" || fail "nltuned.8 does not document $o"
 done
 
+# Every alert kind of the alert table.
+kinds=$(sed -n 's/^[[:space:]]*\[ALERT_[A-Z_]*\] = { "\([a-z-]*\)".*/\1/p' "$REPO/daemon/alerts.c")
+[ -n "$kinds" ] || fail "no alert kinds found in daemon/alerts.c"
+for k in $kinds; do
+	grep -q "^\.It Cm $k\b" "$M/nltune.8" || fail "nltune.8 does not document the alert kind $k"
+done
+
 # Every key of the shipped configuration.
 keys=$(sed -n 's/^[[:space:]]*\([a-z-]*\)[[:space:]]*[={].*/\1/p' "$REPO/conf/nltune.conf" | sort -u)
 [ "$(echo "$keys" | wc -l)" -ge 10 ] || fail "too few keys found in conf/nltune.conf: $keys"
@@ -85,4 +92,4 @@ grep -q '^nltuned: .*--check-config' "$TMP/comp" || fail "nltuned completion: $(
 if command -v zsh >/dev/null; then
 	zsh -n "$REPO/contrib/completion/_nltune" || fail "zsh completion does not parse"
 fi
-pass "$(echo $commands | wc -w) commands, options, $(echo $keys | wc -w) keys, $(echo $members | wc -w) D-Bus members documented; completion offers them and pid $victim_pid"
+pass "$(echo $commands | wc -w) commands, options, $(echo $kinds | wc -w) alert kinds, $(echo $keys | wc -w) keys, $(echo $members | wc -w) D-Bus members documented; completion offers them and pid $victim_pid"
