@@ -25,6 +25,7 @@ DBUSPOLICYDIR  ?= $(DBUSDATADIR)/system.d
 DBUSSERVICEDIR ?= $(call pcvar,system_bus_services_dir,dbus-1,$(DBUSDATADIR)/system-services)
 DBUSIFACEDIR   ?= $(call pcvar,interfaces_dir,dbus-1,$(DBUSDATADIR)/interfaces)
 POLKITACTIONDIR ?= $(call pcvar,policydir,polkit-gobject-1,/usr/share/polkit-1/actions)
+CATALOGDIR     ?= $(call pcvar,catalogdir,systemd,/usr/lib/systemd/catalog)
 
 PKGS    := libconfuse libsystemd json-c libmnl
 
@@ -129,7 +130,7 @@ fuzz: | $(BUILD_DEPS)
 install: $(BINS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/nltune \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
-		$(DESTDIR)$(DBUSIFACEDIR) $(DESTDIR)$(POLKITACTIONDIR)
+		$(DESTDIR)$(DBUSIFACEDIR) $(DESTDIR)$(POLKITACTIONDIR) $(DESTDIR)$(CATALOGDIR)
 	install -m 0755 $(O)/nltuned $(DESTDIR)$(SBINDIR)/nltuned
 	install -m 0755 $(O)/nltune $(DESTDIR)$(BINDIR)/nltune
 	install -m 0644 conf/nltune.conf $(DESTDIR)$(SYSCONFDIR)/nltune/nltune.conf
@@ -146,6 +147,7 @@ install: $(BINS)
 	install -m 0644 contrib/completion/nltune.bash $(DESTDIR)$(BASHCOMPDIR)/nltune
 	ln -sf nltune $(DESTDIR)$(BASHCOMPDIR)/nltuned
 	install -m 0644 contrib/completion/_nltune $(DESTDIR)$(ZSHCOMPDIR)/_nltune
+	install -m 0644 conf/nltune.catalog $(DESTDIR)$(CATALOGDIR)/
 
 # The Debian package, built from a clean copy of the source files (git ls-files: tracked and
 # untracked, not ignored; outside git the tree without build outputs):

@@ -1,85 +1,167 @@
 /* SPDX-License-Identifier: MIT */
-/* Logging to stderr, one line per message; the journal adds time and priority. */
+/* Logging: native journal entries under journald, else one sanitized line per message on stderr. */
 #include "log.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#define SD_JOURNAL_SUPPRESS_LOCATION /* CODE_FILE would always name this file */
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include "report.h"
+
+#define LOG_LINE_MAX 1024
 
 static const char *log_ident = "nltune";
-static bool log_verbose;
+static bool log_verbose, log_journal;
+
+/* JOURNAL_STREAM is "DEV:INODE" of the stream journald gave us; only our own stderr counts. */
+static bool stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	if (!e || sscanf(e, "%llu:%llu%c", &dev, &ino, &end) != 2 || fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void log_init(const char *ident, bool verbose)
 {
 	log_ident = ident;
 	log_verbose = verbose;
+	log_journal = stderr_is_journal();
 }
 
-static void vlog(const char *prio, const char *fmt, va_list ap, const char *err)
+bool log_to_journal(void)
 {
-	char line[1024];
+	return log_journal;
+}
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	if (err)
-		fprintf(stderr, "%s%s: %s: %s\n", prio, log_ident, line, err);
+/* One native entry: MESSAGE, PRIORITY, SYSLOG_IDENTIFIER and the fields that are set. */
+static int journal_send(int prio, const struct log_fields *f, const char *msg)
+{
+	char buf[8][LOG_LINE_MAX + 32], clean[64];
+	struct iovec iov[8];
+	int n = 0;
+
+#define FIELD(...) snprintf(buf[n], sizeof(buf[n]), __VA_ARGS__), n++
+	FIELD("MESSAGE=%s", msg);
+	FIELD("PRIORITY=%d", prio);
+	FIELD("SYSLOG_IDENTIFIER=%s", log_ident);
+	if (f && f->message_id)
+		FIELD("MESSAGE_ID=%s", f->message_id);
+	if (f && f->kind)
+		FIELD("NLTUNE_KIND=%s", f->kind);
+	if (f && f->pid > 0)
+		FIELD("NLTUNE_PID=%d", f->pid);
+	if (f && f->comm) {
+		report_utf8(clean, sizeof(clean), f->comm);
+		FIELD("NLTUNE_COMM=%s", clean);
+	}
+	if (f && f->inode)
+		FIELD("NLTUNE_INODE=%" PRIu64, f->inode);
+#undef FIELD
+	for (int i = 0; i < n; i++) {
+		iov[i].iov_base = buf[i];
+		iov[i].iov_len = strlen(buf[i]);
+	}
+	return sd_journal_sendv(iov, n);
+}
+
+static void vlog(int prio, const struct log_fields *f, const char *fmt, va_list ap, const char *err)
+{
+	char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
+	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
+
+	if (err && n >= 0 && (size_t)n < sizeof(raw))
+		snprintf(raw + n, sizeof(raw) - (size_t)n, ": %s", err);
+	report_utf8(line, sizeof(line), raw);
+	if (log_journal && journal_send(prio, f, line) >= 0)
+		return;
+	/* Not under journald, or it refused: a line, with a priority prefix journald reads. */
+	if (log_journal)
+		fprintf(stderr, "<%d>%s\n", prio, line);
 	else
-		fprintf(stderr, "%s%s: %s\n", prio, log_ident, line);
+		fprintf(stderr, "%s: %s\n", log_ident, line);
 }
 
-/* sd-daemon style priority prefixes when stderr goes to the journal. */
-static const char *prio(const char *p)
-{
-	return getenv("JOURNAL_STREAM") ? p : "";
-}
+#define LOG_BODY(prio, f, err)                                                                     \
+	do {                                                                                       \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		vlog(prio, f, fmt, ap, err);                                                       \
+		va_end(ap);                                                                        \
+	} while (0)
 
 void log_debug(const char *fmt, ...)
 {
-	va_list ap;
-
-	if (!log_verbose)
-		return;
-	va_start(ap, fmt);
-	vlog(prio("<7>"), fmt, ap, NULL);
-	va_end(ap);
+	if (log_verbose)
+		LOG_BODY(LOG_DEBUG, NULL, NULL);
 }
 
 void log_info(const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(prio("<6>"), fmt, ap, NULL);
-	va_end(ap);
+	LOG_BODY(LOG_INFO, NULL, NULL);
 }
 
 void log_warn(const char *fmt, ...)
 {
 	int saved = errno;
-	va_list ap;
 
-	va_start(ap, fmt);
-	vlog(prio("<4>"), fmt, ap, strerror(saved));
-	va_end(ap);
+	LOG_BODY(LOG_WARNING, NULL, strerror(saved));
 	errno = saved;
 }
 
 void log_warnx(const char *fmt, ...)
 {
-	va_list ap;
+	LOG_BODY(LOG_WARNING, NULL, NULL);
+}
 
-	va_start(ap, fmt);
-	vlog(prio("<4>"), fmt, ap, NULL);
-	va_end(ap);
+void log_fields(int prio, const struct log_fields *f, const char *fmt, ...)
+{
+	if (prio < LOG_DEBUG || log_verbose)
+		LOG_BODY(prio, f, NULL);
 }
 
 void fatalx(int code, const char *fmt, ...)
 {
+	LOG_BODY(LOG_ERR, NULL, NULL);
+	exit(code);
+}
+
+void log_repeat_warnx(struct log_repeat *r, const char *fmt, ...)
+{
+	char text[sizeof(r->last)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(prio("<3>"), fmt, ap, NULL);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	exit(code);
+	if (strcmp(text, r->last) == 0) {
+		r->repeats++;
+		return;
+	}
+	if (r->repeats)
+		log_warnx("%s (and %" PRIu64 " times more, not logged)", r->last, r->repeats);
+	snprintf(r->last, sizeof(r->last), "%s", text);
+	r->repeats = 0;
+	log_warnx("%s (repeats are counted, not logged)", text);
+}
+
+void log_repeat_ok(struct log_repeat *r, const char *what)
+{
+	if (!r->last[0])
+		return;
+	log_info("%s works again (the failure repeated %" PRIu64 " times more)", what, r->repeats);
+	r->last[0] = '\0';
+	r->repeats = 0;
 }

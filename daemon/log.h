@@ -4,11 +4,20 @@
 #define NLTUNE_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <syslog.h>
 
 #define LOG_FMT(a, b) __attribute__((format(printf, a, b)))
 
-/* Prefix every line with "ident: "; verbose enables log_debug. */
+/*
+ * Under journald (JOURNAL_STREAM names our stderr) every entry goes to the journal natively,
+ * with PRIORITY, SYSLOG_IDENTIFIER=ident and the fields below; elsewhere it is one line on
+ * stderr, "ident: text". Either way bytes that are not printable UTF-8 become '?'. verbose
+ * enables log_debug.
+ */
 void log_init(const char *ident, bool verbose);
+/* Whether entries go to the journal natively. */
+bool log_to_journal(void);
 void log_debug(const char *fmt, ...) LOG_FMT(1, 2);
 void log_info(const char *fmt, ...) LOG_FMT(1, 2);
 /* log_warn appends ": strerror(errno)"; log_warnx does not. */
@@ -16,5 +25,28 @@ void log_warn(const char *fmt, ...) LOG_FMT(1, 2);
 void log_warnx(const char *fmt, ...) LOG_FMT(1, 2);
 /* Print and exit with code. */
 void fatalx(int code, const char *fmt, ...) LOG_FMT(2, 3) __attribute__((noreturn));
+
+/* Journal fields of one entry; every member may be 0 or NULL (then it is left out). */
+struct log_fields {
+	const char *message_id; /* MESSAGE_ID: 32 lowercase hex digits (conf/nltune.catalog) */
+	const char *kind;	/* NLTUNE_KIND */
+	int pid;		/* NLTUNE_PID */
+	const char *comm;	/* NLTUNE_COMM */
+	uint64_t inode;		/* NLTUNE_INODE */
+};
+/* Log at syslog priority prio (LOG_CRIT .. LOG_DEBUG) with fields (journal only). */
+void log_fields(int prio, const struct log_fields *f, const char *fmt, ...) LOG_FMT(3, 4);
+
+/*
+ * A failure that may repeat every scan (a metrics file that cannot be written): the first
+ * occurrence, or one with a new text, is logged; repeats are only counted. log_repeat_ok()
+ * says once that it works again and how many repeats went unlogged.
+ */
+struct log_repeat {
+	char last[256];
+	uint64_t repeats;
+};
+void log_repeat_warnx(struct log_repeat *r, const char *fmt, ...) LOG_FMT(2, 3);
+void log_repeat_ok(struct log_repeat *r, const char *what);
 
 #endif

@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "catalog.h"
 #include "collect.h"
 #include "fixlog.h"
 #include "fixsock.h"
@@ -70,6 +71,22 @@ void manager_set_hooks(struct manager *m, const struct manager_hooks *hooks)
 	m->hooks = *hooks;
 }
 
+/* One journal entry per alert: priority by severity, MESSAGE_ID by kind, the socket's fields. */
+static void log_alert(const struct alert *a)
+{
+	static const int prio[] = {
+		[SEV_INFO] = LOG_NOTICE, [SEV_WARNING] = LOG_WARNING, [SEV_CRITICAL] = LOG_CRIT
+	};
+	const char *kind = alerts_kind_name(a->kind);
+	struct log_fields f = { .message_id = catalog_message_id(kind),
+				.kind = kind,
+				.pid = a->pid,
+				.comm = a->comm[0] ? a->comm : NULL,
+				.inode = a->inode };
+
+	log_fields(prio[a->severity], &f, "alert #%" PRIu64 " %s: %s", a->id, kind, a->message);
+}
+
 /* Keep an alert: log it once, hand it to the server. */
 static void raise_alert(struct manager *m, const struct alert *proto)
 {
@@ -80,7 +97,7 @@ static void raise_alert(struct manager *m, const struct alert *proto)
 	if (alerts_raise(m->alerts, now, proto, &a) <= 0)
 		return;
 	if (alerts_log_pass(m->alerts, now, &a))
-		log_warnx("alert #%" PRIu64 " %s: %s", a.id, alerts_kind_name(a.kind), a.message);
+		log_alert(&a);
 	if (!m->hooks.alert)
 		return;
 	o = report_alert_json(&a);
@@ -269,7 +286,10 @@ static void write_metrics(struct manager *m)
 	socks = report_sockets_json(&m->scan, true);
 	r = metrics_write_file(m->conf.metrics_file, st, socks);
 	if (r < 0)
-		log_warnx("cannot write metrics-file %s: %s", m->conf.metrics_file, strerror(-r));
+		log_repeat_warnx(&m->metrics_fail, "cannot write metrics-file %s: %s",
+				 m->conf.metrics_file, strerror(-r));
+	else
+		log_repeat_ok(&m->metrics_fail, "writing metrics-file");
 	json_object_put(st);
 	json_object_put(socks);
 }
@@ -296,9 +316,10 @@ void manager_scan(struct manager *m)
 	m->scan_all_netns = false;
 	r = scanner_run(&m->scan, &ctx);
 	if (r < 0) {
-		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
+		log_repeat_warnx(&m->scan_fail, "cannot scan netlink sockets: %s", strerror(-r));
 		return;
 	}
+	log_repeat_ok(&m->scan_fail, "scanning netlink sockets");
 	m->scanned = true;
 	log_suppressed(m);
 	for (size_t i = 0; i < m->scan.nrows; i++) {

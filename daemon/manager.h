@@ -13,6 +13,7 @@
 
 #include "alerts.h"
 #include "conf.h"
+#include "log.h"
 #include "meter.h"
 #include "scan.h"
 #include "snapshot.h"
@@ -56,6 +57,7 @@ struct manager {
 	uint64_t watchdog_usec;
 	struct manager_status status;
 	struct manager_hooks hooks;
+	struct log_repeat metrics_fail, scan_fail; /* failures that repeat every scan */
 };
 
 /* Open the meter and register every source; returns 0 or -errno, logs what failed. */
