@@ -53,25 +53,29 @@ static bool sock_fix(const void *rec, union field_value *v, char *buf, size_t le
 	return true;
 }
 
+static const char *const verdict_states[] = { "ok", "at-risk", "dropping", NULL };
+
 static const struct field socket_fields[] = {
-	{ "inode", FIELD_U64, METRIC_LABEL, NULL, NULL, sock_inode },
-	{ "protocol", FIELD_U32, METRIC_LABEL, NULL, NULL, sock_protocol },
-	{ "portid", FIELD_U32, METRIC_NONE, NULL, NULL, sock_portid },
-	{ "netns", FIELD_U64, METRIC_LABEL, NULL, NULL, sock_netns },
-	{ "pids", FIELD_PIDS, METRIC_LABEL, "pid", NULL, sock_pids },
-	{ "comm", FIELD_STR, METRIC_LABEL, NULL, NULL, sock_comm },
-	{ "groups", FIELD_U32, METRIC_NONE, NULL, NULL, sock_groups },
-	{ "rcvbuf", FIELD_U64, METRIC_GAUGE, NULL, "receive buffer, bytes", sock_rcvbuf },
-	{ "queued", FIELD_U64, METRIC_GAUGE, NULL, "bytes queued", sock_queued },
-	{ "drops", FIELD_U64, METRIC_COUNTER, NULL, "messages the kernel dropped on the socket",
-	  sock_drops },
-	{ "new_drops", FIELD_U64, METRIC_NONE, NULL, NULL, sock_new_drops },
-	{ "no_enobufs", FIELD_BOOL, METRIC_NONE, NULL, NULL, sock_no_enobufs },
-	{ "holds_events", FIELD_U64, METRIC_GAUGE, NULL, "typical events the buffer holds",
-	  sock_holds_events },
-	{ "limit", FIELD_STR, METRIC_LABEL, NULL, NULL, sock_limit },
-	{ "verdict", FIELD_STR, METRIC_LABEL, NULL, NULL, sock_verdict },
-	{ "fix", FIELD_STR, METRIC_NONE, NULL, NULL, sock_fix },
+	{ "inode", FIELD_U64, METRIC_LABEL, NULL, NULL, sock_inode, NULL },
+	{ "protocol", FIELD_U32, METRIC_LABEL, NULL, NULL, sock_protocol, NULL },
+	{ "portid", FIELD_U32, METRIC_NONE, NULL, NULL, sock_portid, NULL },
+	{ "netns", FIELD_U64, METRIC_LABEL, NULL, NULL, sock_netns, NULL },
+	{ "pids", FIELD_PIDS, METRIC_INFO, "pid", NULL, sock_pids, NULL },
+	{ "comm", FIELD_STR, METRIC_INFO, NULL, NULL, sock_comm, NULL },
+	{ "groups", FIELD_U32, METRIC_NONE, NULL, NULL, sock_groups, NULL },
+	{ "rcvbuf", FIELD_U64, METRIC_GAUGE, "rcvbuf_bytes", "receive buffer", sock_rcvbuf, NULL },
+	{ "queued", FIELD_U64, METRIC_GAUGE, "queued_bytes", "bytes queued, not yet read",
+	  sock_queued, NULL },
+	{ "drops", FIELD_U64, METRIC_COUNTER, "drops_total", "messages the kernel dropped",
+	  sock_drops, NULL },
+	{ "new_drops", FIELD_U64, METRIC_NONE, NULL, NULL, sock_new_drops, NULL },
+	{ "no_enobufs", FIELD_BOOL, METRIC_NONE, NULL, NULL, sock_no_enobufs, NULL },
+	{ "holds_events", FIELD_U64, METRIC_GAUGE, NULL, "typical uevents the buffer holds",
+	  sock_holds_events, NULL },
+	{ "limit", FIELD_STR, METRIC_INFO, NULL, NULL, sock_limit, NULL },
+	{ "verdict", FIELD_STR, METRIC_STATE, NULL, "the verdict: 0 ok, 1 at-risk, 2 dropping",
+	  sock_verdict, verdict_states },
+	{ "fix", FIELD_STR, METRIC_NONE, NULL, NULL, sock_fix, NULL },
 };
 
 const struct record_schema record_socket = {
@@ -119,15 +123,15 @@ static bool alert_inode(const void *rec, union field_value *v, char *buf, size_t
 }
 
 static const struct field alert_fields[] = {
-	{ "id", FIELD_U64, METRIC_NONE, NULL, NULL, alert_id },
-	{ "time", FIELD_STR, METRIC_NONE, NULL, NULL, alert_time },
-	{ "severity", FIELD_STR, METRIC_NONE, NULL, NULL, alert_severity },
-	{ "kind", FIELD_STR, METRIC_NONE, NULL, NULL, alert_kind },
-	{ "message", FIELD_STR, METRIC_NONE, NULL, NULL, alert_message },
-	{ "pid", FIELD_U32, METRIC_NONE, NULL, NULL, alert_pid },
-	{ "drops", FIELD_U64, METRIC_NONE, NULL, NULL, alert_drops },
-	{ "comm", FIELD_STR, METRIC_NONE, NULL, NULL, alert_comm },
-	{ "inode", FIELD_U64, METRIC_NONE, NULL, NULL, alert_inode },
+	{ "id", FIELD_U64, METRIC_NONE, NULL, NULL, alert_id, NULL },
+	{ "time", FIELD_STR, METRIC_NONE, NULL, NULL, alert_time, NULL },
+	{ "severity", FIELD_STR, METRIC_NONE, NULL, NULL, alert_severity, NULL },
+	{ "kind", FIELD_STR, METRIC_NONE, NULL, NULL, alert_kind, NULL },
+	{ "message", FIELD_STR, METRIC_NONE, NULL, NULL, alert_message, NULL },
+	{ "pid", FIELD_U32, METRIC_NONE, NULL, NULL, alert_pid, NULL },
+	{ "drops", FIELD_U64, METRIC_NONE, NULL, NULL, alert_drops, NULL },
+	{ "comm", FIELD_STR, METRIC_NONE, NULL, NULL, alert_comm, NULL },
+	{ "inode", FIELD_U64, METRIC_NONE, NULL, NULL, alert_inode, NULL },
 };
 
 const struct record_schema record_alert = {

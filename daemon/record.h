@@ -17,10 +17,16 @@ enum field_type {
 	FIELD_PIDS, /* array of numbers, au */
 };
 
-/* What a field is in the metrics exposition. */
+/*
+ * What a field is in the metrics exposition. Only identity labels go on every series, so a
+ * series lives as long as its socket; what describes it and may change (owner, limit) is a
+ * label of the one nltune_<record>_info series. Names carry base units and counters _total.
+ */
 enum field_metric {
 	METRIC_NONE,
-	METRIC_LABEL,	/* identity label of every series of the record (PIDS: the first) */
+	METRIC_LABEL,	/* identity label of every series of the record */
+	METRIC_INFO,	/* label of nltune_<record>_info only (PIDS: the first) */
+	METRIC_STATE,	/* a gauge nltune_<record>_<name>: the value's index in states */
 	METRIC_GAUGE,	/* a series nltune_<record>_<name> */
 	METRIC_COUNTER, /* likewise, a counter */
 };
@@ -48,6 +54,7 @@ struct field {
 	 * field does not apply and is left out. Pure.
 	 */
 	bool (*get)(const void *rec, union field_value *v, char *buf, size_t len);
+	const char *const *states; /* METRIC_STATE: the values in order, NULL-terminated */
 };
 
 struct record_schema {

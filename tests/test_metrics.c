@@ -182,7 +182,7 @@ static void check_labels(const char **p, const char *line)
 /*
  * Check text line by line against the text format 0.0.4: HELP and TYPE at
  * most once per family and before its samples, TYPE gauge or counter, every
- * sample of a declared family named nltune_*, labels well escaped, integer
+ * sample of a declared family named nltune_*, labels well escaped, decimal
  * values, a final newline.
  */
 static void check_exposition(const char *text, struct exposition *e)
@@ -232,7 +232,7 @@ static void check_exposition(const char *text, struct exposition *e)
 		s += n;
 		if (*s == '{')
 			check_labels(&s, line);
-		if (*s != ' ' || !s[1] || strspn(s + 1, "0123456789") != strlen(s + 1))
+		if (*s != ' ' || !s[1] || strspn(s + 1, "0123456789.") != strlen(s + 1))
 			fail_msg("bad value in \"%s\"", line);
 	}
 }
@@ -253,22 +253,25 @@ static void test_metrics_output_is_valid_exposition(void **state)
 static void test_metrics_every_family_has_help_and_type(void **state)
 {
 	static const char *const families[] = {
-		"nltune_rmem_default",
-		"nltune_rmem_max",
-		"nltune_recommended_rmem_default",
-		"nltune_recommended_rmem_max",
+		"nltune_build_info",
+		"nltune_rmem_default_bytes",
+		"nltune_rmem_max_bytes",
+		"nltune_recommended_rmem_default_bytes",
+		"nltune_recommended_rmem_max_bytes",
 		"nltune_need_bytes",
 		"nltune_uevents_total",
-		"nltune_window_ms",
+		"nltune_window_seconds",
 		"nltune_peak_events",
 		"nltune_peak_bytes",
-		"nltune_own_drops",
+		"nltune_own_drops_total",
 		"nltune_sockets",
 		"nltune_alerts",
-		"nltune_socket_drops",
-		"nltune_socket_rcvbuf",
-		"nltune_socket_queued",
+		"nltune_socket_drops_total",
+		"nltune_socket_rcvbuf_bytes",
+		"nltune_socket_queued_bytes",
 		"nltune_socket_holds_events",
+		"nltune_socket_verdict",
+		"nltune_socket_info",
 	};
 	struct exposition e;
 	char *out = capture_default();
@@ -290,9 +293,14 @@ static void test_metrics_every_family_has_help_and_type(void **state)
 static void test_metrics_types_of_counters_and_gauges(void **state)
 {
 	static const char *const lines[] = {
-		"# TYPE nltune_rmem_default gauge",   "# TYPE nltune_uevents_total counter",
-		"# TYPE nltune_own_drops counter",    "# TYPE nltune_sockets gauge",
-		"# TYPE nltune_socket_drops counter", "# TYPE nltune_socket_rcvbuf gauge",
+		"# TYPE nltune_rmem_default_bytes gauge",
+		"# TYPE nltune_uevents_total counter",
+		"# TYPE nltune_own_drops_total counter",
+		"# TYPE nltune_sockets gauge",
+		"# TYPE nltune_socket_drops_total counter",
+		"# TYPE nltune_socket_rcvbuf_bytes gauge",
+		"# TYPE nltune_socket_verdict gauge",
+		"# TYPE nltune_socket_info gauge",
 	};
 	char *out = capture_default();
 	size_t i;
@@ -306,16 +314,17 @@ static void test_metrics_types_of_counters_and_gauges(void **state)
 static void test_metrics_status_values(void **state)
 {
 	static const char *const lines[] = {
-		"nltune_rmem_default 212992",
-		"nltune_rmem_max 4194304",
-		"nltune_recommended_rmem_default 3330048",
-		"nltune_recommended_rmem_max 3334144",
+		"nltune_build_info{version=\"" NLTUNE_VERSION "\"} 1",
+		"nltune_rmem_default_bytes 212992",
+		"nltune_rmem_max_bytes 4194304",
+		"nltune_recommended_rmem_default_bytes 3330048",
+		"nltune_recommended_rmem_max_bytes 3334144",
 		"nltune_need_bytes 1664000",
 		"nltune_uevents_total 4000",
-		"nltune_window_ms 1000",
+		"nltune_window_seconds 1.000",
 		"nltune_peak_events 2000",
 		"nltune_peak_bytes 1664000",
-		"nltune_own_drops 3",
+		"nltune_own_drops_total 3",
 		"nltune_alerts 2",
 	};
 	char *out = capture_default();
@@ -341,16 +350,22 @@ static void test_metrics_sockets_counted_by_verdict(void **state)
 static void test_metrics_socket_series_per_socket(void **state)
 {
 	static const char *const lines[] = {
-		"nltune_socket_drops{inode=\"4242\",protocol=\"15\",netns=\"4026531840\","
-		"pid=\"812\",comm=\"udevd\",limit=\"minimum\",verdict=\"dropping\"} 17",
-		"nltune_socket_rcvbuf{inode=\"4242\",protocol=\"15\",netns=\"4026531840\","
-		"pid=\"812\",comm=\"udevd\",limit=\"minimum\",verdict=\"dropping\"} 2304",
-		"nltune_socket_queued{inode=\"4242\",protocol=\"15\",netns=\"4026531840\","
-		"pid=\"812\",comm=\"udevd\",limit=\"minimum\",verdict=\"dropping\"} 1664",
-		"nltune_socket_holds_events{inode=\"4242\",protocol=\"15\",netns=\"4026531840\","
-		"pid=\"812\",comm=\"udevd\",limit=\"minimum\",verdict=\"dropping\"} 2",
-		"nltune_socket_holds_events{inode=\"4243\",protocol=\"15\",netns=\"4026531840\","
-		"pid=\"900\",comm=\"NetworkManager\",limit=\"default\",verdict=\"at-risk\"} 256",
+		"nltune_socket_drops_total{inode=\"4242\",protocol=\"15\",netns=\"4026531840\"} 17",
+		"nltune_socket_rcvbuf_bytes{inode=\"4242\",protocol=\"15\",netns=\"4026531840\"} "
+		"2304",
+		"nltune_socket_queued_bytes{inode=\"4242\",protocol=\"15\",netns=\"4026531840\"} "
+		"1664",
+		"nltune_socket_holds_events{inode=\"4242\",protocol=\"15\",netns=\"4026531840\"} 2",
+		"nltune_socket_holds_events{inode=\"4243\",protocol=\"15\",netns=\"4026531840\"} "
+		"256",
+		/* the verdict is a value, not a label: a change keeps the series */
+		"nltune_socket_verdict{inode=\"4242\",protocol=\"15\",netns=\"4026531840\"} 2",
+		"nltune_socket_verdict{inode=\"4243\",protocol=\"15\",netns=\"4026531840\"} 1",
+		"nltune_socket_verdict{inode=\"17\",protocol=\"0\",netns=\"4026531840\"} 0",
+		"nltune_socket_info{inode=\"4242\",protocol=\"15\",netns=\"4026531840\","
+		"pid=\"812\",comm=\"udevd\",limit=\"minimum\"} 1",
+		"nltune_socket_info{inode=\"4243\",protocol=\"15\",netns=\"4026531840\","
+		"pid=\"900\",comm=\"NetworkManager\",limit=\"default\"} 1",
 	};
 	char *out = capture_default();
 	size_t i;
@@ -358,7 +373,8 @@ static void test_metrics_socket_series_per_socket(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(lines); i++)
 		assert_line(out, lines[i]);
-	assert_int_equal(count_prefix(out, "nltune_socket_drops{"), 3);
+	assert_int_equal(count_prefix(out, "nltune_socket_drops_total{"), 3);
+	assert_int_equal(count_prefix(out, "nltune_socket_info{"), 3);
 	free(out);
 }
 
@@ -368,8 +384,8 @@ static void test_metrics_socket_without_pids_is_pid_zero(void **state)
 	char *out = capture_default();
 
 	(void)state;
-	assert_line(out, "nltune_socket_rcvbuf{inode=\"17\",protocol=\"0\",netns=\"4026531840\","
-			 "pid=\"0\",comm=\"\",limit=\"default\",verdict=\"ok\"} 212992");
+	assert_line(out, "nltune_socket_info{inode=\"17\",protocol=\"0\",netns=\"4026531840\","
+			 "pid=\"0\",comm=\"\",limit=\"default\"} 1");
 	free(out);
 }
 
@@ -406,8 +422,8 @@ static void test_metrics_comm_label_escaped(void **state)
 		out = capture(NULL, socks);
 		check_exposition(out, &e);
 		snprintf(want, sizeof(want),
-			 "nltune_socket_drops{inode=\"7\",protocol=\"0\",netns=\"0\",pid=\"0\","
-			 "comm=\"%s\",limit=\"\",verdict=\"ok\"} 5",
+			 "nltune_socket_info{inode=\"7\",protocol=\"0\",netns=\"0\",pid=\"0\","
+			 "comm=\"%s\",limit=\"\"} 1",
 			 c[i].label);
 		if (!has_line(out, want))
 			fail_msg("case %zu: no line %s in:\n%s", i, want, out);
@@ -432,7 +448,7 @@ static void test_metrics_no_sockets(void **state)
 		assert_line(out, "nltune_sockets{verdict=\"dropping\"} 0");
 		assert_line(out, "nltune_sockets{verdict=\"at-risk\"} 0");
 		assert_line(out, "nltune_sockets{verdict=\"ok\"} 0");
-		assert_line(out, "# TYPE nltune_socket_drops counter");
+		assert_line(out, "# TYPE nltune_socket_drops_total counter");
 		assert_int_equal(count_prefix(out, "nltune_socket_"), 0);
 		free(out);
 	}
@@ -452,7 +468,7 @@ static void test_metrics_missing_keys_read_as_zero(void **state)
 		char *out = capture(docs[i], NULL);
 
 		check_exposition(out, &e);
-		assert_line(out, "nltune_rmem_default 0");
+		assert_line(out, "nltune_rmem_default_bytes 0");
 		assert_line(out, "nltune_uevents_total 0");
 		assert_line(out, "nltune_alerts 0");
 		free(out);
@@ -503,15 +519,16 @@ static void test_metrics_reads_report_documents(void **state)
 	socks = report_sockets_json(&sc, true);
 	out = capture(st, socks);
 	check_exposition(out, &e);
-	assert_line(out, "nltune_rmem_default 212992");
-	assert_line(out, "nltune_recommended_rmem_default 3330048");
+	assert_line(out, "nltune_rmem_default_bytes 212992");
+	assert_line(out, "nltune_recommended_rmem_default_bytes 3330048");
 	assert_line(out, "nltune_need_bytes 1664000");
 	assert_line(out, "nltune_uevents_total 4000");
-	assert_line(out, "nltune_window_ms 1000");
-	assert_line(out, "nltune_own_drops 2");
+	assert_line(out, "nltune_window_seconds 1.000");
+	assert_line(out, "nltune_own_drops_total 2");
 	assert_line(out, "nltune_sockets{verdict=\"dropping\"} 1");
-	assert_line(out, "nltune_socket_drops{inode=\"4242\",protocol=\"15\",netns=\"0\","
-			 "pid=\"812\",comm=\"foo) Z ?\",limit=\"minimum\",verdict=\"dropping\"} 9");
+	assert_line(out, "nltune_socket_drops_total{inode=\"4242\",protocol=\"15\",netns=\"0\"} 9");
+	assert_line(out, "nltune_socket_info{inode=\"4242\",protocol=\"15\",netns=\"0\","
+			 "pid=\"812\",comm=\"foo) Z ?\",limit=\"minimum\"} 1");
 	free(out);
 	json_object_put(st);
 	json_object_put(socks);

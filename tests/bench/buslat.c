@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /* Benchmark helper: round-trip latency of nltuned's D-Bus API, measured with sd-bus. */
 /*
- * usage: buslat [N]        (default 10000 calls of each kind)
+ * usage: buslat [N [KIND,...]]   (default 10000 calls of ping,describe,sockets,property)
  * Connects to the system bus (sd-bus honours DBUS_SYSTEM_BUS_ADDRESS) and makes N
  * synchronous calls of each kind, one after the other, to org.nltune1 /org/nltune1:
  *   ping      org.freedesktop.DBus.Peer.Ping
  *   describe  org.nltune1.Manager.Describe()
  *   sockets   org.nltune1.Manager.ListSockets()
  *   property  org.freedesktop.DBus.Properties.Get("org.nltune1.Manager", "RmemDefault")
+ *   apply     org.nltune1.Manager.Apply(true): a dry run, authorized (root, or polkit asked)
  * Each call is timed from before sending to after the reply is parsed (CLOCK_MONOTONIC);
  * 1% of N (at least 10) untimed warm-up calls come first. Prints one line per kind:
  *   KIND calls=N median_us=X p99_us=Y mean_us=Z max_us=W
- * then "reply describe_bytes=N sockets=N" (the size of the answers measured), and exits 1
+ * then, with the default kinds, "reply describe_bytes=N sockets=N" (the size of the answers
+ * measured), and exits 1
  * if any call fails (the error is printed).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +29,8 @@
 #define PATH  "/org/nltune1"
 #define IFACE "org.nltune1.Manager"
 
-enum kind { PING, DESCRIBE, SOCKETS, PROPERTY, KINDS };
-static const char *const names[KINDS] = { "ping", "describe", "sockets", "property" };
+enum kind { PING, DESCRIBE, SOCKETS, PROPERTY, APPLY, KINDS };
+static const char *const names[KINDS] = { "ping", "describe", "sockets", "property", "apply" };
 
 static double now_us(void)
 {
@@ -74,6 +77,11 @@ static int call(sd_bus *bus, enum kind k, long *size)
 		if (r >= 0)
 			r = sd_bus_message_read(m, "v", "t", &v);
 		break;
+	case APPLY:
+		r = sd_bus_call_method(bus, DEST, PATH, IFACE, "Apply", &err, &m, "b", 1);
+		if (r >= 0)
+			r = sd_bus_message_read(m, "tt", &v, &v);
+		break;
 	default:
 		r = -EINVAL;
 	}
@@ -100,8 +108,18 @@ int main(int argc, char **argv)
 	double *t;
 	int r;
 
+	const char *kinds = argc > 2 ? argv[2] : "ping,describe,sockets,property";
+	bool run[KINDS] = { false };
+
+	for (int k = 0; k < KINDS; k++) {
+		size_t len = strlen(names[k]);
+
+		for (const char *p = kinds; (p = strstr(p, names[k])) != NULL; p += len)
+			if ((p == kinds || p[-1] == ',') && (p[len] == ',' || !p[len]))
+				run[k] = true;
+	}
 	if (n <= 0) {
-		fprintf(stderr, "usage: buslat [N]\n");
+		fprintf(stderr, "usage: buslat [N [KIND,...]]\n");
 		return 2;
 	}
 	t = calloc((size_t)n, sizeof(*t));
@@ -115,6 +133,8 @@ int main(int argc, char **argv)
 	for (int k = 0; k < KINDS; k++) {
 		double sum = 0;
 
+		if (!run[k])
+			continue;
 		for (long i = 0; i < warm; i++)
 			if (call(bus, (enum kind)k, NULL) < 0)
 				return 1;
@@ -132,7 +152,7 @@ int main(int argc, char **argv)
 		       t[n - 1]);
 		fflush(stdout);
 	}
-	{
+	if (argc <= 2) {
 		long desc = 0, socks = 0;
 
 		if (call(bus, DESCRIBE, &desc) < 0 || call(bus, SOCKETS, &socks) < 0)

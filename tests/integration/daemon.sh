@@ -44,8 +44,13 @@ fixed() { [ "$(jq .rcvbuf <<<"$(sock_cmd tiny stat)")" -gt 2304 ]; }
 wait_for 10 fixed || fail "autofix left the 1024-byte socket alone: $(sock_cmd tiny stat); $(cat "$TMP/f.err")"
 grep -q "autofix: uevsock\[$tiny_pid\]" "$TMP/f.err" || fail "autofix not logged"
 wait_for 5 test -s "$TMP/nltune.prom" || fail "no metrics file"
-grep -q '^nltune_rmem_default [0-9]' "$TMP/nltune.prom" || fail "metrics file lacks nltune_rmem_default"
-grep -q "^nltune_socket_rcvbuf{.*pid=\"$tiny_pid\"" "$TMP/nltune.prom" || fail "metrics file lacks the socket"
+grep -q '^nltune_rmem_default_bytes [0-9]' "$TMP/nltune.prom" || fail "metrics file lacks nltune_rmem_default_bytes"
+grep -q "^nltune_socket_info{.*pid=\"$tiny_pid\"" "$TMP/nltune.prom" || fail "metrics file lacks the socket"
+if command -v promtool >/dev/null; then
+	promtool check metrics < "$TMP/nltune.prom" || fail "promtool check metrics complains about the textfile"
+else
+	fail "promtool missing (tests/deps.sh installs prometheus)"
+fi
 ls "$TMP" | grep -q 'nltune.prom.' && fail "a metrics temp file was left behind"
 kill -TERM $f
 wait $f || fail "nltuned exited $?"
