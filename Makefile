@@ -66,6 +66,7 @@ LIB_SRCS := $(filter-out $(MAINS),$(wildcard daemon/*.c)) conf/conf.c $(wildcard
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 UNIT_SRCS := $(wildcard tests/test_*.c)
 UNITS    := $(UNIT_SRCS:tests/%.c=$(O)/tests/%)
+HOSTS    := $(patsubst tests/host/%.c,$(O)/tests/host/%,$(wildcard tests/host/host_*.c))
 HELPERS  := $(patsubst tests/helpers/%.c,$(O)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 BINS     := $(O)/nltuned $(O)/nltune
 
@@ -94,18 +95,24 @@ $(O)/libnltune.a: $(LIB_OBJS)
 $(O)/nltuned $(O)/nltune: $(O)/%: $(O)/daemon/%.o $(O)/libnltune.a
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -lm -lpthread -o $@
 
-$(O)/tests/test_%: $(O)/tests/test_%.o $(O)/libnltune.a
+# Unit programs (tests/test_*.c) and host programs (tests/host/host_*.c: they write /proc/sys or
+# send uevents, so tests/integration/host.sh runs them, as root) share tests/unit.c.
+$(O)/tests/test_%: $(O)/tests/test_%.o $(O)/tests/unit.o $(O)/libnltune.a
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@
 
-$(O)/tests/test_%.o: tests/test_%.c | pkgcheck
+$(O)/tests/host/host_%: $(O)/tests/host/host_%.o $(O)/tests/unit.o $(O)/libnltune.a
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@
+
+$(O)/tests/%.o: tests/%.c | pkgcheck
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -Itests \
+		-DNLTUNE_SRCDIR='"$(CURDIR)"' -MMD -MP -c $< -o $@
 
 $(O)/tests/helpers/%: tests/helpers/%.c | $(BUILD_DEPS)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
 
-check: $(BINS) $(UNITS) $(HELPERS)
+check: $(BINS) $(UNITS) $(HOSTS) $(HELPERS)
 	@tests/run.sh $(O)
 
 # The cmocka programs alone: no root, no packages installed (the Debian build runs this).
@@ -176,4 +183,4 @@ version:
 clean:
 	rm -rf build build-san
 
--include $(wildcard $(patsubst %.o,%.d,$(LIB_OBJS) $(MAINS:%.c=$(O)/%.o) $(UNITS:%=%.o)))
+-include $(wildcard $(patsubst %.o,%.d,$(LIB_OBJS) $(MAINS:%.c=$(O)/%.o) $(UNITS:%=%.o) $(HOSTS:%=%.o) $(O)/tests/unit.o))

@@ -479,11 +479,7 @@ static void test_render_alerts_hostile_comm_clean_message_passes(void **state)
 	json_object_put(a);
 }
 
-/*
- * BUG (daemon/render.c, render_alerts): the message, which carries the
- * owner's comm, is printed as it is, so control bytes in the JSON reach the
- * terminal; render_sockets cleans the comm column but this path does not.
- */
+/* The message carries the owner's comm: its control bytes must not reach the terminal. */
 static void test_render_alerts_control_bytes_in_message_as_question_marks(void **state)
 {
 	json_object *a = json_object_new_array();

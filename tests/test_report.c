@@ -326,11 +326,7 @@ static void test_report_utf8_replaces_two_byte_overlongs(void **state)
 	run_utf8(c, ARRAY_SIZE(c));
 }
 
-/*
- * BUG (daemon/report.c, report_utf8): only 2-byte overlongs (lead < 0xc2) are
- * refused. 3- and 4-byte overlongs pass through unchanged, so the "valid UTF-8"
- * the header promises is not, and sd-bus refuses the string (-EINVAL).
- */
+/* 3- and 4-byte overlongs are not valid UTF-8 either (and sd-bus would refuse them). */
 static void test_report_utf8_replaces_three_and_four_byte_overlongs(void **state)
 {
 	static const struct utf8_case c[] = {
@@ -344,7 +340,7 @@ static void test_report_utf8_replaces_three_and_four_byte_overlongs(void **state
 	run_utf8(c, ARRAY_SIZE(c));
 }
 
-/* BUG (daemon/report.c, report_utf8): surrogates and code points above U+10FFFF pass through. */
+/* Surrogates and code points above U+10FFFF are not valid UTF-8. */
 static void test_report_utf8_replaces_surrogates_and_beyond_u10ffff(void **state)
 {
 	static const struct utf8_case c[] = {
@@ -467,11 +463,7 @@ static void test_report_utf8_never_splits_a_character(void **state)
 	assert_string_equal(out, in);
 }
 
-/*
- * Random bytes in, strictly valid UTF-8 without control bytes out, always
- * inside dst. Fails today for the BUG documented above (3/4-byte overlongs,
- * surrogates, > U+10FFFF).
- */
+/* Random bytes in, strictly valid UTF-8 without control bytes out, always inside dst. */
 static void test_report_utf8_random_bytes_give_valid_utf8(void **state)
 {
 	uint64_t x = 0x9e3779b97f4a7c15ull;
