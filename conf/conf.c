@@ -5,6 +5,7 @@
 #include <confuse.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,27 +242,43 @@ static long unit_scale(enum unit u, const char *suffix)
 /*
  * Decimal digits and an optional unit suffix, nothing else: no sign, no
  * spaces, no octal or hex (libconfuse's own strtol(..., 0) would take "010"
- * as 8). Returns 0, -EINVAL or -ERANGE.
+ * as 8). Parsed in 64 bits whatever the width of long, so that a 32-bit
+ * build judges a value exactly as a 64-bit one does. Returns 0, -EINVAL or
+ * -ERANGE (beyond INT64_MAX).
  */
-static int parse_scaled(const char *s, enum unit u, long *out)
+static int parse_scaled(const char *s, enum unit u, int64_t *out)
 {
-	unsigned long long v = 0;
+	uint64_t v = 0;
 	long scale;
 
 	if (*s < '0' || *s > '9')
 		return -EINVAL;
 	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (unsigned long long)LONG_MAX / 10)
+		if (v > (uint64_t)INT64_MAX / 10)
 			return -ERANGE;
-		v = v * 10 + (unsigned long long)(*s - '0');
+		v = v * 10 + (uint64_t)(*s - '0');
 	}
 	scale = unit_scale(u, s);
 	if (scale == 0)
 		return -EINVAL;
-	if (v > (unsigned long long)(LONG_MAX / scale))
+	if (v > (uint64_t)INT64_MAX / (uint64_t)scale)
 		return -ERANGE;
-	*out = (long)v * scale;
+	*out = (int64_t)v * scale;
 	return 0;
+}
+
+/* The one out-of-range message, for the parser (past long) and the validator alike. */
+static void range_error(cfg_t *cfg, const struct range *r, int64_t v)
+{
+	char lo[32], hi[32];
+
+	limit_str(lo, sizeof(lo), r->unit, r->min);
+	limit_str(hi, sizeof(hi), r->unit, r->max);
+	cfg_error(cfg, "%s: %" PRId64 "%s is out of range; use %s%s .. %s", r->label, v,
+		  r->unit == UNIT_MS	  ? " ms"
+		  : r->unit == UNIT_BYTES ? " bytes"
+					  : "",
+		  r->zero_ok ? "0 (auto) or " : "", lo, hi);
 }
 
 static int parse_number(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
@@ -273,15 +290,23 @@ static int parse_number(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res
 	};
 	const struct range *r = range_of(opt->name);
 	char lo[32], hi[32];
+	int64_t v = 0;
 	int e;
 
 	if (!r || !value) {
 		cfg_error(cfg, "%s: internal error: no range", opt->name);
 		return -1;
 	}
-	e = parse_scaled(value, r->unit, result);
-	if (e == 0)
+	e = parse_scaled(value, r->unit, &v);
+	if (e == 0 && v > LONG_MAX) {
+		/* Every range ends below LONG_MAX: only a 32-bit long gets here. */
+		range_error(cfg, r, v);
+		return -1;
+	}
+	if (e == 0) {
+		*(long *)result = (long)v;
 		return 0;
+	}
 	limit_str(lo, sizeof(lo), r->unit, r->min);
 	limit_str(hi, sizeof(hi), r->unit, r->max);
 	if (value[0] == '-')
@@ -297,7 +322,6 @@ static int validate_range(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const struct range *r = range_of(opt->name);
 	long v = cfg_opt_getnint(opt, 0);
-	char lo[32], hi[32];
 
 	if (!r)
 		return -1;
@@ -307,13 +331,7 @@ static int validate_range(cfg_t *cfg, cfg_opt_t *opt)
 		cur->ceiling_line = cfg->line;
 	if ((v >= r->min && v <= r->max) || (v == 0 && r->zero_ok))
 		return 0;
-	limit_str(lo, sizeof(lo), r->unit, r->min);
-	limit_str(hi, sizeof(hi), r->unit, r->max);
-	cfg_error(cfg, "%s: %ld%s is out of range; use %s%s .. %s", r->label, v,
-		  r->unit == UNIT_MS	  ? " ms"
-		  : r->unit == UNIT_BYTES ? " bytes"
-					  : "",
-		  r->zero_ok ? "0 (auto) or " : "", lo, hi);
+	range_error(cfg, r, v);
 	return -1;
 }
 

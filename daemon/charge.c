@@ -61,12 +61,12 @@ static uint64_t kmalloc_class(uint64_t size)
 
 uint32_t charge_of(const struct charge_model *m, size_t payload)
 {
-	uint64_t obj, total;
+	uint64_t len = payload, obj, total;
 
 	/* Every term below fits 33 bits, so the sums cannot wrap in 64. */
-	if ((uint64_t)payload > UINT32_MAX)
+	if (len > UINT32_MAX)
 		return UINT32_MAX;
-	obj = align_up(payload, m->align) + m->shinfo;
+	obj = align_up(len, m->align) + m->shinfo;
 	if (m->small_head != 0 && obj <= m->small_head)
 		total = m->small_head;
 	else
