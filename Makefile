@@ -29,12 +29,16 @@ CATALOGDIR     ?= $(call pcvar,catalogdir,systemd,/usr/lib/systemd/catalog)
 
 PKGS    := libconfuse libsystemd json-c libmnl
 
+# Architectures `make check` also cross-builds into build-ARCH/ and runs under qemu-user
+# (tests/cross/run.sh); not under SANITIZE, whose runtimes do not run under qemu-user.
 ifeq ($(SANITIZE),1)
 O       := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CROSS   :=
 else
 O       := build
 SANFLAGS :=
+CROSS   ?= arm64 armhf
 endif
 
 # Quiet lines (`CC daemon/x.o`) unless V=1.
@@ -72,7 +76,7 @@ BINS     := $(O)/nltuned $(O)/nltune
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps pkgcheck check unit run bench fuzz format install deb version clean
+.PHONY: all deps pkgcheck check unit cross run bench fuzz format install deb version clean
 
 all: $(BINS)
 
@@ -113,7 +117,11 @@ $(O)/tests/helpers/%: tests/helpers/%.c | $(BUILD_DEPS)
 	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
 
 check: $(BINS) $(UNITS) $(HOSTS) $(HELPERS)
-	@tests/run.sh $(O)
+	@NLTUNE_CROSS="$(CROSS)" tests/run.sh $(O)
+
+# Only the cross builds and their unit programs under qemu-user: `make cross CROSS=armhf`.
+cross:
+	@set -e; for a in $(CROSS); do tests/cross/run.sh $$a; done
 
 # The cmocka programs alone: no root, no packages installed (the Debian build runs this).
 unit: $(UNITS)
@@ -181,6 +189,6 @@ version:
 	@echo $(VERSION)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-arm64 build-armhf
 
 -include $(wildcard $(patsubst %.o,%.d,$(LIB_OBJS) $(MAINS:%.c=$(O)/%.o) $(UNITS:%=%.o) $(HOSTS:%=%.o) $(O)/tests/unit.o))
