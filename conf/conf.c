@@ -29,7 +29,7 @@
 #define DEF_FLOOR	      212992
 #define DEF_CEILING	      0 /* auto: min(32 MiB, MemTotal/32), resolved by the caller */
 #define DEF_HISTORY	      5
-#define DEF_MONITOR_BUFFER    (16 * MIB)
+#define DEF_MONITOR_BUFFER    0 /* auto: min(16 MiB, MemTotal/16), resolved by the caller */
 #define DEF_SCAN_INTERVAL_MS  2000
 #define DEF_STATE_DIR	      "/var/lib/nltune"
 #define DEF_SYSCTL_DIR	      "/etc/sysctl.d"
@@ -58,7 +58,8 @@ static cfg_opt_t conf_opts[] = {
 	CFG_INT_CB("floor", DEF_FLOOR, CFGF_NONE, parse_number),	   /* bytes */
 	CFG_INT_CB("ceiling", DEF_CEILING, CFGF_NONE, parse_number),	   /* bytes, 0 = auto */
 	CFG_INT_CB("history", DEF_HISTORY, CFGF_NONE, parse_number),	   /* boots */
-	CFG_INT_CB("monitor-buffer", DEF_MONITOR_BUFFER, CFGF_NONE, parse_number),  /* bytes */
+	CFG_INT_CB("monitor-buffer", DEF_MONITOR_BUFFER, CFGF_NONE,
+		   parse_number), /* bytes, 0 = auto */
 	CFG_INT_CB("scan-interval", DEF_SCAN_INTERVAL_MS, CFGF_NONE, parse_number), /* ms */
 	CFG_STR("state-dir", DEF_STATE_DIR, CFGF_NONE),	      /* absolute path */
 	CFG_STR("sysctl-dir", DEF_SYSCTL_DIR, CFGF_NONE),     /* absolute path */
@@ -82,7 +83,7 @@ static const struct range {
 	{ "floor", "floor", UNIT_BYTES, 2304, GIB, 0 },
 	{ "ceiling", "ceiling", UNIT_BYTES, 4096, INT32_MAX, 1 }, /* the kernel's int limit */
 	{ "history", "history", UNIT_COUNT, 1, 100, 0 },
-	{ "monitor-buffer", "monitor-buffer", UNIT_BYTES, 64 * KIB, GIB, 0 },
+	{ "monitor-buffer", "monitor-buffer", UNIT_BYTES, 64 * KIB, GIB, 1 },
 	{ "scan-interval", "scan-interval", UNIT_MS, 100, DAY_MS, 0 },
 	{ "alerts|min-drops", "alerts.min-drops", UNIT_COUNT, 1, INT32_MAX, 0 },
 	{ "alerts|interval", "alerts.interval", UNIT_MS, 0, DAY_MS, 0 },

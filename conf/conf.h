@@ -22,7 +22,7 @@ struct nlt_conf {
 	uint64_t floor;		   /* bytes */
 	uint64_t ceiling;	   /* bytes; 0 = auto: min(32 MiB, MemTotal/32) */
 	uint32_t history;	   /* boots of history kept and used */
-	uint64_t monitor_buffer;   /* bytes: nltuned's own uevent socket */
+	uint64_t monitor_buffer;   /* bytes: nltuned's own uevent socket; 0 = auto */
 	uint32_t scan_interval_ms; /* ms between netlink socket scans */
 	char state_dir[PATH_MAX];
 	char sysctl_dir[PATH_MAX];

@@ -12,7 +12,9 @@
 #include "cli.h"
 #include "log.h"
 #include "meter.h"
+#include "recommend.h"
 #include "report.h"
+#include "sysctl.h"
 #include "term.h"
 #include "units.h"
 
@@ -114,12 +116,14 @@ int cmd_monitor(struct cli *c)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct meter mt;
 	uint64_t start, end = UINT64_MAX;
-	uint64_t drops_reported = 0;
+	uint64_t drops_reported = 0, memtotal = 0, buffer;
 	char line[512];
 	int r;
 
-	r = meter_open(&mt, c->conf.monitor_buffer, c->conf.window_ms, BURST_GAP_MS_DEFAULT,
-		       print_burst, &mc);
+	if (sysctl_memtotal(&memtotal) < 0)
+		memtotal = 0; /* unknown: the full default */
+	buffer = recommend_monitor_buffer(&c->conf, memtotal);
+	r = meter_open(&mt, buffer, c->conf.window_ms, BURST_GAP_MS_DEFAULT, print_burst, &mc);
 	if (r < 0) {
 		errno = -r;
 		log_warn("cannot open the uevent socket");
@@ -128,8 +132,7 @@ int cmd_monitor(struct cli *c)
 	if (!mt.mon.forced)
 		log_warnx("SO_RCVBUFFORCE refused (needs CAP_NET_ADMIN): monitor buffer is %llu "
 			  "bytes, not %llu; run as root to measure large bursts without loss",
-			  (unsigned long long)mt.mon.rcvbuf,
-			  (unsigned long long)c->conf.monitor_buffer);
+			  (unsigned long long)mt.mon.rcvbuf, (unsigned long long)buffer);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	start = uevmon_now_us();

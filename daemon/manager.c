@@ -566,6 +566,7 @@ int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_
 int manager_init(struct manager *m, const struct nlt_conf *conf, const char *conf_path)
 {
 	struct alerts_conf ac;
+	uint64_t memtotal = 0, buffer;
 	struct stat st;
 	char why[256];
 	sigset_t ss;
@@ -575,8 +576,10 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 	m->conf = *conf;
 	m->conf_path = conf_path;
 	m->meter.mon.fd = -1;
-	r = meter_open(&m->meter, conf->monitor_buffer, conf->window_ms, BURST_GAP_MS_DEFAULT,
-		       manager_burst, m);
+	if (sysctl_memtotal(&memtotal) < 0)
+		memtotal = 0; /* unknown: the full default */
+	buffer = recommend_monitor_buffer(conf, memtotal);
+	r = meter_open(&m->meter, buffer, conf->window_ms, BURST_GAP_MS_DEFAULT, manager_burst, m);
 	if (r < 0) {
 		errno = -r;
 		log_warn("cannot open the uevent socket");
@@ -587,8 +590,7 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 	if (!m->meter.mon.forced)
 		log_warnx("SO_RCVBUFFORCE refused: monitor buffer is %llu bytes, not %llu; give "
 			  "nltuned CAP_NET_ADMIN to measure large bursts without loss",
-			  (unsigned long long)m->meter.mon.rcvbuf,
-			  (unsigned long long)conf->monitor_buffer);
+			  (unsigned long long)m->meter.mon.rcvbuf, (unsigned long long)buffer);
 	r = snapshot_take(&m->conf, 0, 0, false, &m->snap);
 	if (r < 0) {
 		log_warnx("cannot read net.core.rmem_*: %s", strerror(-r));

@@ -37,6 +37,18 @@ uint64_t recommend_ceiling(const struct nlt_conf *c, uint64_t memtotal)
 	return max_u64(v, c->floor);
 }
 
+uint64_t recommend_monitor_buffer(const struct nlt_conf *c, uint64_t memtotal)
+{
+	uint64_t v = c->monitor_buffer;
+
+	if (v == 0) {
+		v = RECOMMEND_MONITOR_BUFFER_MAX;
+		if (memtotal != 0 && memtotal / 16 < v)
+			v = memtotal / 16;
+	}
+	return max_u64(v, RECOMMEND_MONITOR_BUFFER_MIN);
+}
+
 /* "2.0", "2.5", "2.25": at least one decimal, no trailing zeros beyond it. */
 static const char *fmt_factor(char *buf, size_t len, double f)
 {

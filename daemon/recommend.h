@@ -10,8 +10,10 @@
 #include "conf.h"
 #include "state.h"
 
-#define RECOMMEND_ROUND	      4096
-#define RECOMMEND_CEILING_MAX (32ull << 20)
+#define RECOMMEND_ROUND		     4096
+#define RECOMMEND_CEILING_MAX	     (32ull << 20)
+#define RECOMMEND_MONITOR_BUFFER_MAX (16ull << 20)
+#define RECOMMEND_MONITOR_BUFFER_MIN (64ull << 10)
 
 struct rec_input {
 	const struct state *history; /* boots of history (may include this boot) */
@@ -37,6 +39,13 @@ struct recommendation {
 
 /* The ceiling in force: conf->ceiling, or min(32 MiB, memtotal/32) when it is 0 (auto). */
 uint64_t recommend_ceiling(const struct nlt_conf *c, uint64_t memtotal);
+
+/*
+ * nltuned's own monitor buffer: conf->monitor_buffer, or when it is 0 (auto)
+ * min(16 MiB, memtotal/16), at least 64 KiB: twice the automatic ceiling on a
+ * small board, so nltuned still sees every burst a recommendation could cover.
+ */
+uint64_t recommend_monitor_buffer(const struct nlt_conf *c, uint64_t memtotal);
 
 /* Compute; pure, never fails (inputs already validated). */
 void recommend(const struct nlt_conf *c, const struct rec_input *in, struct recommendation *out);

@@ -114,7 +114,7 @@ static void test_conf_defaults_match_spec(void **state)
 	assert_int_equal(c.floor, 212992);
 	assert_int_equal(c.ceiling, 0); /* auto, resolved from MemTotal elsewhere */
 	assert_int_equal(c.history, 5);
-	assert_int_equal(c.monitor_buffer, 16777216);
+	assert_int_equal(c.monitor_buffer, 0); /* auto: min(16 MiB, MemTotal/16) */
 	assert_int_equal(c.scan_interval_ms, 2000);
 	assert_string_equal(c.state_dir, "/var/lib/nltune");
 	assert_string_equal(c.sysctl_dir, "/etc/sysctl.d");
@@ -580,7 +580,7 @@ static void test_conf_rejects_out_of_range_with_line(void **state)
 		{ "ceiling = 2G\n", 1, "out of range" },
 		{ "history = 0\n", 1, "history: 0 is out of range; use 1 .. 100" },
 		{ "history = 101\n", 1, "out of range" },
-		{ "monitor-buffer = 65535\n", 1, "use 64K .. 1G" },
+		{ "monitor-buffer = 65535\n", 1, "use 0 (auto) or 64K .. 1G" },
 		{ "monitor-buffer = 1025M\n", 1, "out of range" },
 		{ "scan-interval = 99\n", 1, "scan-interval: 99 ms is out of range" },
 		{ "scan-interval = 86401s\n", 1, "out of range" },

@@ -259,6 +259,37 @@ static void test_recommend_ceiling_auto_from_memtotal(void **state)
 	}
 }
 
+struct monbuf_case {
+	uint64_t conf, memtotal;
+	uint64_t want;
+};
+
+static void test_recommend_monitor_buffer_scales_with_memtotal(void **state)
+{
+	static const struct monbuf_case cases[] = {
+		{ 0, 24 * GIB, 16 * MIB },	   /* a server: the full 16 MiB */
+		{ 0, 256 * MIB, 16 * MIB },	   /* exactly 16 MiB */
+		{ 0, 128 * MIB, 8 * MIB },	   /* a small board: twice its 4 MiB ceiling */
+		{ 0, 0, 16 * MIB },		   /* MemTotal unknown */
+		{ 0, 512 * 1024, 64 * 1024 },	   /* never below 64 KiB */
+		{ 32 * MIB, 128 * MIB, 32 * MIB }, /* explicit: MemTotal does not matter */
+	};
+	struct nlt_conf c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++) {
+		uint64_t got;
+
+		conf_fill(&c);
+		c.monitor_buffer = cases[i].conf;
+		got = recommend_monitor_buffer(&c, cases[i].memtotal);
+		if (got != cases[i].want)
+			fail_msg("case %zu: monitor buffer %" PRIu64 ", want %" PRIu64, i, got,
+				 cases[i].want);
+	}
+}
+
 static void test_recommend_caps_at_auto_ceiling(void **state)
 {
 	struct nlt_conf c;
@@ -543,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_recommend_raises_to_floor),
 		cmocka_unit_test(test_recommend_caps_at_explicit_ceiling),
 		cmocka_unit_test(test_recommend_ceiling_auto_from_memtotal),
+		cmocka_unit_test(test_recommend_monitor_buffer_scales_with_memtotal),
 		cmocka_unit_test(test_recommend_caps_at_auto_ceiling),
 		cmocka_unit_test(test_recommend_ceiling_below_floor_gives_floor),
 		cmocka_unit_test(test_recommend_never_below_sock_min_rcvbuf),
