@@ -46,6 +46,7 @@ build_helper() { # NAME [pkg-config packages]
 }
 build_helper nlhold
 build_helper uevblast
+build_helper uevread
 build_helper buslat libsystemd
 
 # --- run ------------------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ export BENCH_ROWS
 trap 'rm -f "$BENCH_ROWS"' EXIT
 failed=()
 t0=$SECONDS
-for b in boot_apply sockets dbus_latency polkit_latency rss; do
+for b in boot_apply sockets dbus_latency polkit_latency rss cost; do
 	echo
 	echo "== bench: $b"
 	s=$SECONDS
