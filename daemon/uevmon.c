@@ -162,9 +162,18 @@ void uevmon_charge_model(struct charge_model *m)
 
 	charge_model_default(m);
 	if (paths_sys_file(path, sizeof(path), "kernel/slab/skbuff_small_head/object_size") < 0 ||
-	    paths_read_u64(path, &small) < 0 || small > UINT32_MAX)
-		small =
-		    m->small_head; /* no slab info (SLUB debugfs off): keep the measured default */
+	    paths_read_u64(path, &small) < 0 || small > UINT32_MAX) {
+		/*
+		 * SLUB lists every cache under kernel/slab: a list without
+		 * skbuff_small_head is a kernel before 6.3, whose skb heads all come
+		 * from kmalloc (a 150-byte event costs 768 there, not 832). No list
+		 * at all (another allocator): keep the measured default.
+		 */
+		small = paths_sys_file(path, sizeof(path), "kernel/slab") == 0 &&
+				access(path, F_OK) == 0
+			    ? 0
+			    : m->small_head;
+	}
 	min = uevmon_sock_min_rcvbuf();
 	charge_model_set(m, (uint32_t)small, min > 0 ? (uint32_t)min : 0);
 }

@@ -27,7 +27,7 @@ wait_for 20 grep -q '^ready' "$TMP/r.out" || fail "uevread did not start: $(cat 
 sleep 1 # nltuned's first socket scan and coldplug estimate are start-up, not per-event cost
 
 # On-CPU nanoseconds of every thread of PID (schedstat's first field).
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2> /dev/null | awk '{ n += $1 } END { print n + 0 }'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2> /dev/null | awk '{ n += $1 } END { printf "%.0f\n", n }'; }
 pss_kib() { awk '$1 == "Pss:" { print $2 }' "/proc/$1/smaps_rollup"; }
 d0=$(cpu_ns $d) r0=$(cpu_ns $r)
 echo "nltuned pid $d (no bus, monitor buffer as configured), uevread pid $r ($(cut -d' ' -f3 "$TMP/r.out" | head -n 1)-byte buffer);"

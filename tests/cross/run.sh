@@ -48,8 +48,8 @@ fi
 elf=$("$triplet-readelf" -h "$O/nltuned" | awk '$1 == "Class:" || $1 == "Machine:" { $1 = ""; printf "%s", $0 }')
 [ "$elf" = " ELF$bits $([ "$arch" = arm64 ] && echo AArch64 || echo ARM)" ] ||
 	fail "$O/nltuned is not a $bits-bit $arch program:$elf"
-echo "built warning-free: nltuned $(stat -c %s "$O/nltuned") B, nltune $(stat -c %s "$O/nltune") B" \
-	"(with debug info; stripped: $("$triplet-strip" -o "$log.s" "$O/nltuned" && stat -c %s "$log.s"; rm -f "$log.s") B nltuned)"
+stripped() { "$triplet-strip" -o "$log.s" "$1" && stat -c %s "$log.s"; rm -f "$log.s"; }
+echo "built warning-free; stripped sizes: nltuned $(stripped "$O/nltuned") B, nltune $(stripped "$O/nltune") B"
 
 # A staged install as a board image would take it: everything under DESTDIR, and no path of
 # this build host (the sysroot, the source tree) inside an installed file.
