@@ -14,9 +14,13 @@ group=$(id -gn $user)
 
 chmod 755 "$TMP"
 mkdir -p "$TMP/src" "$TMP/traps" "$TMP/home"
-(cd "$REPO" && git ls-files -z --cached --others --exclude-standard 2>/dev/null |
-	xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-	tar --null -T - -cf -) | tar -xf - -C "$TMP/src"
+# The source files as `make deb` takes them: git's list, else the tree without build outputs.
+(cd "$REPO" && if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+	git ls-files -z --cached --others --exclude-standard |
+		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh
+else
+	find . -path ./build -prune -o -path ./build-san -prune -o -path ./.git -prune -o ! -type d -print0
+fi | tar --null -T - -cf -) | tar -xf - -C "$TMP/src"
 [ -f "$TMP/src/Makefile" ] || fail "could not copy the tree"
 for t in apt-get apt dpkg dpkg-query sudo su; do
 	printf '#!/bin/sh\necho "%s $*" >> %s/called\nexit 1\n' "$t" "$TMP/traps" > "$TMP/traps/$t"
