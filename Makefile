@@ -175,7 +175,8 @@ deb:
 	rm -rf $(DEBSRC) $(DEBDIR)/nltune[-_]* $(DEBDIR)/build.log
 	mkdir -p $(DEBSRC)
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-		git ls-files -z --cached --others --exclude-standard | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh; \
+		git ls-files -z --cached --others --exclude-standard | xargs -0 sh -c \
+			'for f; do { [ -e "$$f" ] || [ -L "$$f" ]; } && printf "%s\0" "$$f"; done' sh; \
 	else \
 		find . -path ./build -prune -o -path ./build-san -prune -o -path ./.git -prune \
 			-o ! -type d -print0; \

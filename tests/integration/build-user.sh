@@ -17,7 +17,7 @@ mkdir -p "$TMP/src" "$TMP/traps" "$TMP/home"
 # The source files as `make deb` takes them: git's list, else the tree without build outputs.
 (cd "$REPO" && if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
 	git ls-files -z --cached --others --exclude-standard |
-		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh
+		xargs -0 sh -c 'for f; do { [ -e "$f" ] || [ -L "$f" ]; } && printf "%s\0" "$f"; done' sh
 else
 	find . -path ./build -prune -o -path ./build-san -prune -o -path ./.git -prune -o ! -type d -print0
 fi | tar --null -T - -cf -) | tar -xf - -C "$TMP/src"

@@ -26,6 +26,14 @@ deb=$TMP/deb/nltune_${v}_$(dpkg-architecture -qDEB_HOST_ARCH).deb
 grep -q '^dpkg-buildpackage: info: source package nltune' "$TMP/deb/build.log" ||
 	fail "no dpkg-buildpackage run in the build log"
 if grep -q '== unit:' "$TMP/deb/build.log"; then fail "nocheck build ran the tests"; fi
+# The copy holds every tracked file, symlinks (the fixtures' dangling ones) included.
+if git -C "$REPO" rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+	missing=$(cd "$REPO" && git ls-files | while read -r f; do
+		{ [ -e "$f" ] || [ -L "$f" ]; } || continue
+		[ -e "$TMP/deb/nltune-$v/$f" ] || [ -L "$TMP/deb/nltune-$v/$f" ] || echo "$f"
+	done | head -n 5)
+	[ -z "$missing" ] || fail "make deb's source copy lacks: $missing"
+fi
 
 # lintian: no error, no warning (overrides carry their reason in debian/).
 lintian --fail-on error,warning \
