@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "log.h"
 #include "meter.h"
@@ -36,11 +37,8 @@ struct monitor_ctx {
 /* Wall-clock unix ms of a monotonic timestamp (us) taken in this process. */
 static uint64_t wall_ms(uint64_t mono_us)
 {
-	struct timespec ts;
-	uint64_t now_mono = uevmon_now_us(), real;
+	uint64_t now_mono = clock_mono_us(), real = clock_wall_ms();
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	real = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	return real - (now_mono > mono_us ? (now_mono - mono_us) / 1000 : 0);
 }
 
@@ -135,7 +133,7 @@ int cmd_monitor(struct cli *c)
 			  (unsigned long long)mt.mon.rcvbuf, (unsigned long long)buffer);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	start = uevmon_now_us();
+	start = clock_mono_us();
 	if (c->for_s > 0)
 		end = start + (uint64_t)llround(c->for_s * 1e6);
 	log_info("listening for uevents (buffer %llu bytes, burst ends after %d ms quiet)",
@@ -143,7 +141,7 @@ int cmd_monitor(struct cli *c)
 
 	while (!stop) {
 		struct pollfd pfd = { .fd = mt.mon.fd, .events = POLLIN };
-		uint64_t now = uevmon_now_us(), dl = burst_next_deadline(&mt.stats), wake = end;
+		uint64_t now = clock_mono_us(), dl = burst_next_deadline(&mt.stats), wake = end;
 		int timeout;
 
 		if (dl != UINT64_MAX && now + dl < wake)
@@ -155,7 +153,7 @@ int cmd_monitor(struct cli *c)
 			log_warn("poll");
 			break;
 		}
-		now = uevmon_now_us();
+		now = clock_mono_us();
 		if (pfd.revents & (POLLIN | POLLERR)) {
 			r = meter_read(&mt, now);
 			if (r < 0) {
@@ -175,7 +173,7 @@ int cmd_monitor(struct cli *c)
 			drops_reported = mt.mon.own_drops;
 		}
 	}
-	meter_tick(&mt, uevmon_now_us(), 1);
+	meter_tick(&mt, clock_mono_us(), 1);
 	live_clear(&mc);
 	if (c->json) {
 		cli_print_json(c, report_totals_json(&mt));

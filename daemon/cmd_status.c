@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "client.h"
 #include "collect.h"
@@ -384,7 +385,7 @@ int cmd_fix(struct cli *c)
 		fixlog_add(col.fixes, &(struct fix_record){ .inode = row->s.inode,
 							    .drops = row->s.drops,
 							    .rcvbuf = (uint32_t)got,
-							    .at_ms = watch_wall_ms(),
+							    .at_ms = clock_wall_ms(),
 							    .pid = (int32_t)pid });
 		fixed++;
 	}

@@ -7,13 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "uevmon.h"
 #include "watch.h"
-
-uint64_t collect_now_ms(void)
-{
-	return uevmon_now_us() / 1000;
-}
 
 uint32_t collect_typical_charge(const struct snapshot *s)
 {
@@ -52,14 +48,14 @@ static void keep_alert(void *arg, const struct alert *proto)
 {
 	struct collect *col = arg;
 
-	alerts_raise(col->alerts, collect_now_ms(), proto, NULL);
+	alerts_raise(col->alerts, clock_mono_ms(), proto, NULL);
 }
 
 int collect_local(const struct nlt_conf *c, bool owners_all, struct collect *col)
 {
 	struct alerts_conf ac;
 	struct scan_ctx ctx;
-	uint64_t now = collect_now_ms(), wall = watch_wall_ms();
+	uint64_t now = clock_mono_ms(), wall = clock_wall_ms();
 	struct alert proto, out;
 	int r;
 

@@ -38,7 +38,4 @@ void collect_scan_ctx(const struct snapshot *s, uint64_t now_ms, struct scan_ctx
 /* Alerts conf from the configuration. */
 void collect_alerts_conf(const struct nlt_conf *c, struct alerts_conf *ac);
 
-/* Monotonic ms. */
-uint64_t collect_now_ms(void);
-
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "collect.h"
 #include "fixlog.h"
 #include "fixsock.h"
@@ -90,7 +91,7 @@ static void log_alert(const struct alert *a)
 /* Keep an alert: log it once, hand it to the server. */
 static void raise_alert(struct manager *m, const struct alert *proto)
 {
-	uint64_t now = collect_now_ms();
+	uint64_t now = clock_mono_ms();
 	struct alert a;
 	json_object *o;
 
@@ -107,7 +108,7 @@ static void raise_alert(struct manager *m, const struct alert *proto)
 
 static void schedule_scan(struct manager *m, uint64_t delay_us)
 {
-	uint64_t at = uevmon_now_us() + delay_us, cur = 0;
+	uint64_t at = clock_mono_us() + delay_us, cur = 0;
 
 	if (sd_event_source_get_time(m->scan_timer, &cur) >= 0 && cur <= at &&
 	    sd_event_source_get_enabled(m->scan_timer, NULL) > 0)
@@ -124,7 +125,7 @@ static void emit_alert(void *arg, const struct alert *proto)
 /* Once a minute at most: how many alert lines the budget kept out of the log. */
 static void log_suppressed(struct manager *m)
 {
-	uint64_t n = alerts_log_summary(m->alerts, collect_now_ms());
+	uint64_t n = alerts_log_summary(m->alerts, clock_mono_ms());
 
 	if (n)
 		log_warnx(
@@ -152,7 +153,7 @@ static void arm_burst_timer(struct manager *m)
 		sd_event_source_set_enabled(m->burst_timer, SD_EVENT_OFF);
 		return;
 	}
-	sd_event_source_set_time(m->burst_timer, uevmon_now_us() + dl);
+	sd_event_source_set_time(m->burst_timer, clock_mono_us() + dl);
 	sd_event_source_set_enabled(m->burst_timer, SD_EVENT_ONESHOT);
 }
 
@@ -167,7 +168,7 @@ static void check_own_drops(struct manager *m)
 		  (unsigned long long)(u->own_drops - m->drops_reported),
 		  (unsigned long long)u->rcvbuf,
 		  u->forced ? "" : " and give nltuned CAP_NET_ADMIN so SO_RCVBUFFORCE works");
-	watch_overrun(u->own_drops - m->drops_reported, u->rcvbuf, watch_wall_ms(), &a);
+	watch_overrun(u->own_drops - m->drops_reported, u->rcvbuf, clock_wall_ms(), &a);
 	raise_alert(m, &a);
 	m->drops_reported = u->own_drops;
 }
@@ -175,7 +176,7 @@ static void check_own_drops(struct manager *m)
 static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct manager *m = userdata;
-	int r = meter_read(&m->meter, uevmon_now_us());
+	int r = meter_read(&m->meter, clock_mono_us());
 
 	if (r < 0) {
 		errno = -r;
@@ -191,7 +192,7 @@ static int on_burst_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
 
-	meter_tick(&m->meter, uevmon_now_us(), 0);
+	meter_tick(&m->meter, clock_mono_us(), 0);
 	arm_burst_timer(m);
 	return 0;
 }
@@ -248,7 +249,7 @@ static void record_fix(struct manager *m, const struct sockrow *r, uint64_t got)
 		   &(struct fix_record){ .inode = r->s.inode,
 					 .drops = r->s.drops,
 					 .rcvbuf = got > UINT32_MAX ? UINT32_MAX : (uint32_t)got,
-					 .at_ms = watch_wall_ms(),
+					 .at_ms = clock_wall_ms(),
 					 .pid = r->own->pids[0] });
 	e = fixlog_save(m->conf.state_dir, m->fixes);
 	if (e < 0)
@@ -305,9 +306,9 @@ void manager_scan(struct manager *m)
 	if (r < 0)
 		log_warnx("cannot read net.core.rmem_*: %s", strerror(-r));
 	if (watch_sysctl(&m->snap.sysctl, m->snap.state.applied_default, m->snap.state.applied_max,
-			 watch_wall_ms(), &proto))
+			 clock_wall_ms(), &proto))
 		raise_alert(m, &proto);
-	collect_scan_ctx(&m->snap, collect_now_ms(), &ctx);
+	collect_scan_ctx(&m->snap, clock_mono_ms(), &ctx);
 	if (m->fixes) { /* `nltune fix` on the console adds to it */
 		fixlog_load(m->conf.state_dir, m->snap.boot_id, m->fixes);
 		ctx.fixes = m->fixes;
@@ -332,7 +333,7 @@ void manager_scan(struct manager *m)
 			autofix(m, row);
 	}
 	/* nltuned's own socket: its losses are monitor-overrun alerts, its size monitor-buffer. */
-	watch_scan(&m->scan, m->meter_inode, watch_wall_ms(), emit_alert, m);
+	watch_scan(&m->scan, m->meter_inode, clock_wall_ms(), emit_alert, m);
 	write_metrics(m);
 	notify_status(m);
 	changed(m);
@@ -343,7 +344,7 @@ static int on_scan_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	struct manager *m = userdata;
 
 	manager_scan(m);
-	sd_event_source_set_time(s, uevmon_now_us() + (uint64_t)m->conf.scan_interval_ms * 1000);
+	sd_event_source_set_time(s, clock_mono_us() + (uint64_t)m->conf.scan_interval_ms * 1000);
 	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
 }
@@ -657,7 +658,7 @@ int manager_run(struct manager *m)
 	sd_notify(0, "READY=1\nSTATUS=measuring uevent bursts");
 	r = sd_event_loop(m->event);
 	sd_notify(0, "STOPPING=1");
-	meter_tick(&m->meter, uevmon_now_us(), 1);
+	meter_tick(&m->meter, clock_mono_us(), 1);
 	report_totals_text(line, sizeof(line), &m->meter);
 	log_info("%s", line);
 	manager_save_state(m, 1);

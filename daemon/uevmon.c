@@ -177,11 +177,3 @@ void uevmon_charge_model(struct charge_model *m)
 	min = uevmon_sock_min_rcvbuf();
 	charge_model_set(m, (uint32_t)small, min > 0 ? (uint32_t)min : 0);
 }
-
-uint64_t uevmon_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}

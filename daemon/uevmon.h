@@ -49,7 +49,4 @@ int uevmon_sock_min_rcvbuf(void);
 /* The charge model of the running kernel: slab size from <sys>, floor from a scratch socket. */
 void uevmon_charge_model(struct charge_model *m);
 
-/* Monotonic clock in microseconds. */
-uint64_t uevmon_now_us(void);
-
 #endif

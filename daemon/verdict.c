@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "charge.h"
+
 #define PROTO_UEVENT	15  /* NETLINK_KOBJECT_UEVENT */
 #define CHARGE_FALLBACK 832 /* truesize of a small uevent (KERNEL.md section 3) */
 #define ROUND		4096u
@@ -219,7 +221,7 @@ void verdict_judge(const struct verdict_input *in, struct verdict *out)
 	out->limit = classify(in, &stale);
 	if (in->forced_by_nltune)
 		out->limit = LIMIT_FORCED;
-	out->holds_events = max_u64(1, in->rcvbuf / charge);
+	out->holds_events = charge_capacity(in->rcvbuf, charge);
 	out->ask_bytes = w.ask;
 	if (in->drops_rising)
 		out->verdict = VERDICT_DROPPING;

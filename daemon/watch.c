@@ -260,11 +260,3 @@ int watch_sysctl(const struct rmem *now, uint64_t applied_default, uint64_t appl
 		 name, is, was);
 	return 1;
 }
-
-uint64_t watch_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}

@@ -29,7 +29,4 @@ void watch_overrun(uint64_t n, uint64_t rcvbuf, uint64_t now_wall_ms, struct ale
 int watch_sysctl(const struct rmem *now, uint64_t applied_default, uint64_t applied_max,
 		 uint64_t now_wall_ms, struct alert *a);
 
-/* Wall clock in unix ms. */
-uint64_t watch_wall_ms(void);
-
 #endif

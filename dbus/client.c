@@ -8,18 +8,12 @@
 #include <time.h>
 #include <systemd/sd-bus.h>
 
+#include "clock.h"
+
 #define BUS_NAME	 "org.nltune1"
 #define BUS_PATH	 "/org/nltune1"
 #define BUS_IFACE	 "org.nltune1.Manager"
 #define CLIENT_MAX_DEPTH 4
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 struct pending {
 	sd_bus_message *reply;
@@ -58,12 +52,12 @@ static int call(const char *method, sd_bus **busp, sd_bus_message **reply)
 					     on_reply, &p, "");
 	if (r >= 0)
 		r = sd_bus_get_fd(bus); /* any error of the connection shows here */
-	start = now_us();
+	start = clock_mono_us();
 	while (r >= 0 && !p.done) {
 		r = sd_bus_process(bus, NULL);
 		if (r > 0 || r < 0 || p.done)
 			continue;
-		now = now_us();
+		now = clock_mono_us();
 		if (now - start >= CLIENT_TIMEOUT_US) {
 			r = -ETIMEDOUT;
 			break;

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "alerts.h"
+#include "clock.h"
 #include "report.h"
 #include "scan.h"
 #include "sysctl.h"
@@ -353,15 +354,15 @@ static void test_watch_sysctl_untouched_when_fine(void **state)
 	assert_memory_equal(&a, &before, sizeof(a));
 }
 
-/* ---- watch_wall_ms -------------------------------------------------------------------------- */
+/* ---- clock_wall_ms -------------------------------------------------------------------------- */
 
-static void test_watch_wall_ms_is_unix_ms(void **state)
+static void test_clock_wall_ms_is_unix_ms(void **state)
 {
 	uint64_t before, ms, after;
 
 	(void)state;
 	before = (uint64_t)time(NULL) * 1000;
-	ms = watch_wall_ms();
+	ms = clock_wall_ms();
 	after = ((uint64_t)time(NULL) + 1) * 1000;
 	assert_in_range(ms, before, after);
 }
@@ -381,7 +382,7 @@ int main(void)
 		cmocka_unit_test(test_watch_sysctl_lowered_values),
 		cmocka_unit_test(test_watch_sysctl_message_says_what_to_do),
 		cmocka_unit_test(test_watch_sysctl_untouched_when_fine),
-		cmocka_unit_test(test_watch_wall_ms_is_unix_ms),
+		cmocka_unit_test(test_clock_wall_ms_is_unix_ms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
