@@ -76,7 +76,7 @@ BINS     := $(O)/nltuned $(O)/nltune
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps pkgcheck check unit cross run bench fuzz format install deb version clean
+.PHONY: all deps pkgcheck check unit cross vm-arm64 run bench fuzz format install deb version clean
 
 all: $(BINS)
 
@@ -122,6 +122,10 @@ check: $(BINS) $(UNITS) $(HOSTS) $(HELPERS)
 # Only the cross builds and their unit programs under qemu-user: `make cross CROSS=armhf`.
 cross:
 	@set -e; for a in $(CROSS); do tests/cross/run.sh $$a; done
+
+# The arm64 package booted under qemu-system-aarch64 with 128 MiB (tests/cross/vm.sh; root).
+vm-arm64:
+	@tests/cross/vm.sh
 
 # The cmocka programs alone: no root, no packages installed (the Debian build runs this).
 unit: $(UNITS)
