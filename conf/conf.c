@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "paths.h"
+#include "sanitize.h"
 
 #define KIB    1024L
 #define MIB    (1024L * KIB)
@@ -121,7 +122,6 @@ __attribute__((format(printf, 3, 4))) static void set_err(struct conf_parse *p, 
 							  const char *fmt, ...)
 {
 	va_list ap;
-	size_t i;
 	int n;
 
 	p->failed = 1;
@@ -137,9 +137,7 @@ __attribute__((format(printf, 3, 4))) static void set_err(struct conf_parse *p, 
 	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	/* The message quotes the file: keep its control characters off the terminal. */
-	for (i = (size_t)n; p->err[i]; i++)
-		if ((unsigned char)p->err[i] < 0x20 || p->err[i] == 0x7f)
-			p->err[i] = '?';
+	sanitize_text(p->err + n, p->errlen - (size_t)n, p->err + n);
 }
 
 /*
@@ -736,7 +734,7 @@ int nlt_conf_load(struct nlt_conf *c, const char *path, char *err, size_t errlen
 	if (err && errlen)
 		err[0] = '\0';
 	/* One byte past the limit lets nlt_conf_load_buffer() refuse an oversized file. */
-	r = paths_read_alloc(path, CONF_MAX_BYTES + 1, &buf, &len);
+	r = paths_read_alloc(path, 0, CONF_MAX_BYTES + 1, &buf, &len);
 	if (r == 1)
 		r = 0;
 	if (r == -ENOENT) {
@@ -744,7 +742,8 @@ int nlt_conf_load(struct nlt_conf *c, const char *path, char *err, size_t errlen
 		return 0;
 	}
 	if (r < 0) {
-		set_err(&p, 0, "cannot read: %s; check the path and its permissions", strerror(-r));
+		set_err(&p, 0, "cannot read: %s; check the path and its permissions",
+			paths_strerror(r));
 		return r == -ENOMEM ? r : -EINVAL;
 	}
 	r = nlt_conf_load_buffer(c, path, buf, len, err, errlen);

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "log.h"
 #include "report.h"
+#include "safedir.h"
 #include "snapshot.h"
 
 static int take(struct cli *c, struct snapshot *s)
@@ -118,7 +119,7 @@ static void save_state(struct cli *c, struct snapshot *s, const struct rmem *bef
 	r = snapshot_save(&c->conf, s, c->boot, &dir);
 	if (r < 0)
 		log_warnx("cannot save %s/%s: %s (the values are applied all the same)", dir,
-			  STATE_FILE, strerror(-r));
+			  STATE_FILE, safedir_strerror(r));
 }
 
 int cmd_apply(struct cli *c)

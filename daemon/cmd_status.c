@@ -15,9 +15,11 @@
 #include "fixsock.h"
 #include "log.h"
 #include "metrics.h"
+#include "owners.h"
 #include "paths.h"
 #include "render.h"
 #include "report.h"
+#include "sanitize.h"
 #include "units.h"
 #include "watch.h"
 
@@ -29,6 +31,28 @@ struct docs {
 	struct collect col;
 	bool have_col;
 };
+
+/* Why a local snapshot failed: a table with no readable row is named as such. */
+static void scan_failed(const struct scanner *sc, int r)
+{
+	if (r == -EBADMSG && sc->bad_rows)
+		log_warnx("%s/net/netlink: none of its %zu rows could be read; it is not a netlink "
+			  "socket table",
+			  paths_proc(), sc->bad_rows);
+	else
+		log_warnx("cannot take a snapshot under %s: %s", paths_proc(), paths_strerror(r));
+}
+
+/* The local scan read part of the table only: say so on stderr (JSON carries it in "scan"). */
+static void warn_scan_gaps(const struct scanner *sc)
+{
+	if (sc->bad_rows)
+		log_warnx("%s/net/netlink: %zu malformed rows were not read", paths_proc(),
+			  sc->bad_rows);
+	if (sc->over_rows)
+		log_warnx("%s/net/netlink: %zu rows past the first %d were not looked at",
+			  paths_proc(), sc->over_rows, NLSCAN_MAX_ROWS);
+}
 
 static int local_docs(struct cli *c, struct docs *d, int want)
 {
@@ -42,9 +66,10 @@ static int local_docs(struct cli *c, struct docs *d, int want)
 	r = collect_local(&c->conf, (want & DOC_ALL_SOCKETS) != 0, &d->col);
 	d->have_col = true;
 	if (r < 0) {
-		log_warnx("cannot take a snapshot under %s: %s", paths_proc(), strerror(-r));
+		scan_failed(&d->col.scan, r);
 		return r;
 	}
+	warn_scan_gaps(&d->col.scan);
 	if (snapshot_state_problem(&d->col.snap, why, sizeof(why))[0])
 		log_warnx("%s/%s: %s", c->conf.state_dir, STATE_FILE, why);
 	if (want & DOC_ALL_SOCKETS)
@@ -185,6 +210,7 @@ int cmd_sockets(struct cli *c)
 		cli_print_json(c, out);
 	else {
 		render_sockets(stdout, out, &ro);
+		render_scan_gaps(stdout, report_get(d.status, "scan"));
 		json_object_put(out);
 	}
 	docs_free(&d);
@@ -246,12 +272,25 @@ static int pid_and_scan(struct cli *c, pid_t *pid, struct collect *col)
 
 	if (parse_pid(c->argv[0], pid) < 0)
 		return EXIT_USAGE;
+	/* A check that could not look fails; it never reports "nothing to do". */
+	r = owners_check_pid(*pid);
+	if (r == -ESRCH) {
+		fprintf(stderr, "nltune: no process %d under %s\n", (int)*pid, paths_proc());
+		return 1;
+	}
+	if (r < 0) {
+		fprintf(stderr, "nltune: cannot look at the sockets of process %d: %s%s\n",
+			(int)*pid, strerror(-r),
+			r == -EACCES || r == -EPERM ? "; run as root" : "");
+		return 1;
+	}
 	r = collect_local(&c->conf, true, col);
 	if (r < 0) {
-		log_warnx("cannot scan netlink sockets: %s", strerror(-r));
+		scan_failed(&col->scan, r);
 		collect_free(col);
 		return 1;
 	}
+	warn_scan_gaps(&col->scan);
 	return 0;
 }
 
@@ -310,7 +349,7 @@ static const char *limit_story(const struct sockrow *r, const struct collect *co
 int cmd_explain(struct cli *c)
 {
 	struct collect col;
-	char story[256], sz[32], fix[VERDICT_FIX_LEN];
+	char story[256], sz[32], fix[VERDICT_FIX_LEN], text[1024];
 	pid_t pid;
 	int found = 0, r;
 
@@ -323,7 +362,8 @@ int cmd_explain(struct cli *c)
 		if (holder(row, pid) < 0)
 			continue;
 		if (!found++)
-			printf("%s[%d]\n", row->own->comm, (int)pid);
+			printf("%s[%d]\n", sanitize_text(text, sizeof(text), row->own->comm),
+			       (int)pid);
 		printf("\nsocket %" PRIu64
 		       ": netlink protocol %u%s, port %u, groups 0x%x, netns %" PRIu64 "\n",
 		       row->s.inode, row->s.protocol,
@@ -342,12 +382,11 @@ int cmd_explain(struct cli *c)
 		       row->s.rmem);
 		printf("  verdict  %s\n", verdict_name(row->v.verdict));
 		if (scan_fix(row, fix, sizeof(fix))[0])
-			printf("  fix      %s\n", fix);
+			printf("  fix      %s\n", sanitize_text(text, sizeof(text), fix));
 	}
 	collect_free(&col);
 	if (!found) {
-		fprintf(stderr, "nltune: process %d holds no netlink socket (or does not exist)\n",
-			(int)pid);
+		fprintf(stderr, "nltune: process %d holds no netlink socket\n", (int)pid);
 		return 1;
 	}
 	return 0;

@@ -35,6 +35,22 @@ int common_load(const struct common *c, struct nlt_conf *conf)
 	static char run[sizeof(conf->state_dir) + 4];
 	char err[1024];
 
+	/* An empty -c would otherwise read as "no file: defaults". */
+	if (!c->conf_path[0]) {
+		fprintf(stderr, "%s: -c wants a configuration file, not an empty string\n",
+			c->prog);
+		return 2;
+	}
+	if (!paths_proc()[0] || !paths_sys()[0]) {
+		fprintf(stderr, "%s: --proc and --sys want a directory, not an empty string\n",
+			c->prog);
+		return 2;
+	}
+	if (c->state_dir && c->state_dir[0] != '/') {
+		fprintf(stderr, "%s: --state-dir wants an absolute path, not '%s'\n", c->prog,
+			c->state_dir);
+		return 2;
+	}
 	if (nlt_conf_load(conf, c->conf_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", c->prog, err);
 		return NLT_EX_CONFIG;

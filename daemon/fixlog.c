@@ -147,7 +147,7 @@ int fixlog_load(const char *dir, const char *boot_id, struct fixlog *l)
 	fixlog_init(l, boot_id);
 	if (snprintf(path, sizeof(path), "%s/%s", dir, FIXLOG_FILE) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	r = paths_read_alloc(path, FIXLOG_MAX_SIZE, &buf, &len);
+	r = paths_read_alloc(path, PATHS_NOFOLLOW, FIXLOG_MAX_SIZE, &buf, &len);
 	if (r == 1)
 		r = -EFBIG;
 	if (r == 0)

@@ -14,7 +14,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
-#include "report.h"
+#include "sanitize.h"
 
 #define LOG_LINE_MAX 1024
 
@@ -64,7 +64,7 @@ static int journal_send(int prio, const struct log_fields *f, const char *msg)
 	if (f && f->pid > 0)
 		FIELD("NLTUNE_PID=%d", f->pid);
 	if (f && f->comm) {
-		report_utf8(clean, sizeof(clean), f->comm);
+		sanitize_text(clean, sizeof(clean), f->comm);
 		FIELD("NLTUNE_COMM=%s", clean);
 	}
 	if (f && f->inode)
@@ -84,7 +84,7 @@ static void vlog(int prio, const struct log_fields *f, const char *fmt, va_list 
 
 	if (err && n >= 0 && (size_t)n < sizeof(raw))
 		snprintf(raw + n, sizeof(raw) - (size_t)n, ": %s", err);
-	report_utf8(line, sizeof(line), raw);
+	sanitize_text(line, sizeof(line), raw);
 	if (log_journal && journal_send(prio, f, line) >= 0)
 		return;
 	/* Not under journald, or it refused: a line, with a priority prefix journald reads. */

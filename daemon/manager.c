@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "paths.h"
 #include "report.h"
+#include "safedir.h"
 #include "sysctl.h"
 #include "watch.h"
 
@@ -219,7 +220,7 @@ void manager_save_state(struct manager *m, int force)
 	r = snapshot_save(&m->conf, &m->snap, false, &dir);
 	if (r < 0) {
 		log_warnx("cannot save %s/%s: %s; burst history of this boot is not kept", dir,
-			  STATE_FILE, strerror(-r));
+			  STATE_FILE, safedir_strerror(r));
 		return;
 	}
 	if (!was_on_disk && m->snap.state_on_disk)
@@ -288,7 +289,7 @@ static void write_metrics(struct manager *m)
 	r = metrics_write_file(m->conf.metrics_file, st, socks);
 	if (r < 0)
 		log_repeat_warnx(&m->metrics_fail, "cannot write metrics-file %s: %s",
-				 m->conf.metrics_file, strerror(-r));
+				 m->conf.metrics_file, safedir_strerror(r));
 	else
 		log_repeat_ok(&m->metrics_fail, "writing metrics-file");
 	json_object_put(st);
@@ -599,6 +600,13 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 	}
 	if (snapshot_state_problem(&m->snap, why, sizeof(why))[0])
 		log_warnx("%s/%s: %s", m->conf.state_dir, STATE_FILE, why);
+	/* A save killed between create and rename leaves its temporary file. */
+	r = state_remove_temps(m->conf.state_dir);
+	if (r > 0)
+		log_info("removed %d temporary files a killed save left in %s", r,
+			 m->conf.state_dir);
+	else if (r < 0)
+		log_warnx("%s: %s", m->conf.state_dir, safedir_strerror(r));
 	if (!m->snap.boot_id[0])
 		log_warnx("no boot id under %s/sys/kernel/random: burst history is not saved",
 			  paths_proc());

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,19 +15,21 @@
 
 #include "record.h"
 #include "report.h"
+#include "safedir.h"
+#include "sanitize.h"
 
-/* A label value: backslash, quote and newline escaped; other control bytes dropped. */
-static void label(FILE *f, const char *s)
+/* A label value: sanitized (control bytes become '?'), then backslash and quote escaped. */
+static void label(FILE *f, const char *text)
 {
+	char buf[256];
+	const char *s = sanitize_text(buf, sizeof(buf), text);
+
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '\\' || c == '"')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c >= 0x20 && c != 0x7f)
-			fputc(c, f);
+			fputc('\\', f);
+		fputc(c, f);
 	}
 }
 
@@ -168,31 +172,32 @@ void metrics_write(FILE *f, json_object *st, json_object *socks)
 
 int metrics_write_file(const char *path, json_object *status, json_object *sockets)
 {
-	char tmp[4200];
+	char prefix[NAME_MAX + 1], *buf = NULL;
+	const char *name;
+	size_t len = 0;
 	FILE *f;
-	int fd, r = 0;
+	int dfd, r = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+	dfd = safedir_open_parent(path, &name);
+	if (dfd < 0)
+		return dfd;
+	/* "<name>.XXXXXX": the textfile collector reads *.prom only, so it skips the temporary. */
+	if (snprintf(prefix, sizeof(prefix), "%s.", name) >= (int)sizeof(prefix) - 6) {
+		close(dfd);
 		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
+	}
+	f = open_memstream(&buf, &len);
 	if (!f) {
 		r = -errno;
-		close(fd);
-		unlink(tmp);
+		close(dfd);
 		return r;
 	}
-	fchmod(fd, 0644);
 	metrics_write(f, status, sockets);
-	if (fflush(f) != 0 || ferror(f))
+	if (fclose(f) != 0)
 		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
+	if (r == 0)
+		r = safedir_replace(dfd, name, prefix, buf, len);
+	free(buf);
+	close(dfd);
 	return r;
 }

@@ -9,7 +9,10 @@
 /* Write status (SPEC status object) and sockets (array of SOCKET, all of them) to f. */
 void metrics_write(FILE *f, json_object *status, json_object *sockets);
 
-/* Write to path atomically (temp + rename), for node_exporter's textfile collector. 0/-errno. */
+/*
+ * Write to path atomically (temp + rename), for node_exporter's textfile collector;
+ * the directory is opened with safedir_open(). 0/-errno.
+ */
 int metrics_write_file(const char *path, json_object *status, json_object *sockets);
 
 #endif

@@ -211,7 +211,7 @@ static size_t count_lines(const char *buf, size_t len)
  */
 static int read_image(const char *path, char **out, size_t *len, bool *truncated)
 {
-	int r = paths_read_alloc(path, READ_CAP, out, len);
+	int r = paths_read_alloc(path, 0, READ_CAP, out, len);
 
 	*truncated = r == 1;
 	if (r == 1) {
@@ -222,7 +222,7 @@ static int read_image(const char *path, char **out, size_t *len, bool *truncated
 	return r < 0 ? r : 0;
 }
 
-ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t *bad)
+ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t *bad, size_t *over)
 {
 	char path[PATH_MAX];
 	struct nlsock *socks;
@@ -235,6 +235,8 @@ ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t
 	*out = NULL;
 	if (bad)
 		*bad = 0;
+	if (over)
+		*over = 0;
 	r = paths_proc_file(path, sizeof(path), rel);
 	if (r < 0)
 		return r;
@@ -243,8 +245,11 @@ ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t
 		return r;
 	rows = count_lines(buf, len);
 	rows = rows > 0 ? rows - 1 : 0;
-	if (rows > NLSCAN_MAX_ROWS)
+	if (rows > NLSCAN_MAX_ROWS) {
+		if (over)
+			*over = rows - NLSCAN_MAX_ROWS;
 		rows = NLSCAN_MAX_ROWS;
+	}
 	socks = calloc(rows ? rows : 1, sizeof(*socks));
 	if (!socks) {
 		n = -ENOMEM;

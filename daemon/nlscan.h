@@ -39,8 +39,11 @@ ssize_t nlscan_parse(const char *buf, size_t len, uint64_t netns, struct nlsock 
  * Read <proc>/<rel> (e.g. "net/netlink" or "1234/net/netlink") and parse; *out
  * is malloc'ed (free it even with 0 rows; NULL on error). At most 16 MiB are
  * read: a longer file is cut at its last whole line and the cut counts in *bad.
+ * *over (if not NULL) counts the rows past NLSCAN_MAX_ROWS, which *bad
+ * includes; *bad - *over rows were malformed.
  */
-ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t *bad);
+ssize_t nlscan_read(const char *rel, uint64_t netns, struct nlsock **out, size_t *bad,
+		    size_t *over);
 
 /*
  * Dump every netlink socket of the caller's network namespace with sock_diag

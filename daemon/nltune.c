@@ -269,7 +269,8 @@ static int take_option(struct cli *c, int opt, const char *arg)
 	case OPT_FOR:
 		errno = 0;
 		c->for_s = strtod(arg, &end);
-		if (errno || *end || c->for_s <= 0 || c->for_s > 1e7) {
+		/* Written so that NaN fails too. */
+		if (errno || *end || !(c->for_s > 0 && c->for_s <= 1e7)) {
 			fprintf(stderr,
 				"nltune: --for wants a positive number of seconds, not '%s'\n",
 				arg);

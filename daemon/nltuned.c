@@ -2,6 +2,7 @@
 /* nltuned: the daemon's entry point; parses options, loads the configuration, wires the manager
  * to the bus and runs the loop. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,19 @@ int main(int argc, char **argv)
 	struct nlt_conf conf;
 	struct manager m;
 	struct bus *bus;
+	sigset_t ss;
 	int opt, r;
 
+	/*
+	 * Before anything else: a SIGHUP or SIGTERM that arrives while the
+	 * configuration loads or the first snapshot is taken stays pending until
+	 * the event loop takes it, instead of killing the daemon.
+	 */
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
 	while ((opt = getopt_long(argc, argv, "c:nvh", opts, NULL)) != -1) {
 		r = common_option(&com, opt, optarg);
 		if (r < 0)

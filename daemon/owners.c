@@ -179,6 +179,22 @@ static int for_each_pid(int (*fn)(pid_t pid, void *data), void *data)
 	return r < 0 ? r : 0;
 }
 
+int owners_check_pid(pid_t pid)
+{
+	char rel[32], path[PATH_MAX];
+	int fd, r;
+
+	snprintf(rel, sizeof(rel), "%d/fd", (int)pid);
+	r = paths_proc_file(path, sizeof(path), rel);
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	close(fd);
+	return 0;
+}
+
 /* comm is 15 bytes of anything plus the kernel's newline; kernel threads may show more. */
 static void read_comm(pid_t pid, char comm[OWNERS_COMM_LEN])
 {
@@ -189,7 +205,7 @@ static void read_comm(pid_t pid, char comm[OWNERS_COMM_LEN])
 	snprintf(rel, sizeof(rel), "%d/comm", (int)pid);
 	if (paths_proc_file(path, sizeof(path), rel) < 0)
 		return;
-	n = paths_read(path, buf, sizeof(buf));
+	n = paths_read(path, 0, buf, sizeof(buf));
 	if (n <= 0)
 		return;
 	if (buf[n - 1] == '\n')

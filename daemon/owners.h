@@ -38,6 +38,12 @@ void owners_free(struct owners *o);
  */
 int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n);
 
+/*
+ * Whether the sockets of pid can be seen: 0, -ESRCH (no such process) or the
+ * error of opening <proc>/<pid>/fd (-EACCES: another user's process).
+ */
+int owners_check_pid(pid_t pid);
+
 /* Cached holders of inode, or NULL if never resolved (or evicted). */
 const struct owner *owners_get(const struct owners *o, uint64_t inode);
 

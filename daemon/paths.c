@@ -11,7 +11,10 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include "safedir.h"
 
 static const char *proc_root = "/proc";
 static const char *sys_root = "/sys";
@@ -66,16 +69,51 @@ int paths_sys_file(char *buf, size_t len, const char *rel)
 	return join(buf, len, sys_root, rel);
 }
 
-int paths_read(const char *path, char *buf, size_t len)
+int paths_open(const char *path, int oflags, int flags)
+{
+	struct stat st;
+	int fd;
+
+	oflags |= O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	if (flags & PATHS_NOFOLLOW)
+		oflags |= O_NOFOLLOW;
+	fd = open(path, oflags);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	/* /dev/null is the empty file by convention (-c /dev/null); other devices may block. */
+	if (!S_ISREG(st.st_mode) &&
+	    !(S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -ENOTSUP;
+	}
+	return fd;
+}
+
+const char *paths_strerror(int err)
+{
+	if (err == -ENOTSUP || err == ENOTSUP)
+		return "not a regular file";
+	if (err == -ELOOP || err == ELOOP)
+		return "a symbolic link where none is allowed";
+	return strerror(err < 0 ? -err : err);
+}
+
+int paths_read(const char *path, int flags, char *buf, size_t len)
 {
 	size_t off = 0;
 	int fd, r = 0;
 
 	if (len == 0)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = paths_open(path, O_RDONLY, flags);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	while (off < len - 1) {
 		ssize_t n = read(fd, buf + off, len - 1 - off);
 
@@ -94,7 +132,7 @@ int paths_read(const char *path, char *buf, size_t len)
 	return r < 0 ? r : (int)off;
 }
 
-int paths_read_alloc(const char *path, size_t max, char **buf, size_t *len)
+int paths_read_alloc(const char *path, int flags, size_t max, char **buf, size_t *len)
 {
 	size_t cap = 0, used = 0;
 	char *b = NULL, extra;
@@ -102,9 +140,9 @@ int paths_read_alloc(const char *path, size_t max, char **buf, size_t *len)
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = paths_open(path, O_RDONLY, flags);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	for (;;) {
 		ssize_t n;
 
@@ -150,11 +188,11 @@ int paths_read_alloc(const char *path, size_t max, char **buf, size_t *len)
 	return r;
 }
 
-int paths_read_u64(const char *path, uint64_t *v)
+int paths_read_u64(const char *path, int flags, uint64_t *v)
 {
 	char buf[64], *end;
 	unsigned long long x;
-	int r = paths_read(path, buf, sizeof(buf));
+	int r = paths_read(path, flags, buf, sizeof(buf));
 
 	if (r < 0)
 		return r;
@@ -170,61 +208,18 @@ int paths_read_u64(const char *path, uint64_t *v)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int paths_write_atomic(const char *dir, const char *name, const char *buf, size_t len)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	bool have_tmp = false;
-	int fd = -1, dfd = -1, r;
+	char prefix[NAME_MAX + 1];
+	int dfd, r;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmpXXXXXX", dir, name) >= (int)sizeof(tmp))
+	if (snprintf(prefix, sizeof(prefix), ".%s.tmp", name) >= (int)sizeof(prefix) - 6)
 		return -ENAMETOOLONG;
 	/* Only the last component: a missing /var/lib is not ours to create. */
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = safedir_open(dir, true);
 	if (dfd < 0)
-		return -errno;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	have_tmp = true;
-	r = fchmod(fd, 0644) < 0 ? -errno : write_all(fd, buf, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r < 0)
-		goto out;
-	r = close(fd);
-	fd = -1;
-	if (r < 0 || rename(tmp, path) < 0) {
-		r = -errno;
-		goto out;
-	}
-	have_tmp = false;
-	r = fsync(dfd) < 0 ? -errno : 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (have_tmp)
-		unlink(tmp);
+		return dfd;
+	r = safedir_replace(dfd, name, prefix, buf, len);
 	close(dfd);
 	return r;
 }

@@ -23,22 +23,39 @@ const char *paths_run(void);
 int paths_proc_file(char *buf, size_t len, const char *rel);
 int paths_sys_file(char *buf, size_t len, const char *rel);
 
-/* Read at most len-1 bytes of path, NUL-terminate; returns bytes or -errno. */
-int paths_read(const char *path, char *buf, size_t len);
+#define PATHS_NOFOLLOW 1 /* refuse a symlink as the last component (files nltune keeps) */
+
+/*
+ * Open a file that comes from the configuration, /proc or /sys: O_NONBLOCK, so
+ * a FIFO cannot hang the caller, O_NOFOLLOW with PATHS_NOFOLLOW, and only a
+ * regular file or /dev/null (-EISDIR for a directory, -ENOTSUP for a FIFO,
+ * socket or other device). Symlinks are followed otherwise: a copy of /proc
+ * given with --proc may be made of them, and what they lead to is checked. oflags is O_RDONLY or
+ * O_WRONLY (| O_TRUNC). Returns the fd or -errno.
+ */
+int paths_open(const char *path, int oflags, int flags);
+
+/* A reason for paths_open()'s errors: "not a regular file" for -ENOTSUP, else strerror. */
+const char *paths_strerror(int err);
+
+/* Read at most len-1 bytes of path, NUL-terminate; flags as for paths_open(). Bytes or -errno. */
+int paths_read(const char *path, int flags, char *buf, size_t len);
 /*
  * Read all of path, up to max bytes, into a malloc'd *buf (not NUL-terminated)
- * of *len bytes, in one pass. Returns 0, 1 when the file holds more than max
- * (*buf has the first max bytes), or -errno.
+ * of *len bytes, in one pass. flags as for paths_open(). Returns 0, 1 when the
+ * file holds more than max (*buf has the first max bytes), or -errno.
  */
-int paths_read_alloc(const char *path, size_t max, char **buf, size_t *len);
+int paths_read_alloc(const char *path, int flags, size_t max, char **buf, size_t *len);
 
-/* Read one unsigned decimal from path; -EINVAL if it is not one. */
-int paths_read_u64(const char *path, uint64_t *v);
+/* Read one unsigned decimal from path (flags as for paths_open()); -EINVAL if it is not one. */
+int paths_read_u64(const char *path, int flags, uint64_t *v);
 
 /*
- * Replace <dir>/<name> with len bytes of buf atomically: temp file, fsync,
- * rename, fsync the directory; mode 0644; creates dir (0755, last component
- * only). 0 or -errno; on failure the old file stays and no temp file is left.
+ * Replace <dir>/<name> with len bytes of buf atomically: temp file
+ * ".<name>.tmpXXXXXX", fsync, rename, fsync the directory; mode 0644; creates
+ * dir (0755, last component only). dir is reached with safedir_open(): -ELOOP
+ * or -EPERM for a planted symlink or a directory others control. 0 or -errno;
+ * on failure the old file stays and no temp file is left.
  */
 int paths_write_atomic(const char *dir, const char *name, const char *buf, size_t len);
 

@@ -9,6 +9,7 @@
 
 #include "nlscan.h"
 #include "report.h"
+#include "sanitize.h"
 #include "term.h"
 #include "units.h"
 
@@ -34,15 +35,19 @@ static const char *count8(char *buf, size_t len, uint64_t v)
 	return buf;
 }
 
-/* Printable text: control bytes become '?', so a hostile name cannot drive the terminal. */
-static const char *clean(char *dst, size_t len, const char *src)
+void render_scan_gaps(FILE *f, json_object *scan)
 {
-	size_t i;
+	uint64_t bad = report_u64(scan, "bad_rows"), over = report_u64(scan, "rows_over_limit");
 
-	for (i = 0; src[i] && i + 1 < len; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
-	dst[i] = '\0';
-	return dst;
+	if (bad)
+		fprintf(f,
+			"warning: %" PRIu64 " malformed rows of /proc/net/netlink were not read\n",
+			bad);
+	if (over)
+		fprintf(f,
+			"warning: %" PRIu64 " rows of /proc/net/netlink past the first %d were "
+			"not looked at\n",
+			over, NLSCAN_MAX_ROWS);
 }
 
 static const char *on(const struct render_opts *o, const char *esc)
@@ -133,7 +138,7 @@ static void sockets_table(FILE *f, json_object *socks, const struct render_opts 
 			snprintf(
 			    pid, sizeof(pid), "%" PRIu64,
 			    (uint64_t)json_object_get_uint64(json_object_array_get_idx(pids, 0)));
-		clean(comm, sizeof(comm), report_str(s, "comm"));
+		sanitize_text(comm, sizeof(comm), report_str(s, "comm"));
 		fprintf(f, "%s%-8s%s %7s %-*.*s %-9.9s %7s %6s %8s ", paint(v, o), v, on(o, RESET),
 			pid, col.comm, col.comm, comm[0] ? comm : "-",
 			proto(pr, sizeof(pr), report_u64(s, "protocol")),
@@ -148,7 +153,7 @@ static void sockets_table(FILE *f, json_object *socks, const struct render_opts 
 		fprintf(f, "%-7s %" PRIu64 "\n", report_str(s, "limit"), report_u64(s, "inode"));
 		if (report_str(s, "fix")[0]) {
 			/* One line: the whole text is in explain and --json. */
-			clean(text, sizeof(text), report_str(s, "fix"));
+			sanitize_text(text, sizeof(text), report_str(s, "fix"));
 			fprintf(f, "  fix: %s\n",
 				term_fit(fit, sizeof(fit), text, o->width > 7 ? o->width - 7 : 1));
 		}
@@ -186,7 +191,7 @@ static void alerts_recent(FILE *f, json_object *alerts, const struct render_opts
 		pre = snprintf(line, sizeof(line), "%s #%" PRIu64 " %s: %s",
 			       short_time(when, sizeof(when), report_str(a, "time"), true),
 			       report_u64(a, "id"), report_str(a, "kind"),
-			       clean(msg, sizeof(msg), report_str(a, "message")));
+			       sanitize_text(msg, sizeof(msg), report_str(a, "message")));
 		(void)pre;
 		fprintf(f, "%s%-8s%s %s\n", c, sev, on(o, RESET),
 			term_fit(fit, sizeof(fit), line, o->width > 9 ? o->width - 9 : 1));
@@ -294,8 +299,8 @@ void render_status(FILE *f, json_object *st, const struct render_opts *o)
 		units_size(b, sizeof(b), rd), d < rd ? "   low: nltune apply" : "");
 	fprintf(f, "%-14s %10s %12s%s\n", "rmem_max", units_size(a, sizeof(a), m),
 		units_size(b, sizeof(b), rm), m < rm ? "   low: nltune apply" : "");
-	term_wrap(f, "need           ", 15, clean(text, sizeof(text), report_str(rec, "reason")),
-		  o->width);
+	term_wrap(f, "need           ", 15,
+		  sanitize_text(text, sizeof(text), report_str(rec, "reason")), o->width);
 	if (strcmp(report_str(st, "source"), "daemon") != 0 && report_u64(ue, "total") == 0)
 		snprintf(line, sizeof(line), "no figures of this boot: nltuned is not running");
 	else {
@@ -314,6 +319,7 @@ void render_status(FILE *f, json_object *st, const struct render_opts *o)
 	boots_line(f, report_get(st, "history"), o);
 	fprintf(f, "\n");
 	sockets_table(f, socks, o, RENDER_STATUS_SOCKETS);
+	render_scan_gaps(f, report_get(st, "scan"));
 	if (o->legend)
 		fprintf(f, "\n");
 	alerts_recent(f, alerts, o, RENDER_STATUS_ALERTS);

@@ -25,5 +25,7 @@ void render_history(FILE *f, json_object *history, const struct render_opts *o);
  * text in buf ("" when nothing). Returns how many things; pure.
  */
 int render_attention(json_object *status, char *buf, size_t len);
+/* The status document's "scan" gaps (malformed rows, rows past the limit), if any. */
+void render_scan_gaps(FILE *f, json_object *scan);
 
 #endif

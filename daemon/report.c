@@ -12,71 +12,11 @@
 #include "alerts.h"
 #include "recommend.h"
 #include "record.h"
+#include "sanitize.h"
 #include "scan.h"
 #include "state.h"
 #include "units.h"
 #include "sysctl.h"
-
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0.
- */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (*s < 0x80)
-		return 1;
-	if (*s >= 0xc2 && *s <= 0xdf)
-		n = 2;
-	else if (*s >= 0xe0 && *s <= 0xef)
-		n = 3;
-	else if (*s >= 0xf0 && *s <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (*s == 0xe0)
-		lo = 0xa0;
-	else if (*s == 0xed)
-		hi = 0x9f;
-	else if (*s == 0xf0)
-		lo = 0x90;
-	else if (*s == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-void report_utf8(char *dst, size_t len, const char *src)
-{
-	const unsigned char *s = (const unsigned char *)src;
-	size_t o = 0;
-
-	if (!len)
-		return;
-	while (*s && o + 1 < len) {
-		size_t n = utf8_len(s);
-
-		/* Invalid, a control byte, or a character that does not fit whole: '?'. */
-		if (n == 0 || o + n >= len || (n == 1 && (*s < 0x20 || *s == 0x7f))) {
-			dst[o++] = '?';
-			s++;
-			continue;
-		}
-		if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) { /* C1 controls drive terminals too */
-			dst[o++] = '?';
-			s += 2;
-			continue;
-		}
-		memcpy(dst + o, s, n);
-		o += n;
-		s += n;
-	}
-	dst[o] = '\0';
-}
 
 static uint64_t burst_ms(const struct burst *b)
 {
@@ -232,7 +172,7 @@ static json_object *field_json(const struct field *f, const union field_value *v
 	case FIELD_STR:
 		break;
 	}
-	report_utf8(clean, sizeof(clean), v->s ? v->s : "");
+	sanitize_text(clean, sizeof(clean), v->s ? v->s : "");
 	return json_object_new_string(clean);
 }
 
@@ -325,6 +265,15 @@ json_object *report_status_json(const struct status_input *in)
 	json_object_object_add(o, "uevents", ue);
 	json_object_object_add(o, "sockets", report_sockets_json(in->scan, false));
 	json_object_object_add(o, "alerts", report_alerts_json(in->alerts, in->nalerts));
+	if (in->scan) { /* what the socket list leaves out, so that it is never silent */
+		json_object *sc = json_object_new_object();
+
+		json_object_object_add(sc, "namespaces", json_object_new_uint64(in->scan->nnetns));
+		json_object_object_add(sc, "bad_rows", json_object_new_uint64(in->scan->bad_rows));
+		json_object_object_add(sc, "rows_over_limit",
+				       json_object_new_uint64(in->scan->over_rows));
+		json_object_object_add(o, "scan", sc);
+	}
 	return o;
 }
 

@@ -12,9 +12,6 @@
 #include "meter.h"
 #include "units.h"
 
-/* Copy src as valid UTF-8 (invalid bytes and control bytes become '?'), NUL-terminated. */
-void report_utf8(char *dst, size_t len, const char *src);
-
 /* {"events","bytes","duration_ms","subsystems":{name:n}} ; caller owns the object. */
 json_object *report_burst_json(const struct burst *b);
 /* "burst: 2000 events, 1.66 MB charged in 41 ms (net 2000)" */

@@ -78,7 +78,7 @@ static int scan_ns(struct scanner *sc, pid_t pid, uint64_t netns)
 {
 	struct nlsock *s = NULL;
 	char rel[64];
-	size_t bad = 0;
+	size_t bad = 0, over = 0;
 	ssize_t n = -ENOENT;
 	int r;
 
@@ -90,10 +90,16 @@ static int scan_ns(struct scanner *sc, pid_t pid, uint64_t netns)
 			snprintf(rel, sizeof(rel), "%d/net/netlink", (int)pid);
 		else
 			snprintf(rel, sizeof(rel), "net/netlink");
-		n = nlscan_read(rel, netns, &s, &bad);
+		n = nlscan_read(rel, netns, &s, &bad, &over);
 		if (n < 0)
 			return (int)n;
-		sc->bad_rows += bad;
+		sc->bad_rows += bad - over;
+		sc->over_rows += over;
+		/* Rows and not one of them readable: no answer, rather than "no socket drops". */
+		if (n == 0 && bad > 0) {
+			free(s);
+			return -EBADMSG;
+		}
 	}
 	r = add_rows(sc, s, (size_t)n);
 	free(s);
@@ -199,7 +205,9 @@ static void fold(struct scanner *sc)
 {
 	size_t w = 0;
 
-	qsort(sc->rows, sc->nrows, sizeof(sc->rows[0]), cmp_row);
+	/* Fold duplicates (same inode twice) keeping the row with sock_diag data. */
+	if (sc->nrows > 1) /* rows is NULL when there are none */
+		qsort(sc->rows, sc->nrows, sizeof(sc->rows[0]), cmp_row);
 	for (size_t i = 0; i < sc->nrows; i++) {
 		if (w && sc->rows[w - 1].s.inode == sc->rows[i].s.inode) {
 			if (!sc->rows[w - 1].s.has_diag && sc->rows[i].s.has_diag)
@@ -350,7 +358,7 @@ int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
 	t = sc->prev, sc->prev = sc->rows, sc->rows = t;
 	tn = sc->prevcap, sc->prevcap = sc->cap, sc->cap = tn;
 	sc->nprev = sc->nrows;
-	sc->nrows = sc->bad_rows = sc->nnetns = 0;
+	sc->nrows = sc->bad_rows = sc->over_rows = sc->nnetns = 0;
 	sc->ctx = *ctx;
 	r = dump_all(sc, ctx);
 	if (r < 0) {

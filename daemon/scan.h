@@ -55,7 +55,8 @@ struct scanner {
 	size_t nrows, cap;
 	struct sockrow *prev; /* the run before, for drop deltas and carried namespaces */
 	size_t nprev, prevcap;
-	size_t bad_rows; /* /proc/net/netlink lines refused */
+	size_t bad_rows;  /* malformed /proc/net/netlink lines */
+	size_t over_rows; /* rows past NLSCAN_MAX_ROWS, not looked at */
 	uint64_t netns_self;
 	struct scan_netns *ns; /* other namespaces known */
 	size_t nns;
@@ -73,7 +74,8 @@ void scanner_free(struct scanner *sc);
  * SCAN_NETNS_PER_RUN in turn, the rest carried from the previous run), look
  * up the owners of new sockets that matter (uevent listeners, droppers; every
  * one with ctx->owners_all), judge each. Returns the row count or -errno (only
- * when this namespace cannot be read).
+ * when this namespace cannot be read: -EBADMSG when its file has rows but none
+ * of them could be parsed).
  */
 int scanner_run(struct scanner *sc, const struct scan_ctx *ctx);
 

@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "paths.h"
+#include "safedir.h"
+
 /*
  * The file, one record per line, each field separated by exactly one space:
  *
@@ -433,85 +436,28 @@ out:
 	return r;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int state_save(const char *dir, const struct state *s)
 {
-	char path[PATH_MAX], tmp[PATH_MAX], *buf = NULL;
-	bool have_tmp = false;
-	int fd = -1, dfd = -1, r, len;
+	char *buf;
+	int r, len;
 
-	r = state_path(path, sizeof(path), dir, STATE_FILE);
-	if (r == 0)
-		r = state_path(tmp, sizeof(tmp), dir, "." STATE_FILE ".tmpXXXXXX");
-	if (r < 0)
-		goto out;
 	buf = malloc(STATE_MAX_SIZE);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!buf)
+		return -ENOMEM;
 	len = state_format(s, buf, STATE_MAX_SIZE);
-	if (len < 0) {
-		r = len;
-		goto out;
-	}
-	/* Only the last component: a missing /var/lib is not ours to create. */
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		r = -errno;
-		goto out;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		r = -errno;
-		goto out;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	have_tmp = true;
-	/* mkostemp makes 0600; the history is no secret and `nltune` reads it unprivileged. */
-	r = fchmod(fd, 0644) < 0 ? -errno : write_all(fd, buf, (size_t)len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r < 0)
-		goto out;
-	r = close(fd);
-	fd = -1;
-	if (r < 0 || rename(tmp, path) < 0) {
-		r = -errno;
-		goto out;
-	}
-	have_tmp = false;
-	if (fsync(dfd) < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (have_tmp)
-		unlink(tmp);
-	if (dfd >= 0)
-		close(dfd);
+	r = len < 0 ? len : paths_write_atomic(dir, STATE_FILE, buf, (size_t)len);
 	free(buf);
+	return r;
+}
+
+int state_remove_temps(const char *dir)
+{
+	int dfd = safedir_open(dir, false), r;
+
+	if (dfd < 0)
+		return dfd == -ENOENT ? 0 : dfd;
+	r = safedir_remove_temps(dfd, STATE_TEMP_PATTERN);
+	close(dfd);
 	return r;
 }
 

@@ -74,10 +74,18 @@ int state_load(const char *dir, struct state *s);
 
 /*
  * Write <dir>/state atomically: temp file, fsync, rename, fsync the directory;
- * creates dir (0755, last component only). 0 or -errno; on failure the old
- * file stays and no temp file is left. Never logs; not async-signal-safe.
+ * creates dir (0755, last component only). dir is opened with safedir_open():
+ * -ELOOP or -EPERM for a planted symlink or a directory others control.
+ * 0 or -errno; on failure the old file stays and no temp file is left. Never
+ * logs; not async-signal-safe.
  */
 int state_save(const char *dir, const struct state *s);
+
+/* The temporaries of paths_write_atomic(): of the state and of every other file kept beside it. */
+#define STATE_TEMP_PATTERN ".*.tmp*"
+
+/* Remove the temporary files a writer killed mid-save left in dir: count or -errno. */
+int state_remove_temps(const char *dir);
 
 /*
  * Record this boot's peaks: update the entry of boot_id (peaks only grow;

@@ -3,6 +3,7 @@
 #include "sysctl.h"
 
 #include "paths.h"
+#include "safedir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,7 +49,7 @@ __attribute__((format(printf, 3, 4))) static void err_append(char *err, size_t e
 
 static int read_one(const char *path, uint64_t *v, char *err, size_t errlen)
 {
-	int r = paths_read_u64(path, v);
+	int r = paths_read_u64(path, 0, v);
 
 	if (r < 0)
 		err_append(err, errlen, "reading %s: %s", path, strerror(-r));
@@ -73,9 +74,9 @@ int sysctl_read(struct rmem *v)
 
 	r = rmem_paths(def, max, sizeof(def), NULL, 0);
 	if (r == 0)
-		r = paths_read_u64(def, &v->rmem_default);
+		r = paths_read_u64(def, 0, &v->rmem_default);
 	if (r == 0)
-		r = paths_read_u64(max, &v->rmem_max);
+		r = paths_read_u64(max, 0, &v->rmem_max);
 	return r;
 }
 
@@ -91,9 +92,9 @@ static int write_u64(const char *path, uint64_t v)
 	int fd, n, r = 0;
 
 	n = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", v);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	fd = paths_open(path, O_WRONLY | O_TRUNC, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	do
 		w = write(fd, buf, (size_t)n);
 	while (w < 0 && errno == EINTR);
@@ -117,7 +118,7 @@ static int put(const char *path, uint64_t v, char *why, size_t len)
 		snprintf(why, len, "%s", strerror(-r));
 		return r;
 	}
-	r = paths_read_u64(path, &got);
+	r = paths_read_u64(path, 0, &got);
 	if (r < 0) {
 		snprintf(why, len, "reading it back: %s", strerror(-r));
 		return r;
@@ -218,7 +219,7 @@ int sysctl_apply(const struct rmem *want, bool write_default, bool write_max, st
 		 * A refused write changed nothing; one that read back wrong, or
 		 * a copied file left truncated, did: put that one back too.
 		 */
-		if (paths_read_u64(steps[done].path, &held) < 0 || held != steps[done].old)
+		if (paths_read_u64(steps[done].path, 0, &held) < 0 || held != steps[done].old)
 			restore(&steps[done], err, errlen);
 		for (i = done; i-- > 0;)
 			restore(&steps[i], err, errlen);
@@ -239,22 +240,6 @@ int sysctl_apply(const struct rmem *want, bool write_default, bool write_max, st
 	return r;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * rmem_max first so that `sysctl --system`, which applies lines in order,
  * keeps rmem_default <= rmem_max on the way. The temporary file lives in the
@@ -263,9 +248,8 @@ static int write_all(int fd, const char *buf, size_t len)
  */
 int sysctl_persist(const char *dir, const struct rmem *v, char *err, size_t errlen)
 {
-	char path[PATH_MAX], tmp[PATH_MAX], buf[256];
-	int fd = -1, dfd = -1, n, r = 0;
-	bool have_tmp = false;
+	char buf[256];
+	int dfd, n, r;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
@@ -274,69 +258,21 @@ int sysctl_persist(const char *dir, const struct rmem *v, char *err, size_t errl
 			   v->rmem_default, v->rmem_max);
 		return -EINVAL;
 	}
-	n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, SYSCTL_DROPIN);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		err_append(err, errlen, "the directory %s is too long", dir);
-		return -ENAMETOOLONG;
-	}
-	snprintf(path, sizeof(path), "%s/%s", dir, SYSCTL_DROPIN); /* shorter than tmp */
 	n = snprintf(
 	    buf, sizeof(buf),
 	    "# Written by nltune apply --persist; see nltune recommend for the reasoning.\n"
 	    "net.core.rmem_max = %" PRIu64 "\n"
 	    "net.core.rmem_default = %" PRIu64 "\n",
 	    v->rmem_max, v->rmem_default);
-
-	if (mkdir(dir, 0755) == 0) {
-		/* 0755 whatever the umask: sysctl.d directories are world-readable. */
-		if (chmod(dir, 0755) < 0) {
-			r = -errno;
-			err_append(err, errlen, "creating %s: %s", dir, strerror(-r));
-			goto out;
-		}
-	} else if (errno != EEXIST) {
-		r = -errno;
-		err_append(err, errlen, "creating %s: %s", dir, strerror(-r));
-		goto out;
+	dfd = safedir_open(dir, true);
+	if (dfd < 0) {
+		err_append(err, errlen, "opening %s: %s", dir, safedir_strerror(dfd));
+		return dfd;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		err_append(err, errlen, "writing %s: creating a temporary file: %s", path,
-			   strerror(-r));
-		goto out;
-	}
-	have_tmp = true;
-	/* mkostemp() makes 0600; drop-ins are world-readable like the rest of sysctl.d. */
-	if (fchmod(fd, 0644) < 0)
-		r = -errno;
-	if (r == 0)
-		r = write_all(fd, buf, (size_t)n);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	fd = -1;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		err_append(err, errlen, "writing %s: %s", path, strerror(-r));
-		goto out;
-	}
-	have_tmp = false;
-	/* The rename is durable only once the directory is. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) < 0) {
-		r = -errno;
-		err_append(err, errlen, "syncing %s: %s", dir, strerror(-r));
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	if (have_tmp)
-		unlink(tmp);
+	r = safedir_replace(dfd, SYSCTL_DROPIN, "." SYSCTL_DROPIN ".", buf, (size_t)n);
+	close(dfd);
+	if (r < 0)
+		err_append(err, errlen, "writing %s/%s: %s", dir, SYSCTL_DROPIN, strerror(-r));
 	return r;
 }
 
@@ -385,7 +321,7 @@ int sysctl_memtotal(uint64_t *bytes)
 
 	r = paths_proc_file(path, sizeof(path), REL_MEMINFO);
 	if (r == 0)
-		r = paths_read(path, buf, sizeof(buf));
+		r = paths_read(path, 0, buf, sizeof(buf));
 	if (r >= 0)
 		r = parse_memtotal(buf, bytes);
 	return r;
@@ -401,7 +337,7 @@ int sysctl_boot_id(char *buf, size_t len)
 		return -ENOBUFS;
 	r = paths_proc_file(path, sizeof(path), REL_BOOT_ID);
 	if (r == 0)
-		r = paths_read(path, id, sizeof(id));
+		r = paths_read(path, 0, id, sizeof(id));
 	if (r < 0)
 		return r;
 	if (r != BOOT_ID_LEN && !(r == BOOT_ID_LEN + 1 && id[BOOT_ID_LEN] == '\n'))

@@ -162,7 +162,7 @@ void uevmon_charge_model(struct charge_model *m)
 
 	charge_model_default(m);
 	if (paths_sys_file(path, sizeof(path), "kernel/slab/skbuff_small_head/object_size") < 0 ||
-	    paths_read_u64(path, &small) < 0 || small > UINT32_MAX) {
+	    paths_read_u64(path, 0, &small) < 0 || small > UINT32_MAX) {
 		/*
 		 * SLUB lists every cache under kernel/slab: a list without
 		 * skbuff_small_head is a kernel before 6.3, whose skb heads all come

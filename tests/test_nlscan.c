@@ -169,7 +169,7 @@ static void test_nlscan_read_goes_through_proc_root(void **state)
 
 	(void)state;
 	paths_set_proc("tests/fixtures/basic/proc");
-	n = nlscan_read("net/netlink", 7, &rows, &bad);
+	n = nlscan_read("net/netlink", 7, &rows, &bad, NULL);
 	paths_set_proc("/proc");
 	assert_non_null(rows);
 	assert_int_equal(bad, 0);
@@ -184,7 +184,7 @@ static void test_nlscan_read_missing_file_is_enoent(void **state)
 
 	(void)state;
 	paths_set_proc("tests/fixtures/basic/proc");
-	assert_int_equal(nlscan_read("1/net/netlink", 0, &rows, &bad), -ENOENT);
+	assert_int_equal(nlscan_read("1/net/netlink", 0, &rows, &bad, NULL), -ENOENT);
 	paths_set_proc("/proc");
 	assert_null(rows);
 }
@@ -566,7 +566,7 @@ static ssize_t read_generated(size_t n, struct nlsock **rows, size_t *bad)
 	assert_int_equal(fclose(f), 0);
 	free(buf);
 	paths_set_proc(root);
-	r = nlscan_read("net/netlink", 0, rows, bad);
+	r = nlscan_read("net/netlink", 0, rows, bad, NULL);
 	paths_set_proc("/proc");
 	rm_tree(root);
 	return r;
@@ -730,7 +730,7 @@ static void scan_live(uint64_t inode, struct nlsock *row)
 	ssize_t n;
 
 	paths_set_proc("/proc");
-	n = nlscan_read("net/netlink", 0, &rows, &bad);
+	n = nlscan_read("net/netlink", 0, &rows, &bad, NULL);
 	assert_true(n > 0);
 	assert_int_equal(bad, 0);
 	assert_int_equal(nlscan_diag(rows, (size_t)n), 0);

@@ -15,6 +15,7 @@
 #include "alerts.h"
 #include "recommend.h"
 #include "report.h"
+#include "sanitize.h"
 #include "scan.h"
 #include "sysctl.h"
 
@@ -232,7 +233,8 @@ static struct alert mkalert(uint64_t id, enum alert_kind kind, uint64_t inode, c
 	return a;
 }
 
-/* ---- report_utf8 ---------------------------------------------------------------------------- */
+/* ---- sanitize_text ----------------------------------------------------------------------------
+ */
 
 struct utf8_case {
 	const char *in, *want;
@@ -245,13 +247,13 @@ static void run_utf8(const struct utf8_case *c, size_t n)
 
 	for (i = 0; i < n; i++) {
 		memset(out, CANARY, sizeof(out));
-		report_utf8(out, sizeof(out), c[i].in);
+		sanitize_text(out, sizeof(out), c[i].in);
 		if (strcmp(out, c[i].want) != 0)
 			fail_msg("case %zu: got \"%s\", want \"%s\"", i, esc(out), esc(c[i].want));
 	}
 }
 
-static void test_report_utf8_keeps_valid_text(void **state)
+static void test_sanitize_text_keeps_valid_text(void **state)
 {
 	static const struct utf8_case c[] = {
 		{ "", "" },
@@ -275,7 +277,7 @@ static void test_report_utf8_keeps_valid_text(void **state)
 	run_utf8(c, ARRAY_SIZE(c));
 }
 
-static void test_report_utf8_replaces_c1_controls(void **state)
+static void test_sanitize_text_replaces_c1_controls(void **state)
 {
 	static const struct utf8_case c[] = {
 		{ "\xc2\x80", "?" }, /* U+0080 */
@@ -289,7 +291,7 @@ static void test_report_utf8_replaces_c1_controls(void **state)
 	run_utf8(c, ARRAY_SIZE(c));
 }
 
-static void test_report_utf8_replaces_invalid_bytes(void **state)
+static void test_sanitize_text_replaces_invalid_bytes(void **state)
 {
 	static const struct utf8_case c[] = {
 		{ "\x80", "?" }, /* lone continuation bytes */
@@ -314,7 +316,7 @@ static void test_report_utf8_replaces_invalid_bytes(void **state)
 	run_utf8(c, ARRAY_SIZE(c));
 }
 
-static void test_report_utf8_replaces_two_byte_overlongs(void **state)
+static void test_sanitize_text_replaces_two_byte_overlongs(void **state)
 {
 	static const struct utf8_case c[] = {
 		{ "\xc0\x80", "??" }, /* NUL */
@@ -327,7 +329,7 @@ static void test_report_utf8_replaces_two_byte_overlongs(void **state)
 }
 
 /* 3- and 4-byte overlongs are not valid UTF-8 either (and sd-bus would refuse them). */
-static void test_report_utf8_replaces_three_and_four_byte_overlongs(void **state)
+static void test_sanitize_text_replaces_three_and_four_byte_overlongs(void **state)
 {
 	static const struct utf8_case c[] = {
 		{ "\xe0\x80\xaf", "???" },	/* '/' in 3 bytes */
@@ -341,7 +343,7 @@ static void test_report_utf8_replaces_three_and_four_byte_overlongs(void **state
 }
 
 /* Surrogates and code points above U+10FFFF are not valid UTF-8. */
-static void test_report_utf8_replaces_surrogates_and_beyond_u10ffff(void **state)
+static void test_sanitize_text_replaces_surrogates_and_beyond_u10ffff(void **state)
 {
 	static const struct utf8_case c[] = {
 		{ "\xed\xa0\x80", "???" },	/* U+D800 */
@@ -355,7 +357,7 @@ static void test_report_utf8_replaces_surrogates_and_beyond_u10ffff(void **state
 	run_utf8(c, ARRAY_SIZE(c));
 }
 
-static void test_report_utf8_replaces_truncated_multibyte_at_end(void **state)
+static void test_sanitize_text_replaces_truncated_multibyte_at_end(void **state)
 {
 	static const struct utf8_case c[] = {
 		{ "ab\xc3", "ab?" }, { "ab\xe2", "ab?" },      { "ab\xe2\x82", "ab??" },
@@ -366,7 +368,7 @@ static void test_report_utf8_replaces_truncated_multibyte_at_end(void **state)
 	run_utf8(c, ARRAY_SIZE(c));
 }
 
-static void test_report_utf8_replaces_control_bytes(void **state)
+static void test_sanitize_text_replaces_control_bytes(void **state)
 {
 	static const struct utf8_case c[] = {
 		{ "\x01", "?" },
@@ -382,7 +384,7 @@ static void test_report_utf8_replaces_control_bytes(void **state)
 	run_utf8(c, ARRAY_SIZE(c));
 }
 
-static void test_report_utf8_hostile_comm(void **state)
+static void test_sanitize_text_hostile_comm(void **state)
 {
 	static const struct utf8_case c[] = {
 		{ "foo) Z \n", "foo) Z ?" },
@@ -394,17 +396,17 @@ static void test_report_utf8_hostile_comm(void **state)
 	run_utf8(c, ARRAY_SIZE(c));
 }
 
-static void test_report_utf8_zero_length_writes_nothing(void **state)
+static void test_sanitize_text_zero_length_writes_nothing(void **state)
 {
 	char out[4];
 
 	(void)state;
 	memset(out, CANARY, sizeof(out));
-	report_utf8(out, 0, "abc");
+	sanitize_text(out, 0, "abc");
 	assert_memory_equal(out, "XXXX", 4);
 }
 
-static void test_report_utf8_dst_of_one_is_empty(void **state)
+static void test_sanitize_text_dst_of_one_is_empty(void **state)
 {
 	static const char *const in[] = { "", "a", "\xc3\xa9", "\xf0\x9f\x98\x80", "\x80", "\n" };
 	char out[4];
@@ -413,13 +415,13 @@ static void test_report_utf8_dst_of_one_is_empty(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(in); i++) {
 		memset(out, CANARY, sizeof(out));
-		report_utf8(out, 1, in[i]);
+		sanitize_text(out, 1, in[i]);
 		assert_int_equal(out[0], '\0');
 		assert_int_equal(out[1], CANARY);
 	}
 }
 
-static void test_report_utf8_dst_of_two_holds_one_byte(void **state)
+static void test_sanitize_text_dst_of_two_holds_one_byte(void **state)
 {
 	static const struct utf8_case c[] = {
 		{ "abc", "a" },
@@ -435,7 +437,7 @@ static void test_report_utf8_dst_of_two_holds_one_byte(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		memset(out, CANARY, sizeof(out));
-		report_utf8(out, 2, c[i].in);
+		sanitize_text(out, 2, c[i].in);
 		if (strcmp(out, c[i].want) != 0)
 			fail_msg("case %zu: got \"%s\", want \"%s\"", i, esc(out), esc(c[i].want));
 		assert_int_equal(out[2], CANARY);
@@ -443,7 +445,7 @@ static void test_report_utf8_dst_of_two_holds_one_byte(void **state)
 }
 
 /* Whatever the length, the result ends inside dst and never holds a cut character. */
-static void test_report_utf8_never_splits_a_character(void **state)
+static void test_sanitize_text_never_splits_a_character(void **state)
 {
 	static const char in[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z";
 	char out[sizeof(in) + 4];
@@ -452,19 +454,19 @@ static void test_report_utf8_never_splits_a_character(void **state)
 	(void)state;
 	for (len = 1; len <= sizeof(in); len++) {
 		memset(out, CANARY, sizeof(out));
-		report_utf8(out, len, in);
+		sanitize_text(out, len, in);
 		if (strlen(out) >= len)
 			fail_msg("len %zu: %zu bytes written", len, strlen(out));
 		if (!utf8_valid(out))
 			fail_msg("len %zu: \"%s\" is not valid UTF-8", len, esc(out));
 		assert_int_equal(out[len], CANARY);
 	}
-	report_utf8(out, sizeof(out), in);
+	sanitize_text(out, sizeof(out), in);
 	assert_string_equal(out, in);
 }
 
 /* Random bytes in, strictly valid UTF-8 without control bytes out, always inside dst. */
-static void test_report_utf8_random_bytes_give_valid_utf8(void **state)
+static void test_sanitize_text_random_bytes_give_valid_utf8(void **state)
 {
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	char in[48], out[64];
@@ -486,7 +488,7 @@ static void test_report_utf8_random_bytes_give_valid_utf8(void **state)
 		}
 		in[n] = '\0';
 		memset(out, CANARY, sizeof(out));
-		report_utf8(out, len, in);
+		sanitize_text(out, len, in);
 		if (strlen(out) >= len || (len < sizeof(out) && out[len] != CANARY))
 			fail_msg("iteration %zu: wrote past %zu bytes", iter, len);
 		if (!utf8_valid(out) || has_control(out))
@@ -1009,6 +1011,7 @@ static void test_report_status_json_spec_document(void **state)
 		{ "source", json_type_string },	     { "sysctl", json_type_object },
 		{ "recommended", json_type_object }, { "uevents", json_type_object },
 		{ "sockets", json_type_array },	     { "alerts", json_type_array },
+		{ "scan", json_type_object },
 	};
 	static const struct key sysctl[] = {
 		{ "rmem_default", json_type_int },
@@ -1119,20 +1122,20 @@ static void test_report_status_json_without_scan_or_alerts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_report_utf8_keeps_valid_text),
-		cmocka_unit_test(test_report_utf8_replaces_c1_controls),
-		cmocka_unit_test(test_report_utf8_replaces_invalid_bytes),
-		cmocka_unit_test(test_report_utf8_replaces_two_byte_overlongs),
-		cmocka_unit_test(test_report_utf8_replaces_three_and_four_byte_overlongs),
-		cmocka_unit_test(test_report_utf8_replaces_surrogates_and_beyond_u10ffff),
-		cmocka_unit_test(test_report_utf8_replaces_truncated_multibyte_at_end),
-		cmocka_unit_test(test_report_utf8_replaces_control_bytes),
-		cmocka_unit_test(test_report_utf8_hostile_comm),
-		cmocka_unit_test(test_report_utf8_zero_length_writes_nothing),
-		cmocka_unit_test(test_report_utf8_dst_of_one_is_empty),
-		cmocka_unit_test(test_report_utf8_dst_of_two_holds_one_byte),
-		cmocka_unit_test(test_report_utf8_never_splits_a_character),
-		cmocka_unit_test(test_report_utf8_random_bytes_give_valid_utf8),
+		cmocka_unit_test(test_sanitize_text_keeps_valid_text),
+		cmocka_unit_test(test_sanitize_text_replaces_c1_controls),
+		cmocka_unit_test(test_sanitize_text_replaces_invalid_bytes),
+		cmocka_unit_test(test_sanitize_text_replaces_two_byte_overlongs),
+		cmocka_unit_test(test_sanitize_text_replaces_three_and_four_byte_overlongs),
+		cmocka_unit_test(test_sanitize_text_replaces_surrogates_and_beyond_u10ffff),
+		cmocka_unit_test(test_sanitize_text_replaces_truncated_multibyte_at_end),
+		cmocka_unit_test(test_sanitize_text_replaces_control_bytes),
+		cmocka_unit_test(test_sanitize_text_hostile_comm),
+		cmocka_unit_test(test_sanitize_text_zero_length_writes_nothing),
+		cmocka_unit_test(test_sanitize_text_dst_of_one_is_empty),
+		cmocka_unit_test(test_sanitize_text_dst_of_two_holds_one_byte),
+		cmocka_unit_test(test_sanitize_text_never_splits_a_character),
+		cmocka_unit_test(test_sanitize_text_random_bytes_give_valid_utf8),
 		cmocka_unit_test(test_report_burst_json_fields),
 		cmocka_unit_test(test_report_burst_text_one_line),
 		cmocka_unit_test(test_report_burst_text_truncates_to_buffer),

@@ -32,7 +32,7 @@ sources() {
 	uevent) echo daemon/uevent.c ;;
 	nlscan) echo daemon/nlscan.c daemon/paths.c ;;  # nlscan.c also holds the sock_diag reader
 	state) echo daemon/state.c ;;
-	conf) echo conf/conf.c daemon/paths.c ;;  # nlt_conf_load() reads with paths_read_alloc()
+	conf) echo conf/conf.c daemon/paths.c daemon/sanitize.c ;;  # nlt_conf_load() reads with paths_read_alloc()
 	charge) echo daemon/charge.c ;;
 	burst) echo daemon/burst.c ;;
 	*) return 1 ;;

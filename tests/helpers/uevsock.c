@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Test listener on the uevent group, driven line by line on stdin: a probe or a victim. */
 /*
- * usage: uevsock [--rcvbuf N | --force N] [--no-enobufs]
+ * usage: uevsock [--rcvbuf N | --force N] [--no-enobufs] [--comm NAME]
  * Prints "ready PID RCVBUF" and then answers commands read from stdin:
  *   stat   -> {"rcvbuf":..,"rmem_alloc":..,"drops":..,"events":..,"bytes":..,"enobufs":..}
  *   drain  -> read everything queued (counting events, payload bytes and ENOBUFS), then stat
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -85,6 +86,10 @@ int main(int argc, char **argv)
 		}
 		if (i + 1 >= argc)
 			goto usage;
+		if (strcmp(argv[i], "--comm") == 0) { /* any bytes: a hostile process name */
+			prctl(PR_SET_NAME, argv[++i]);
+			continue;
+		}
 		v = atoi(argv[i + 1]);
 		if (strcmp(argv[i], "--rcvbuf") == 0)
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
@@ -116,6 +121,6 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: uevsock [--rcvbuf N | --force N] [--no-enobufs]\n");
+	fprintf(stderr, "usage: uevsock [--rcvbuf N | --force N] [--no-enobufs] [--comm NAME]\n");
 	return 2;
 }

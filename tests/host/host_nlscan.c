@@ -76,7 +76,7 @@ static void scan_live(uint64_t inode, struct nlsock *row)
 	ssize_t n;
 
 	paths_set_proc("/proc");
-	n = nlscan_read("net/netlink", 0, &rows, &bad);
+	n = nlscan_read("net/netlink", 0, &rows, &bad, NULL);
 	assert_true(n > 0);
 	assert_int_equal(bad, 0);
 	assert_int_equal(nlscan_diag(rows, (size_t)n), 0);
@@ -184,7 +184,7 @@ static void test_nlscan_live_diag_netns_reaches_child_namespace(void **state)
 	if (rep.err == 0 && nlscan_netns_of(getpid(), &ns_self) == 0 &&
 	    nlscan_netns_of(pid, &ns_child) == 0) {
 		snprintf(rel, sizeof(rel), "%d/net/netlink", (int)pid);
-		n = nlscan_read(rel, ns_child, &rows, &bad);
+		n = nlscan_read(rel, ns_child, &rows, &bad, NULL);
 	}
 	if (n > 0) {
 		const struct nlsock *s;
