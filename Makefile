@@ -114,7 +114,7 @@ $(O)/tests/%.o: tests/%.c | pkgcheck
 
 $(O)/tests/helpers/%: tests/helpers/%.c | $(BUILD_DEPS)
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS)
+	$(call say,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(LDFLAGS) $(PKG_LIBS)
 
 check: $(BINS) $(UNITS) $(HOSTS) $(HELPERS)
 	@NLTUNE_CROSS="$(CROSS)" tests/run.sh $(O)

@@ -18,6 +18,7 @@
 #include "owners.h"
 #include "paths.h"
 #include "render.h"
+#include "reply.h"
 #include "report.h"
 #include "sanitize.h"
 #include "units.h"
@@ -109,15 +110,25 @@ static void docs_free(struct docs *d)
 /* Ask nltuned first (unless --no-daemon); a daemon that does not answer means a local snapshot. */
 static int daemon_docs(struct cli *c, struct docs *d, int want)
 {
+	char why[256];
 	int r = 0;
 
 	if (c->no_daemon)
 		return -ENOTCONN;
-	if (want & DOC_STATUS)
+	if (want & DOC_STATUS) {
 		r = client_describe(&d->status);
-	if (r >= 0 && (want & DOC_ALL_SOCKETS))
+		/* Whoever owns the name (another version, an impostor) is checked before use. */
+		if (r >= 0 && (r = reply_check_status(d->status, why, sizeof(why))) < 0)
+			log_warnx("nltuned's Describe reply: %s; using a local snapshot", why);
+	}
+	if (r >= 0 && (want & DOC_ALL_SOCKETS)) {
 		r = client_list_sockets(&d->sockets);
+		if (r >= 0 && (r = reply_check_sockets(d->sockets, why, sizeof(why))) < 0)
+			log_warnx("nltuned's ListSockets reply: %s; using a local snapshot", why);
+	}
 	if (r < 0) {
+		json_object_put(d->sockets);
+		d->sockets = NULL;
 		json_object_put(d->status);
 		d->status = NULL;
 	}

@@ -30,9 +30,9 @@ CFLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefin
 sources() {
 	case $1 in
 	uevent) echo daemon/uevent.c ;;
-	nlscan) echo daemon/nlscan.c daemon/paths.c ;;  # nlscan.c also holds the sock_diag reader
-	state) echo daemon/state.c ;;
-	conf) echo conf/conf.c daemon/paths.c daemon/sanitize.c ;;  # nlt_conf_load() reads with paths_read_alloc()
+	nlscan) echo daemon/nlscan.c daemon/paths.c daemon/safedir.c ;;  # nlscan.c also holds the sock_diag reader
+	state) echo daemon/state.c daemon/paths.c daemon/safedir.c ;; # state_save() writes through paths
+	conf) echo conf/conf.c daemon/paths.c daemon/safedir.c daemon/sanitize.c ;;  # nlt_conf_load() reads with paths_read_alloc()
 	charge) echo daemon/charge.c ;;
 	burst) echo daemon/burst.c ;;
 	*) return 1 ;;

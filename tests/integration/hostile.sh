@@ -124,9 +124,13 @@ grep -q '^\[4242\]' "$TMP/out" || fail "explain with a FIFO comm: $(head -1 "$TM
 pass "FIFOs as configuration, on reload and as comm"
 
 # --- 6. signals during start stay pending until the loop takes them --------------------------
-for delay in 0 0.005 0.02 0.05; do
+# Counted from the exec: before it no program can block anything.
+started() { [ "$(readlink "/proc/$1/exe")" = "$(readlink -f "$NLTUNED")" ]; }
+for delay in 0.02 0.05; do
+	: > "$TMP/s.err"
 	"$NLTUNED" -c "$TMP/c.conf" 2> "$TMP/s.err" &
 	d=$!
+	wait_for 5 started $d || fail "nltuned did not start"
 	sleep $delay
 	kill -HUP $d
 	wait_for 10 grep -q 'measuring uevent bursts' "$TMP/s.err" || {
@@ -180,6 +184,25 @@ chown nobody "$ww/theirs"
 grep -q "owned by another user" "$TMP/err" || fail "state saved in another user's directory: $(cat "$TMP/err")"
 [ -z "$(ls -A "$ww/theirs")" ] || fail "written into another user's directory"
 pass "planted directory symlinks and foreign directories refused"
+
+# --- 9. badly typed replies from whoever owns org.nltune1 ------------------------------------
+start_bus open "$TMP/bus.sock"
+printf '%s' '{"source":"daemon","sysctl":{"rmem_default":1,"rmem_max":2},"recommended":5,"uevents":{},"sockets":{},"alerts":[]}' > "$TMP/skew.json"
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$TMP/bus.sock "$NLTUNE_BUILD/tests/helpers/fakenltuned" "$TMP/skew.json" > "$TMP/fake.out" &
+PIDS+=($!)
+wait_for 5 grep -q ready "$TMP/fake.out" || fail "the stand-in daemon did not start"
+for cmd in "status --json" "recommend --json" "sockets --all --json" "status"; do
+	# shellcheck disable=SC2086
+	DBUS_SYSTEM_BUS_ADDRESS=unix:path=$TMP/bus.sock NL $cmd > "$TMP/out" 2> "$TMP/err"
+	rc=$?
+	[ $rc -eq 0 ] || [ $rc -eq 3 ] || fail "$cmd on a badly typed reply: exit $rc: $(cat "$TMP/err")"
+	grep -q "nltuned's .* reply: recommended: a number, want an object; using a local snapshot" "$TMP/err" ||
+		grep -q "nltuned's ListSockets reply: sockets\[0\]: a string, want an object" "$TMP/err" ||
+		fail "$cmd: the error does not name the member: $(cat "$TMP/err")"
+done
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$TMP/bus.sock NL status --json 2> /dev/null | jq -e '.source == "local"' > /dev/null ||
+	fail "no local fallback after a badly typed reply"
+pass "badly typed replies: an error naming the member, then the local snapshot"
 
 # --- 10. options: --for nan, -c "", --state-dir '' and relative ------------------------------
 for args in "monitor --for nan" "monitor --for -inf"; do
