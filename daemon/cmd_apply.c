@@ -10,6 +10,8 @@
 #include "log.h"
 #include "report.h"
 #include "safedir.h"
+#include "revert.h"
+#include "units.h"
 #include "snapshot.h"
 
 static int take(struct cli *c, struct snapshot *s)
@@ -191,5 +193,76 @@ int cmd_apply(struct cli *c)
 		       (unsigned long long)after.rmem_max);
 		printf("%-14s %s\n", "reason", s.rec.reason);
 	}
+	return 0;
+}
+
+int cmd_revert(struct cli *c)
+{
+	struct snapshot s;
+	struct revert rv;
+	const char *dir = c->conf.state_dir;
+	char err[512], when[40];
+	int r;
+
+	if (take(c, &s) < 0)
+		return 1;
+	r = revert_run(&c->conf, &s, c->dry_run, STATE_BY_REVERT, &rv, err, sizeof(err));
+	if (r < 0) {
+		log_warnx("revert failed: %s%s; nothing was changed", err,
+			  (r == -EACCES || r == -EPERM) && geteuid() != 0 ? "; run it as root"
+									  : "");
+		return 1;
+	}
+	if (rv.changed && !c->dry_run) {
+		r = snapshot_save(&c->conf, &s, false, &dir);
+		if (r < 0)
+			log_warnx("cannot save %s/%s: %s (the values are reverted all the same)",
+				  dir, STATE_FILE, strerror(-r));
+	}
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "before", report_rmem_json(&rv.before));
+		json_object_object_add(o, "after", report_rmem_json(&rv.after));
+		json_object_object_add(o, "changed", json_object_new_boolean(rv.changed));
+		json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry_run));
+		json_object_object_add(o, "dropin", json_object_new_string(rv.dropin_path));
+		json_object_object_add(o, "dropin_removed",
+				       json_object_new_boolean(rv.dropin == 1));
+		if (rv.recorded) {
+			json_object *f = json_object_new_object();
+
+			json_object_object_add(f, "time",
+					       json_object_new_string(units_time(
+						   when, sizeof(when), rv.first.at * 1000)));
+			json_object_object_add(f, "by",
+					       json_object_new_string(state_by_name(rv.first.by)));
+			json_object_object_add(f, "rmem_default",
+					       json_object_new_uint64(rv.first.before_default));
+			json_object_object_add(f, "rmem_max",
+					       json_object_new_uint64(rv.first.before_max));
+			json_object_object_add(o, "first_write", f);
+		}
+		cli_print_json(c, o);
+		return 0;
+	}
+	if (!rv.recorded)
+		printf("nltune wrote nothing this boot: the values in force stay\n");
+	else
+		printf("%s\n", !rv.changed  ? "unchanged: the values from before are in force"
+			       : c->dry_run ? "would revert"
+					    : "reverted");
+	if (rv.recorded) {
+		printf("%-14s %12llu -> %llu\n", "rmem_default",
+		       (unsigned long long)rv.before.rmem_default,
+		       (unsigned long long)rv.after.rmem_default);
+		printf("%-14s %12llu -> %llu\n", "rmem_max", (unsigned long long)rv.before.rmem_max,
+		       (unsigned long long)rv.after.rmem_max);
+		printf("%-14s %s (%s): the values before it %s\n", "first write",
+		       units_time(when, sizeof(when), rv.first.at * 1000),
+		       state_by_name(rv.first.by), c->dry_run ? "would be back" : "are back");
+	}
+	printf("%-14s %s %s\n", "drop-in", rv.dropin_path,
+	       rv.dropin ? (c->dry_run ? "would be removed" : "removed") : "not there");
 	return 0;
 }

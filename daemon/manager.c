@@ -22,6 +22,7 @@
 #include "paths.h"
 #include "report.h"
 #include "safedir.h"
+#include "revert.h"
 #include "sysctl.h"
 #include "watch.h"
 
@@ -520,6 +521,40 @@ int manager_apply(struct manager *m, bool dry_run, struct rmem *after, char *err
 	record_write(m, &before, after);
 	manager_save_state(m, 1);
 	m->snap.sysctl = *after;
+	changed(m);
+	schedule_scan(m, 0);
+	return 0;
+}
+
+int manager_revert(struct manager *m, bool dry_run, struct rmem *after, char *err, size_t errlen)
+{
+	const struct burst_stats *st = &m->meter.stats;
+	struct revert rv;
+	int r;
+
+	r = snapshot_refresh(&m->conf, burst_peak_bytes(st), burst_peak_events(st), &m->snap);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot read net.core.rmem_*: %s", strerror(-r));
+		return r;
+	}
+	r = revert_run(&m->conf, &m->snap, dry_run, STATE_BY_REVERT, &rv, err, errlen);
+	if (r < 0) {
+		log_warnx("revert failed: %s", err);
+		return r;
+	}
+	*after = rv.after;
+	if (dry_run)
+		return 0;
+	if (rv.changed)
+		log_info("reverted rmem_default %" PRIu64 " -> %" PRIu64 ", rmem_max %" PRIu64
+			 " -> %" PRIu64 " (the values before nltune's first write this boot)",
+			 rv.before.rmem_default, rv.after.rmem_default, rv.before.rmem_max,
+			 rv.after.rmem_max);
+	if (rv.dropin)
+		log_info("removed %s", rv.dropin_path);
+	if (!rv.changed)
+		return 0;
+	manager_save_state(m, 1);
 	changed(m);
 	schedule_scan(m, 0);
 	return 0;

@@ -69,7 +69,13 @@ static const struct command commands[] = {
 	{ "recommend", cmd_recommend, 0, 0, O_JSON | O_NODAEMON, "",
 	  "the recommended rmem_default and rmem_max and the reasoning", NULL },
 	{ "apply", cmd_apply, 0, 0, O_DRY | O_BOOT | O_PERSIST | O_JSON, "",
-	  "write the recommendation to /proc/sys under the configured policy", NULL },
+	  "write the recommendation to /proc/sys under the configured policy",
+	  "The values in force before nltune first wrote them this boot are kept: nltune "
+	  "revert puts them back." },
+	{ "revert", cmd_revert, 0, 0, O_DRY | O_JSON, "",
+	  "put back the values in force before nltune first wrote them this boot and remove "
+	  "the --persist drop-in",
+	  NULL },
 	{ "alerts", cmd_alerts, 0, 0, O_JSON | O_NODAEMON | O_LEGEND, "",
 	  "recent alerts, newest first", NULL },
 	{ "history", cmd_history, 0, 0, O_JSON | O_LEGEND, "",

@@ -330,12 +330,56 @@ void render_status(FILE *f, json_object *st, const struct render_opts *o)
 	}
 }
 
+/* "16:42:29" (or "Nov 28 16:42" on another day than today) in local time from ISO 8601. */
+static const char *clock_time(char *buf, size_t len, const char *iso)
+{
+	struct tm tm = { 0 }, lt, today;
+	time_t t, now = time(NULL);
+
+	if (!strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	t = timegm(&tm);
+	localtime_r(&t, &lt);
+	localtime_r(&now, &today);
+	strftime(buf, len,
+		 lt.tm_yday == today.tm_yday && lt.tm_year == today.tm_year ? "%H:%M:%S"
+									    : "%b %d %H:%M",
+		 &lt);
+	return buf;
+}
+
+/* "  16:42:29 cli     default 208.0K -> 4.0M, max 4.0M": one write of a boot. */
+static void write_line(FILE *f, json_object *w, const struct render_opts *o)
+{
+	json_object *b = report_get(w, "before"), *a = report_get(w, "after");
+	char when[32], k1[16], k2[16], line[256], *at = line;
+	size_t left = sizeof(line);
+	int n;
+
+	n = snprintf(at, left, "%-13s %-6s", clock_time(when, sizeof(when), report_str(w, "time")),
+		     report_str(w, "by"));
+	at += n, left -= (size_t)n;
+	if (report_u64(b, "rmem_default") != report_u64(a, "rmem_default")) {
+		n = snprintf(at, left, " default %s -> %s",
+			     units_size(k1, sizeof(k1), report_u64(b, "rmem_default")),
+			     units_size(k2, sizeof(k2), report_u64(a, "rmem_default")));
+		at += n, left -= (size_t)n;
+	}
+	if (report_u64(b, "rmem_max") != report_u64(a, "rmem_max"))
+		snprintf(at, left, "%s max %s -> %s", at > line + 21 ? "," : "",
+			 units_size(k1, sizeof(k1), report_u64(b, "rmem_max")),
+			 units_size(k2, sizeof(k2), report_u64(a, "rmem_max")));
+	term_wrap(f, "          ", 10, line, o->width);
+}
+
 void render_history(FILE *f, json_object *hist, const struct render_opts *o)
 {
 	json_object *boots = report_get(hist, "boots"), *cp = report_get(hist, "coldplug");
 	size_t n = boots ? json_object_array_length(boots) : 0;
 	uint64_t max = 0;
-	char k[16], k2[16], when[64], bars[BAR_MAX + 1], id[16], app[64], line[512];
+	char k[16], k2[16], when[64], bars[BAR_MAX + 1], id[16];
 
 	if (o->legend && cp)
 		fprintf(f, "coldplug estimate: %" PRIu64 " devices, %s (covers a first boot)\n\n",
@@ -352,26 +396,26 @@ void render_history(FILE *f, json_object *hist, const struct render_opts *o)
 		max = v > max ? v : max;
 	}
 	if (o->legend)
-		fprintf(f, "%s%-9s %-12s %7s %7s %-19s %s%s\n", on(o, BOLD), "BOOT", "LAST SEEN",
-			"EVENTS", "PEAK", "APPLIED", "PEAK BYTES", on(o, RESET));
+		fprintf(f, "%s%-9s %-12s %7s %7s %8s %s%s\n", on(o, BOLD), "BOOT", "LAST SEEN",
+			"EVENTS", "PEAK", "COLDPLUG", "PEAK BYTES", on(o, RESET));
 	for (size_t i = 0; i < n; i++) {
 		json_object *b = json_object_array_get_idx(boots, i),
 			    *cur = report_get(b, "current");
-		json_object *ap = report_get(b, "applied");
+		json_object *cb = report_get(b, "coldplug_burst"), *w = report_get(b, "writes");
 
 		snprintf(id, sizeof(id), "%.8s%s", report_str(b, "boot_id"),
 			 cur && json_object_get_boolean(cur) ? "*" : "");
-		if (ap)
-			snprintf(app, sizeof(app), "%s/%s",
-				 units_size(k, sizeof(k), report_u64(ap, "rmem_default")),
-				 units_size(k2, sizeof(k2), report_u64(ap, "rmem_max")));
+		if (report_get(b, "updated"))
+			short_time(when, sizeof(when), report_str(b, "updated"), false);
 		else
-			snprintf(app, sizeof(app), "-");
-		snprintf(line, sizeof(line), "%-9s %-12s %7" PRIu64 " %7s %-19.19s %s", id,
-			 short_time(when, sizeof(when), report_str(b, "updated"), false),
-			 report_u64(b, "peak_events"),
-			 units_size(k, sizeof(k), report_u64(b, "peak_bytes")), app,
-			 bar(bars, sizeof(bars), report_u64(b, "peak_bytes"), max, BAR_MAX));
-		fprintf(f, "%s\n", line);
+			snprintf(when, sizeof(when), "-");
+		fprintf(f, "%-9s %-12s %7" PRIu64 " %7s %8s%s%s\n", id, when,
+			report_u64(b, "peak_events"),
+			units_size(k, sizeof(k), report_u64(b, "peak_bytes")),
+			cb ? units_size(k2, sizeof(k2), report_u64(cb, "bytes")) : "-",
+			report_u64(b, "peak_bytes") ? " " : "",
+			bar(bars, sizeof(bars), report_u64(b, "peak_bytes"), max, BAR_MAX));
+		for (size_t j = 0; w && j < json_object_array_length(w); j++)
+			write_line(f, json_object_array_get_idx(w, j), o);
 	}
 }

@@ -277,6 +277,14 @@ json_object *report_status_json(const struct status_input *in)
 	return o;
 }
 
+/* {"rmem_default","rmem_max"} from two numbers. */
+static json_object *rmem_pair(uint64_t d, uint64_t m)
+{
+	struct rmem v = { d, m };
+
+	return report_rmem_json(&v);
+}
+
 json_object *report_history_json(const struct state *s, const char *boot_id)
 {
 	json_object *o = json_object_new_object(), *boots = json_object_new_array();
@@ -291,7 +299,7 @@ json_object *report_history_json(const struct state *s, const char *boot_id)
 	}
 	for (size_t i = 0; i < s->nboots; i++) {
 		const struct state_boot *b = &s->boots[i];
-		json_object *j = json_object_new_object();
+		json_object *j = json_object_new_object(), *writes = json_object_new_array();
 
 		json_object_object_add(j, "boot_id", json_object_new_string(b->boot_id));
 		json_object_object_add(
@@ -299,11 +307,43 @@ json_object *report_history_json(const struct state *s, const char *boot_id)
 		    json_object_new_boolean(boot_id && strcmp(boot_id, b->boot_id) == 0));
 		json_object_object_add(
 		    j, "updated",
-		    json_object_new_string(units_time(t, sizeof(t), b->updated * 1000)));
+		    b->updated ? json_object_new_string(units_time(t, sizeof(t), b->updated * 1000))
+			       : NULL);
 		json_object_object_add(j, "peak_events", json_object_new_uint64(b->peak_events));
 		json_object_object_add(j, "peak_bytes", json_object_new_uint64(b->peak_bytes));
 		json_object_object_add(j, "window_ms", json_object_new_uint64(b->window_ms));
 		json_object_object_add(j, "total_events", json_object_new_uint64(b->total_events));
+		if (b->has_coldplug) {
+			json_object *cb = json_object_new_object();
+
+			json_object_object_add(cb, "events",
+					       json_object_new_uint64(b->coldplug_events));
+			json_object_object_add(cb, "bytes",
+					       json_object_new_uint64(b->coldplug_bytes));
+			json_object_object_add(cb, "duration_ms",
+					       json_object_new_uint64(b->coldplug_ms));
+			json_object_object_add(j, "coldplug_burst", cb);
+		}
+		for (size_t k = 0; k < b->napplies; k++) {
+			const struct state_apply *a = &b->applies[k];
+			json_object *w = json_object_new_object();
+
+			json_object_object_add(
+			    w, "time",
+			    json_object_new_string(units_time(t, sizeof(t), a->at * 1000)));
+			json_object_object_add(w, "by",
+					       json_object_new_string(state_by_name(a->by)));
+			json_object_object_add(w, "before",
+					       rmem_pair(a->before_default, a->before_max));
+			json_object_object_add(w, "after",
+					       rmem_pair(a->after_default, a->after_max));
+			json_object_array_add(writes, w);
+		}
+		json_object_object_add(j, "writes", writes);
+		json_object_object_add(
+		    j, "reverted",
+		    json_object_new_boolean(b->napplies &&
+					    b->applies[b->napplies - 1].by == STATE_BY_REVERT));
 		json_object_array_add(boots, j);
 	}
 	json_object_object_add(o, "boots", boots);

@@ -70,8 +70,9 @@ json_object *report_alerts_json(const struct alert *a, size_t n);
 struct state;
 /*
  * `history --json`: {"coldplug":{"devices","bytes"},"boots":[{"boot_id","current",
- * "updated","peak_events","peak_bytes","window_ms","total_events"},...]}, oldest first;
- * boot_id (may be NULL) marks the current boot.
+ * "updated","peak_events","peak_bytes","window_ms","total_events","coldplug_burst":
+ * {"events","bytes","duration_ms"},"writes":[{"time","by","before","after"}],"reverted"},
+ * ...]}, oldest first; boot_id (may be NULL) marks the current boot.
  */
 json_object *report_history_json(const struct state *s, const char *boot_id);
 /* Row indexes of sc sorted worst first (dropping, at-risk, ok; then drops). Caller frees. */

@@ -353,3 +353,33 @@ int sysctl_boot_id(char *buf, size_t len)
 	buf[BOOT_ID_LEN] = '\0';
 	return 0;
 }
+
+int sysctl_unpersist(const char *dir, bool dry_run, char *path, size_t len, char *err,
+		     size_t errlen)
+{
+	int dfd, r = 1;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (snprintf(path, len, "%s/%s", dir, SYSCTL_DROPIN) >= (int)len) {
+		err_append(err, errlen, "the directory %s is too long", dir);
+		return -ENAMETOOLONG;
+	}
+	if (dry_run) {
+		if (access(path, F_OK) == 0)
+			return 1;
+		r = errno == ENOENT ? 0 : -errno;
+	} else if (unlink(path) < 0) {
+		r = errno == ENOENT ? 0 : -errno;
+	} else {
+		/* The removal is durable only once the directory is. */
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0 || fsync(dfd) < 0)
+			r = -errno;
+		if (dfd >= 0)
+			close(dfd);
+	}
+	if (r < 0)
+		err_append(err, errlen, "removing %s: %s", path, strerror(-r));
+	return r;
+}

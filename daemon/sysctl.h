@@ -31,6 +31,14 @@ int sysctl_apply(const struct rmem *want, bool write_default, bool write_max, st
 /* Write <dir>/60-nltune.conf atomically with both values; 0 or -errno with err. */
 int sysctl_persist(const char *dir, const struct rmem *v, char *err, size_t errlen);
 
+/*
+ * Remove <dir>/60-nltune.conf (what --persist wrote), syncing the directory;
+ * with dry_run only look. The path goes to path. Returns 1 removed (or there,
+ * with dry_run), 0 not there, or -errno with err. Never logs.
+ */
+int sysctl_unpersist(const char *dir, bool dry_run, char *path, size_t len, char *err,
+		     size_t errlen);
+
 /* MemTotal from <proc>/meminfo in bytes; 0 or -errno (-EINVAL garbage, -ERANGE overflow). */
 int sysctl_memtotal(uint64_t *bytes);
 

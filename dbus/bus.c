@@ -216,6 +216,26 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
 	return sd_bus_reply_method_return(msg, "tt", after.rmem_default, after.rmem_max);
 }
 
+static int method_revert(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct bus *b = userdata;
+	struct rmem after;
+	char err[512];
+	int dry, r;
+
+	r = sd_bus_message_read(msg, "b", &dry);
+	if (r < 0)
+		return r;
+	/* Undoing a write is writing: the same action as Apply. */
+	r = authorize(b, msg, "org.nltune1.apply", error);
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = manager_revert(b->m, dry, &after, err, sizeof(err));
+	if (r < 0)
+		return sd_bus_error_setf(error, BUS_ERROR("SysctlRefused"), "%s", err);
+	return sd_bus_reply_method_return(msg, "tt", after.rmem_default, after.rmem_max);
+}
+
 static int method_fix_socket(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct bus *b = userdata;
@@ -295,6 +315,9 @@ static const sd_bus_vtable manager_admin_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("b", dry_run),
 				SD_BUS_RESULT("t", rmem_default, "t", rmem_max), method_apply,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Revert", SD_BUS_ARGS("b", dry_run),
+				SD_BUS_RESULT("t", rmem_default, "t", rmem_max), method_revert,
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("FixSocket", SD_BUS_ARGS("t", inode, "t", size),
 				SD_BUS_RESULT("t", rcvbuf), method_fix_socket,

@@ -8,6 +8,8 @@ command -v tmux >/dev/null || skip "tmux missing (tests/deps.sh installs it)"
 
 cat > "$TMP/nltune.conf" <<CONF
 state-dir = "$TMP/state"
+sysctl-dir = "$TMP/sysctl.d"
+floor = 8M
 scan-interval = 200
 alerts { interval = 60s }
 CONF
@@ -100,7 +102,9 @@ pass "status exits 3 with a dropping victim; status, sockets, alerts fit 80 colu
 # --- after apply, fix and a clean burst: nothing needs attention, explain says `forced` ---------
 d0=$(cat /proc/sys/net/core/rmem_default) m0=$(cat /proc/sys/net/core/rmem_max)
 CLEANUPS+=("echo $m0 > /proc/sys/net/core/rmem_max; echo $d0 > /proc/sys/net/core/rmem_default; echo $m0 > /proc/sys/net/core/rmem_max")
-NL apply > /dev/null || fail "apply failed"
+[ "$d0" -lt 8388608 ] || skip "rmem_default is already $d0 here: apply would write nothing to revert"
+NL apply --persist > /dev/null || fail "apply failed"
+[ -f "$TMP/sysctl.d/60-nltune.conf" ] || fail "apply --persist wrote no drop-in"
 NL fix "$victim_pid" > /dev/null || fail "fix failed"
 emit 60
 st=$(sock_cmd victim stat)
@@ -157,3 +161,22 @@ term status
 fits "status with history"
 grep -q "^last boots " "$TMP/screen.$n" || fail "status does not show the last boots' peaks"
 pass "history shows two boots recorded by nltuned; status shows their peaks"
+
+# --- revert after apply: the values from before nltune's first write, exactly -------------------
+NL revert --dry-run > "$TMP/dry.txt" || fail "revert --dry-run failed"
+grep -q "^would revert" "$TMP/dry.txt" || fail "revert --dry-run: $(cat "$TMP/dry.txt")"
+[ "$(cat /proc/sys/net/core/rmem_default)" -ge 8388608 ] || fail "revert --dry-run wrote"
+[ -f "$TMP/sysctl.d/60-nltune.conf" ] || fail "revert --dry-run removed the drop-in"
+term revert
+[ "$rc" -eq 0 ] || fail "revert exit $rc: $(cat "$TMP/screen.$n")"
+fits revert
+[ "$(cat /proc/sys/net/core/rmem_default) $(cat /proc/sys/net/core/rmem_max)" = "$d0 $m0" ] ||
+	fail "revert left $(cat /proc/sys/net/core/rmem_default) $(cat /proc/sys/net/core/rmem_max), want $d0 $m0"
+[ -e "$TMP/sysctl.d/60-nltune.conf" ] && fail "revert left the drop-in"
+NL revert --json | jq -e '.changed == false' > /dev/null || fail "a second revert changed something"
+term history
+fits "history with writes"
+grep -q "^ .* cli .*default .* -> 8.0M" "$TMP/screen.$n" || fail "history does not show the apply: $(cat "$TMP/screen.$n")"
+grep -q "^ .* revert .*default 8.0M -> " "$TMP/screen.$n" || fail "history does not show the revert"
+NL history --json | jq -e '[.boots[] | select(.current)][0].reverted' > /dev/null || fail "history --json: not reverted"
+pass "revert restores $d0/$m0 exactly and removes the drop-in; history shows the apply and the revert"

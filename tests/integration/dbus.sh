@@ -20,6 +20,8 @@ nobody_send() { setpriv --reuid=nobody --regid=nogroup --clear-groups "${DSEND[@
 
 cat > "$TMP/nltune.conf" <<CONF
 state-dir = "$TMP/state"
+sysctl-dir = "$TMP/sysctl.d"
+floor = 8M
 scan-interval = 500
 alerts { interval = 60s }
 CONF
@@ -100,7 +102,7 @@ out=$(call Apply b true) || fail "Apply(true) as root failed"
 [ "$(jq '.data[0]' <<<"$out")" -eq "$(cat /proc/sys/net/core/rmem_default)" ] || [ "$(jq '.data[0]' <<<"$out")" -ge "$(cat /proc/sys/net/core/rmem_default)" ] ||
 	fail "Apply(true) answered $out"
 o=$(nobody_send Describe 2>&1) || fail "Describe denied to an unprivileged caller: $o"
-for m in "Apply boolean:false" "Reload" "FixSocket uint64:$inode uint64:0"; do
+for m in "Apply boolean:false" "Revert boolean:false" "Reload" "FixSocket uint64:$inode uint64:0"; do
 	err=$(nobody_send $m 2>&1) && fail "$m succeeded as nobody"
 	grep -q "org.freedesktop.DBus.Error.AccessDenied" <<<"$err" || fail "$m as nobody: $err"
 done
@@ -110,6 +112,24 @@ err=$(dsend FixSocket uint64:0 uint64:0 2>&1) && fail "FixSocket(0) succeeded"
 grep -q "org.freedesktop.DBus.Error.InvalidArgs" <<<"$err" || fail "FixSocket(0): $err"
 err=$(dsend FixSocket uint64:$inode uint64:99999999999 2>&1) && fail "FixSocket(huge) succeeded"
 grep -q "org.nltune1.Error.InvalidSize" <<<"$err" || fail "FixSocket(huge): $err"
+
+# --- Apply then Revert over D-Bus: the values from before come back exactly ---------------------
+d0=$(cat /proc/sys/net/core/rmem_default) m0=$(cat /proc/sys/net/core/rmem_max)
+CLEANUPS+=("echo $m0 > /proc/sys/net/core/rmem_max; echo $d0 > /proc/sys/net/core/rmem_default; echo $m0 > /proc/sys/net/core/rmem_max")
+if [ "$d0" -lt 8388608 ]; then
+	call Apply b false > /dev/null || fail "Apply(false) as root failed"
+	[ "$(cat /proc/sys/net/core/rmem_default)" -ge 8388608 ] || fail "Apply(false) did not raise rmem_default"
+	out=$(call Revert b true) || fail "Revert(true) failed"
+	[ "$(jq -c .data <<<"$out")" = "[$d0,$m0]" ] || fail "Revert(true) answered $out, want [$d0,$m0]"
+	[ "$(cat /proc/sys/net/core/rmem_default)" -ge 8388608 ] || fail "Revert(true) wrote"
+	out=$(call Revert b false) || fail "Revert(false) failed"
+	[ "$(jq -c .data <<<"$out")" = "[$d0,$m0]" ] || fail "Revert(false) answered $out"
+	[ "$(cat /proc/sys/net/core/rmem_default) $(cat /proc/sys/net/core/rmem_max)" = "$d0 $m0" ] ||
+		fail "Revert left $(cat /proc/sys/net/core/rmem_default) $(cat /proc/sys/net/core/rmem_max), want $d0 $m0"
+	wait_for 5 grep -q "reverted rmem_default" "$TMP/d.err" || fail "the revert is not logged"
+else
+	echo "note: rmem_default is already $d0 here: no Apply/Revert round trip over D-Bus"
+fi
 
 # --- the bus goes away and comes back, without the project policy: the daemon's own check -------
 kill $busd
