@@ -29,13 +29,21 @@ static int take(struct cli *c, struct snapshot *s)
 	return 0;
 }
 
+/*
+ * "rmem_default    208.0K -> 644.0K   659456 bytes (write)": the one size scheme, and the
+ * exact bytes that are (or would be) in /proc/sys.
+ */
+static void change_line(const char *name, uint64_t from, uint64_t to, const char *note)
+{
+	char a[16], b[16];
+
+	printf("%-14s %7s -> %-7s %10llu bytes%s%s\n", name, units_size(a, sizeof(a), from),
+	       units_size(b, sizeof(b), to), (unsigned long long)to, note[0] ? " " : "", note);
+}
+
 static void print_change(const char *name, uint64_t now, uint64_t rec, bool write)
 {
-	printf("%-14s %12llu -> %-12llu %s\n", name, (unsigned long long)now,
-	       (unsigned long long)rec,
-	       write	    ? "(write)"
-	       : now == rec ? "(keep)"
-			    : "(policy: keep)");
+	change_line(name, now, rec, write ? "(write)" : now == rec ? "(keep)" : "(policy: keep)");
 }
 
 /* Print what nltuned recommends; false if it does not answer. */
@@ -52,12 +60,9 @@ static bool recommend_from_daemon(struct cli *c)
 		return true;
 	}
 	json_object_object_get_ex(o, "sysctl", &sys);
-	printf("%-14s %12llu -> %llu\n", "rmem_default",
-	       (unsigned long long)report_u64(sys, "rmem_default"),
-	       (unsigned long long)report_u64(o, "rmem_default"));
-	printf("%-14s %12llu -> %llu\n", "rmem_max",
-	       (unsigned long long)report_u64(sys, "rmem_max"),
-	       (unsigned long long)report_u64(o, "rmem_max"));
+	change_line("rmem_default", report_u64(sys, "rmem_default"), report_u64(o, "rmem_default"),
+		    "");
+	change_line("rmem_max", report_u64(sys, "rmem_max"), report_u64(o, "rmem_max"), "");
 	printf("%-14s %s\n", "reason",
 	       json_object_object_get_ex(o, "reason", &v) ? json_object_get_string(v) : "");
 	printf("%-14s nltuned\n", "source");
@@ -186,11 +191,8 @@ int cmd_apply(struct cli *c)
 	} else {
 		printf("%s%s\n", c->dry_run ? "would apply: " : "",
 		       changed ? "changed" : "unchanged");
-		printf("%-14s %12llu -> %llu\n", "rmem_default",
-		       (unsigned long long)before.rmem_default,
-		       (unsigned long long)after.rmem_default);
-		printf("%-14s %12llu -> %llu\n", "rmem_max", (unsigned long long)before.rmem_max,
-		       (unsigned long long)after.rmem_max);
+		change_line("rmem_default", before.rmem_default, after.rmem_default, "");
+		change_line("rmem_max", before.rmem_max, after.rmem_max, "");
 		printf("%-14s %s\n", "reason", s.rec.reason);
 	}
 	return 0;
@@ -253,11 +255,8 @@ int cmd_revert(struct cli *c)
 			       : c->dry_run ? "would revert"
 					    : "reverted");
 	if (rv.recorded) {
-		printf("%-14s %12llu -> %llu\n", "rmem_default",
-		       (unsigned long long)rv.before.rmem_default,
-		       (unsigned long long)rv.after.rmem_default);
-		printf("%-14s %12llu -> %llu\n", "rmem_max", (unsigned long long)rv.before.rmem_max,
-		       (unsigned long long)rv.after.rmem_max);
+		change_line("rmem_default", rv.before.rmem_default, rv.after.rmem_default, "");
+		change_line("rmem_max", rv.before.rmem_max, rv.after.rmem_max, "");
 		printf("%-14s %s (%s): the values before it %s\n", "first write",
 		       units_time(when, sizeof(when), rv.first.at * 1000),
 		       state_by_name(rv.first.by), c->dry_run ? "would be back" : "are back");
