@@ -14,7 +14,7 @@ _nltune()
 	local cur prev words cword split
 	_init_completion -s || return
 
-	local commands="status sockets recommend apply alerts history explain fix monitor metrics help"
+	local commands="status sockets recommend apply revert alerts history explain fix monitor metrics help"
 	local global="-c --config --proc --sys --state-dir -h --help --version"
 	case $prev in
 	--json)
@@ -54,6 +54,7 @@ _nltune()
 	alerts) opts="--json --no-daemon -q --no-legend" ;;
 	history) opts="--json -q --no-legend" ;;
 	apply) opts="--dry-run --boot --persist --json" ;;
+	revert) opts="--dry-run --json" ;;
 	monitor) opts="--json --for" ;;
 	fix) opts="--size" ;;
 	esac
