@@ -134,9 +134,9 @@ run_nltuned() { # run_nltuned EVENTS [--proc DIR]: measure a burst, save the sta
 	"$NLTUNED" -c "$TMP/nltune.conf" "$@" 2> "$TMP/d.err" &
 	d=$!
 	PIDS+=($d)
-	wait_for 5 grep -q 'listening\|ready\|uevent' "$TMP/d.err" || sleep 0.3
+	wait_for 30 grep -q 'measuring uevent bursts' "$TMP/d.err" || fail "nltuned did not start: $(cat "$TMP/d.err")"
 	emit "$ev"
-	wait_for 5 grep -q "burst: $ev events" "$TMP/d.err" || fail "nltuned saw no burst: $(cat "$TMP/d.err")"
+	wait_for 10 grep -q "burst: $ev events" "$TMP/d.err" || fail "nltuned saw no burst: $(cat "$TMP/d.err")"
 	kill -TERM $d
 	wait $d || fail "nltuned exited $?"
 }
