@@ -15,7 +15,7 @@ alerts { interval = 60s }
 CONF
 # No system bus: every command takes the local path, nltuned measures without one.
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$TMP/no-bus
-NL() { "$NLTUNE" -c "$TMP/nltune.conf" "$@"; }
+NL() { "$NLTUNE" -c "$TMP/nltune.conf" --state-dir "$TMP/state" "$@"; }
 
 TMUX_SOCK=$TMP/tmux.sock
 tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -s t -x 80 -y 50 || skip "tmux cannot start a session here"
@@ -28,7 +28,7 @@ n=0
 term() {
 	local w cmd
 	n=$((n + 1))
-	printf -v cmd '%q ' "$NLTUNE" -c "$TMP/nltune.conf" "$@"
+	printf -v cmd '%q ' "$NLTUNE" -c "$TMP/nltune.conf" --state-dir "$TMP/state" "$@"
 	w=$(tmux -S "$TMUX_SOCK" new-window -d -P -F '#{pane_id}' \
 		"env TERM=xterm-256color DBUS_SYSTEM_BUS_ADDRESS=$DBUS_SYSTEM_BUS_ADDRESS $cmd; echo \"@@rc=\$?\"")
 	done_() { tmux -S "$TMUX_SOCK" capture-pane -p -J -S - -t "$w" | grep -q '^@@rc='; }
@@ -131,12 +131,14 @@ pass "status exits 0 after apply, fix and a clean burst; explain says the limit 
 run_nltuned() { # run_nltuned EVENTS [--proc DIR]: measure a burst, save the state on SIGTERM
 	local d ev=$1
 	shift
-	"$NLTUNED" -c "$TMP/nltune.conf" "$@" 2> "$TMP/d.err" &
+	"$NLTUNED" -c "$TMP/nltune.conf" --state-dir "$TMP/state" "$@" 2> "$TMP/d.err" &
 	d=$!
 	PIDS+=($d)
 	wait_for 30 grep -q 'measuring uevent bursts' "$TMP/d.err" || fail "nltuned did not start: $(cat "$TMP/d.err")"
 	emit "$ev"
-	wait_for 10 grep -q "burst: $ev events" "$TMP/d.err" || fail "nltuned saw no burst: $(cat "$TMP/d.err")"
+	# Other uevents of the host may join the burst: at least ours.
+	seen() { awk -v n="$ev" '$2 == "burst:" && $3 >= n { ok = 1 } END { exit !ok }' "$TMP/d.err"; }
+	wait_for 10 seen || fail "nltuned saw no burst of $ev events: $(cat "$TMP/d.err")"
 	kill -TERM $d
 	wait $d || fail "nltuned exited $?"
 }
@@ -153,9 +155,11 @@ term history
 [ "$rc" -eq 0 ] || fail "history exit $rc"
 fits history
 cat "$TMP/screen.$n"
-grep -q "^00000000 .* 40 " "$TMP/screen.$n" || fail "history does not show the first boot with 40 events"
+awk '$1 == "00000000" && $5 >= 40 { ok = 1 } END { exit !ok }' "$TMP/screen.$n" ||
+	fail "history does not show the first boot with 40 events"
 boot=$(cut -c1-8 /proc/sys/kernel/random/boot_id)
-grep -q "^$boot\* .* 120 .*#" "$TMP/screen.$n" || fail "history does not show this boot (120 events, a bar)"
+awk -v b="$boot*" '$1 == b && $5 >= 120 && $NF ~ /^#+$/ { ok = 1 } END { exit !ok }' "$TMP/screen.$n" ||
+	fail "history does not show this boot (120 events, a bar)"
 [ "$(NL history --json | jq '.boots | length')" -eq 2 ] || fail "history --json has not two boots"
 term status
 fits "status with history"
