@@ -32,6 +32,17 @@ void collect_scan_ctx(const struct snapshot *s, uint64_t now_ms, struct scan_ctx
 	ctx->target_default = s->rec.rmem_default;
 	ctx->now_ms = now_ms;
 	ctx->recent_ms = COLLECT_RECENT_MS;
+	if (s->boot_id[0]) {
+		struct state_earlier e;
+
+		state_earlier(&s->state, s->boot_id, s->sysctl.rmem_default, s->sysctl.rmem_max,
+			      &e);
+		ctx->n_old_default =
+		    e.ndefault < VERDICT_EARLIER_MAX ? e.ndefault : VERDICT_EARLIER_MAX;
+		ctx->n_old_max = e.nmax < VERDICT_EARLIER_MAX ? e.nmax : VERDICT_EARLIER_MAX;
+		memcpy(ctx->old_default, e.rmem_default, ctx->n_old_default * sizeof(uint64_t));
+		memcpy(ctx->old_max, e.rmem_max, ctx->n_old_max * sizeof(uint64_t));
+	}
 }
 
 void collect_alerts_conf(const struct nlt_conf *c, struct alerts_conf *ac)

@@ -295,7 +295,10 @@ void scan_verdict_input(const struct scan_ctx *ctx, const struct sockrow *r,
 	in->rcvbuf = r->s.has_diag ? r->s.rcvbuf : 0;
 	in->rmem_default = ctx->sysctl.rmem_default;
 	in->rmem_max = ctx->sysctl.rmem_max;
-	in->old_default = ctx->old_default;
+	in->n_old_default = ctx->n_old_default;
+	in->n_old_max = ctx->n_old_max;
+	memcpy(in->old_default, ctx->old_default, sizeof(in->old_default));
+	memcpy(in->old_max, ctx->old_max, sizeof(in->old_max));
 	in->sock_min = ctx->sock_min;
 	in->typical_charge = ctx->typical_charge;
 	in->need_bytes = r->s.has_diag ? ctx->need_bytes : 0;

@@ -20,8 +20,10 @@
 #define SCAN_NETNS_REFRESH_MS 10000  /* how often a routine scan looks for new namespaces */
 
 struct scan_ctx {
-	struct rmem sysctl;   /* in force */
-	uint64_t old_default; /* rmem_default before nltune raised it, 0 = unknown */
+	struct rmem sysctl;		 /* in force */
+	size_t n_old_default, n_old_max; /* values in force earlier this boot */
+	uint64_t old_default[VERDICT_EARLIER_MAX];
+	uint64_t old_max[VERDICT_EARLIER_MAX];
 	uint32_t sock_min;
 	uint32_t typical_charge;
 	uint64_t need_bytes;

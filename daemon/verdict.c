@@ -72,15 +72,17 @@ static bool at_floor(const struct verdict_input *in)
  * wins. rcvbuf == rmem_default is checked before the floor and the cap because
  * those coincide only when rmem_default itself sits at a kernel limit, a
  * misconfiguration that `nltune apply` (the default remedy) corrects, and it
- * also raises rmem_max. old_default comes after the current values: it is
- * history, and it can only collide with an explicit size. rmem_max == 0
- * (unknown) rules out capped and forced. *stale tells a default inherited
- * from before the last raise.
+ * also raises rmem_max. Earlier values come after the current ones: they
+ * are history, and they can only collide with an explicit size. An earlier
+ * rmem_default is the default of a socket made before the write; twice an
+ * earlier rmem_max the cap it got then. rmem_max == 0 (unknown) rules out
+ * capped and forced. *stale tells a limit from before the last write.
  */
 static enum nl_limit classify(const struct verdict_input *in, bool *stale)
 {
 	uint64_t r = in->rcvbuf;
 	uint64_t cap = in->rmem_max > UINT64_MAX / 2 ? UINT64_MAX : 2 * in->rmem_max;
+	size_t i;
 
 	*stale = false;
 	if (r == in->rmem_default)
@@ -89,9 +91,18 @@ static enum nl_limit classify(const struct verdict_input *in, bool *stale)
 		return LIMIT_MINIMUM;
 	if (in->rmem_max != 0 && r == cap)
 		return LIMIT_CAPPED;
-	if (in->old_default != 0 && r == in->old_default) {
-		*stale = true;
-		return LIMIT_DEFAULT;
+	for (i = 0; i < in->n_old_default && i < VERDICT_EARLIER_MAX; i++) {
+		if (in->old_default[i] != 0 && r == in->old_default[i]) {
+			*stale = true;
+			return LIMIT_DEFAULT;
+		}
+	}
+	for (i = 0; i < in->n_old_max && i < VERDICT_EARLIER_MAX; i++) {
+		if (in->old_max[i] != 0 && in->old_max[i] <= UINT64_MAX / 2 &&
+		    r == 2 * in->old_max[i]) {
+			*stale = true;
+			return LIMIT_CAPPED;
+		}
 	}
 	if (in->rmem_max != 0 && r > cap)
 		return LIMIT_FORCED;
@@ -132,6 +143,18 @@ static void limit_fix(const struct verdict_input *in, enum nl_limit limit, bool 
 			    w->n, in->rcvbuf, w->proc, w->fix);
 		break;
 	case LIMIT_CAPPED:
+		if (stale) {
+			put(t,
+			    "the socket got twice an earlier rmem_max: restart %s to get up to "
+			    "%" PRIu64 " bytes",
+			    w->proc, in->rmem_max > UINT64_MAX / 2 ? UINT64_MAX : 2 * in->rmem_max);
+			if (max_low)
+				put(t,
+				    " (raise rmem_max to at least %" PRIu64 " first: nltune apply)",
+				    w->ask);
+			put(t, "; now: %s", w->fix);
+			break;
+		}
 		put(t,
 		    "the application asks for more than rmem_max (%" PRIu64
 		    ") allows: raise rmem_max"

@@ -10,12 +10,18 @@
 enum nl_limit { LIMIT_DEFAULT, LIMIT_CAPPED, LIMIT_MINIMUM, LIMIT_APP, LIMIT_FORCED };
 enum nl_verdict { VERDICT_OK, VERDICT_AT_RISK, VERDICT_DROPPING };
 
+#define VERDICT_EARLIER_MAX 8 /* earlier values of each sysctl looked at */
+
 struct verdict_input {
 	uint32_t protocol; /* 15 = uevent: the only one with a known need */
 	uint32_t groups;
 	uint32_t rcvbuf;
 	uint64_t rmem_default, rmem_max; /* in force now */
-	uint64_t old_default;	 /* rmem_default before nltune last raised it, 0 = unknown */
+	/* Values in force earlier this boot (what nltune's writes replaced): a socket created then.
+	 */
+	size_t n_old_default, n_old_max;
+	uint64_t old_default[VERDICT_EARLIER_MAX];
+	uint64_t old_max[VERDICT_EARLIER_MAX];
 	uint32_t sock_min;	 /* SOCK_MIN_RCVBUF; 0 = unknown: (2048, 2560] counts as it */
 	uint32_t typical_charge; /* truesize of a typical event */
 	uint64_t need_bytes;	 /* current need (0 = unknown) */

@@ -86,7 +86,8 @@ static void run_rows(const struct row *r, size_t n)
 		in.drops_rising = r[i].drops;
 		in.groups = r[i].groups;
 		in.protocol = r[i].protocol;
-		in.old_default = r[i].old_default;
+		in.old_default[0] = r[i].old_default;
+		in.n_old_default = r[i].old_default != 0;
 		in.pid = r[i].pid;
 		in.typical_charge = r[i].charge ? r[i].charge : 832;
 		memset(&v, 0x5a, sizeof(v));
@@ -460,7 +461,8 @@ static void test_verdict_fix_fits_with_huge_numbers(void **state)
 				in.groups = UINT32_MAX;
 				in.rcvbuf = rcvbufs[i];
 				in.rmem_default = j == 3 ? rcvbufs[i] : defaults[d];
-				in.old_default = j == 2 ? rcvbufs[i] : 0;
+				in.old_default[0] = j == 2 ? rcvbufs[i] : 0;
+				in.n_old_default = j == 2;
 				in.rmem_max = j == 1 ? rcvbufs[i] / 2 : UINT64_MAX / 4;
 				in.sock_min = SMIN;
 				in.need_bytes = UINT64_MAX;
