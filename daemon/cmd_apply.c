@@ -183,11 +183,11 @@ int cmd_apply(struct cli *c)
 		json_object_object_add(o, "reason", json_object_new_string(s.rec.reason));
 		cli_print_json(c, o);
 	} else if (c->boot) {
-		log_info("rmem_default %llu -> %llu, rmem_max %llu -> %llu%s",
+		log_info("rmem_default %llu -> %llu, rmem_max %llu -> %llu%s: %s",
 			 (unsigned long long)before.rmem_default,
 			 (unsigned long long)after.rmem_default,
 			 (unsigned long long)before.rmem_max, (unsigned long long)after.rmem_max,
-			 changed ? "" : " (unchanged)");
+			 changed ? "" : " (unchanged)", s.rec.reason);
 	} else {
 		printf("%s%s\n", c->dry_run ? "would apply: " : "",
 		       changed ? "changed" : "unchanged");

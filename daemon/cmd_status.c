@@ -90,6 +90,7 @@ static int local_docs(struct cli *c, struct docs *d, int want)
 		in.events_total = b->total_events;
 		in.peak_events = b->peak_events;
 		in.peak_bytes = b->peak_bytes;
+		in.boot = b;
 	}
 	in.scan = &d->col.scan;
 	in.alerts = alerts;

@@ -3,7 +3,9 @@
 #include "manager.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "catalog.h"
 #include "clock.h"
@@ -24,10 +27,12 @@
 #include "safedir.h"
 #include "revert.h"
 #include "sysctl.h"
+#include "units.h"
 #include "watch.h"
 
 #define SAVE_INTERVAL_US    (30ull * 1000000) /* peaks are written at most this often */
-#define SCAN_AFTER_BURST_US 50000	      /* a scan follows each burst this soon */
+#define BURST_LOG_EVENTS    32	  /* smaller bursts are logged with -v only (or when large) */
+#define SCAN_AFTER_BURST_US 50000 /* a scan follows each burst this soon */
 
 static void notify_status(struct manager *m)
 {
@@ -142,20 +147,54 @@ static void manager_burst(void *arg, const struct burst *b)
 	char line[1024];
 
 	report_burst_text(line, sizeof(line), b);
-	log_info("%s", line);
+	/*
+	 * One line for a burst of BURST_LOG_EVENTS or more, or one that fills an
+	 * eighth of a default listener's buffer; the trickle of a few events
+	 * (module loads, a key) and the bursts of a coldplug in progress (one line
+	 * sums it up) only with -v, so the journal of a quiet boot stays short.
+	 */
+	if ((m->meter.cold.open && !m->meter.cold.done) ||
+	    (b->events < BURST_LOG_EVENTS && b->bytes * 8 < m->snap.sysctl.rmem_default))
+		log_debug("%s", line);
+	else
+		log_info("%s", line);
 	m->scan_all_netns = true; /* a burst reaches every namespace's listeners */
 	schedule_scan(m, SCAN_AFTER_BURST_US);
 }
 
+/* The coldplug burst is over: one line, and the record the next boot's apply --boot sizes from. */
+static void manager_coldplug(void *arg, const struct coldmeter *c)
+{
+	struct manager *m = arg;
+	char size[32];
+
+	log_info("coldplug: %" PRIu64 " events / %s in %" PRIu64 " ms from udev's trigger (%" PRIu64
+		 " devices added); the next boots size rmem_default from it",
+		 c->c_events, units_size(size, sizeof(size), c->c_bytes), coldmeter_ms(c),
+		 c->synth);
+	if (m->snap.boot_id[0] &&
+	    state_record_coldplug(&m->snap.state, m->snap.boot_id, c->c_events, c->c_bytes,
+				  coldmeter_ms(c), m->conf.history) == 0) {
+		m->snap.state_dirty = true;
+		manager_save_state(m, 1);
+	}
+}
+
 static void arm_burst_timer(struct manager *m)
 {
-	uint64_t dl = burst_next_deadline(&m->meter.stats);
+	uint64_t dl = burst_next_deadline(&m->meter.stats), now = clock_mono_us(), at = UINT64_MAX;
+	uint64_t cold = meter_coldplug_deadline(&m->meter);
 
-	if (dl == UINT64_MAX) {
+	if (dl != UINT64_MAX)
+		at = now + dl;
+	/* The coldplug completes after a quiet time: wake up for it too. */
+	if (cold != UINT64_MAX && cold > now && cold < at)
+		at = cold;
+	if (at == UINT64_MAX) {
 		sd_event_source_set_enabled(m->burst_timer, SD_EVENT_OFF);
 		return;
 	}
-	sd_event_source_set_time(m->burst_timer, clock_mono_us() + dl);
+	sd_event_source_set_time(m->burst_timer, at);
 	sd_event_source_set_enabled(m->burst_timer, SD_EVENT_ONESHOT);
 }
 
@@ -229,6 +268,40 @@ void manager_save_state(struct manager *m, int force)
 			 m->conf.state_dir, m->conf.state_dir, STATE_FILE);
 	m->saved_peak_bytes = b.peak_bytes;
 	m->snap.state_dirty = false;
+}
+
+/* Stop watching the mount table: the state file is on /var now (or cannot be watched). */
+static void unwatch_mounts(struct manager *m)
+{
+	m->mounts = sd_event_source_disable_unref(m->mounts);
+	if (m->mounts_fd >= 0)
+		close(m->mounts_fd);
+	m->mounts_fd = -1;
+}
+
+/* The mount table changed: when that brought the state directory (/var), move the state there. */
+static int on_mounts(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+
+	if (!m->snap.state_on_disk && snapshot_state_dir_there(m->conf.state_dir))
+		manager_save_state(m, 1);
+	if (m->snap.state_on_disk)
+		unwatch_mounts(m);
+	return 0;
+}
+
+/* Started before /var is mounted: watch the mount table rather than wait for the next save. */
+static void watch_mounts(struct manager *m)
+{
+	char path[PATH_MAX];
+
+	if (m->snap.state_on_disk || paths_proc_file(path, sizeof(path), "self/mountinfo") < 0)
+		return;
+	m->mounts_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (m->mounts_fd < 0 ||
+	    sd_event_add_io(m->event, &m->mounts, m->mounts_fd, EPOLLPRI, on_mounts, m) < 0)
+		unwatch_mounts(m); /* the periodic save still gets there */
 }
 
 static int on_save_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -409,6 +482,7 @@ json_object *manager_status_json(struct manager *m)
 	in.peak_events = burst_peak_events(st);
 	in.peak_bytes = burst_peak_bytes(st);
 	in.own_drops = m->meter.mon.own_drops;
+	in.boot = m->snap.boot_id[0] ? state_find_boot(&m->snap.state, m->snap.boot_id) : NULL;
 	in.scan = &m->scan;
 	in.alerts = alerts;
 	in.nalerts = alerts ? alerts_list(m->alerts, alerts, ALERTS_MAX) : 0;
@@ -610,6 +684,7 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 	int r;
 
 	memset(m, 0, sizeof(*m));
+	m->mounts_fd = -1;
 	m->conf = *conf;
 	m->conf_path = conf_path;
 	m->meter.mon.fd = -1;
@@ -645,6 +720,9 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 	if (!m->snap.boot_id[0])
 		log_warnx("no boot id under %s/sys/kernel/random: burst history is not saved",
 			  paths_proc());
+	meter_watch_coldplug(&m->meter,
+			     m->snap.coldplug_devices > 0 ? (uint64_t)m->snap.coldplug_devices : 0,
+			     manager_coldplug);
 	r = scanner_init(&m->scan);
 	if (r < 0)
 		return r;
@@ -687,6 +765,7 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 		sd_event_source_set_enabled(m->watchdog, SD_EVENT_ON);
 	if (m->snap.state_dirty)
 		manager_save_state(m, 1); /* keep the fresh coldplug estimate */
+	watch_mounts(m);
 	refresh_status(m);
 	return 0;
 }
@@ -715,6 +794,7 @@ void manager_free(struct manager *m)
 	sd_event_source_unref(m->save_timer);
 	sd_event_source_unref(m->scan_timer);
 	sd_event_source_unref(m->watchdog);
+	unwatch_mounts(m);
 	sd_event_unref(m->event);
 	meter_close(&m->meter);
 	scanner_free(&m->scan);

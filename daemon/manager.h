@@ -41,6 +41,8 @@ struct manager_hooks {
 struct manager {
 	sd_event *event;
 	sd_event_source *io, *burst_timer, *save_timer, *scan_timer, *watchdog;
+	sd_event_source *mounts; /* until the state directory is there */
+	int mounts_fd;
 	struct nlt_conf conf;
 	const char *conf_path;
 	struct meter meter;

@@ -81,49 +81,65 @@ static bool boot_damaged(const struct state_boot *b)
 	return (b->peak_bytes == 0 && b->peak_events > 0) || b->peak_bytes > TIB;
 }
 
+/* Take bytes/events of boot i (1-based k of n in the window) if larger than the need so far. */
+static void take(struct need *n, uint64_t bytes, uint64_t events, uint32_t window_ms,
+		 enum rec_source src, size_t k, size_t nb)
+{
+	n->bytes = bytes;
+	n->events = events;
+	n->window_ms = window_ms;
+	n->source = src;
+	n->boot_k = k;
+	n->boot_n = nb;
+}
+
 /*
  * Largest of: the live peak, the newest c->history entries of the history
- * (newest first, so on a tie the newest boot is named) and the coldplug
- * estimate. Strictly larger wins, so the live peak beats an equal record.
+ * (newest first, so on a tie the newest boot is named), each with its
+ * measured coldplug burst, and the coldplug estimate. Strictly larger wins,
+ * so the live peak beats an equal record; a measured coldplug beats an equal
+ * peak (the coldplug is what it was). The estimate of /sys counts only while
+ * no boot in the window measured its coldplug: it is the first boot's fallback.
  */
 static void find_need(const struct nlt_conf *c, const struct rec_input *in, struct need *n)
 {
 	const struct state *h = in->history;
-	size_t nboots, first, i;
+	size_t nboots, first, i, k, nb;
+	bool measured = false;
 
 	memset(n, 0, sizeof(*n));
 	n->source = REC_SRC_NONE;
-	if (in->now_peak_bytes > 0) {
-		n->bytes = in->now_peak_bytes;
-		n->events = in->now_peak_events;
-		n->window_ms = c->window_ms;
-		n->source = REC_SRC_THIS_BOOT;
-	}
+	if (in->now_peak_bytes > 0)
+		take(n, in->now_peak_bytes, in->now_peak_events, c->window_ms, REC_SRC_THIS_BOOT, 0,
+		     0);
 	if (h == NULL)
 		return;
 	nboots = h->nboots < STATE_MAX_BOOTS ? h->nboots : STATE_MAX_BOOTS;
 	first = nboots > c->history ? nboots - c->history : 0;
+	nb = nboots - first;
 	for (i = nboots; i-- > first;) {
 		const struct state_boot *b = &h->boots[i];
-		bool this_boot;
+		bool this_boot = in->boot_id != NULL && in->boot_id[0] != '\0' &&
+				 strncmp(b->boot_id, in->boot_id, sizeof(b->boot_id)) == 0;
 
+		k = i - first + 1;
+		if (b->has_coldplug && b->coldplug_bytes <= TIB && b->coldplug_events > 0) {
+			measured = true;
+			if (b->coldplug_bytes >= n->bytes)
+				take(n, b->coldplug_bytes, b->coldplug_events, 0,
+				     this_boot ? REC_SRC_COLDPLUG_THIS_BOOT
+					       : REC_SRC_COLDPLUG_HISTORY,
+				     k, nb);
+		}
 		if (boot_damaged(b) || b->peak_bytes <= n->bytes)
 			continue;
-		this_boot = in->boot_id != NULL && in->boot_id[0] != '\0' &&
-			    strncmp(b->boot_id, in->boot_id, sizeof(b->boot_id)) == 0;
-		n->bytes = b->peak_bytes;
-		n->events = b->peak_events;
-		n->window_ms = b->window_ms != 0 ? b->window_ms : c->window_ms;
-		n->source = this_boot ? REC_SRC_THIS_BOOT : REC_SRC_HISTORY;
-		n->boot_k = i - first + 1;
-		n->boot_n = nboots - first;
+		take(n, b->peak_bytes, b->peak_events,
+		     b->window_ms != 0 ? b->window_ms : c->window_ms,
+		     this_boot ? REC_SRC_THIS_BOOT : REC_SRC_HISTORY, k, nb);
 	}
-	if (h->has_coldplug && h->coldplug_bytes > n->bytes && h->coldplug_bytes <= TIB) {
-		n->bytes = h->coldplug_bytes;
-		n->events = h->coldplug_devices;
-		n->window_ms = 0;
-		n->source = REC_SRC_COLDPLUG;
-	}
+	if (!measured && h->has_coldplug && h->coldplug_bytes > n->bytes &&
+	    h->coldplug_bytes <= TIB)
+		take(n, h->coldplug_bytes, h->coldplug_devices, 0, REC_SRC_COLDPLUG, 0, 0);
 }
 
 /*
@@ -164,6 +180,11 @@ static void explain_need(struct recommendation *out, const struct need *n, doubl
 	units_size(size, sizeof(size), n->bytes);
 	if (n->source == REC_SRC_COLDPLUG) {
 		append(out, "coldplug estimate %" PRIu64 " devices / %s", n->events, size);
+	} else if (n->source == REC_SRC_COLDPLUG_THIS_BOOT) {
+		append(out, "measured coldplug %" PRIu64 " events / %s this boot", n->events, size);
+	} else if (n->source == REC_SRC_COLDPLUG_HISTORY) {
+		append(out, "measured coldplug %" PRIu64 " events / %s on boot %zu of %zu",
+		       n->events, size, n->boot_k, n->boot_n);
 	} else {
 		append(out, "peak %" PRIu64 " events / %s in %" PRIu32 " ms", n->events, size,
 		       n->window_ms);

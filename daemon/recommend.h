@@ -25,11 +25,19 @@ struct rec_input {
 	uint64_t sock_min_rcvbuf;	 /* the kernel refuses less */
 };
 
-enum rec_source { REC_SRC_NONE, REC_SRC_THIS_BOOT, REC_SRC_HISTORY, REC_SRC_COLDPLUG };
+/* Where need_bytes comes from: a window peak, a measured coldplug burst, or the /sys estimate. */
+enum rec_source {
+	REC_SRC_NONE,
+	REC_SRC_THIS_BOOT,
+	REC_SRC_HISTORY,
+	REC_SRC_COLDPLUG,
+	REC_SRC_COLDPLUG_THIS_BOOT,
+	REC_SRC_COLDPLUG_HISTORY,
+};
 
 struct recommendation {
 	uint64_t need_bytes;
-	uint64_t need_events; /* events of the burst that set need_bytes (0 for coldplug) */
+	uint64_t need_events; /* events of the burst that set need_bytes (0 for the estimate) */
 	enum rec_source source;
 	uint64_t rmem_default, rmem_max; /* recommended */
 	uint64_t ceiling;		 /* the ceiling that applied (auto resolved) */

@@ -316,6 +316,14 @@ void render_status(FILE *f, json_object *st, const struct render_opts *o)
 				 report_u64(ue, "own_drops"));
 	}
 	term_wrap(f, "uevents        ", 15, line, o->width);
+	if (json_object_object_get_ex(ue, "coldplug_events", NULL)) {
+		snprintf(line, sizeof(line),
+			 "%" PRIu64 " events / %s in %" PRIu64 " ms from udev's trigger, measured",
+			 report_u64(ue, "coldplug_events"),
+			 units_size(a, sizeof(a), report_u64(ue, "coldplug_bytes")),
+			 report_u64(ue, "coldplug_ms"));
+		term_wrap(f, "coldplug       ", 15, line, o->width);
+	}
 	boots_line(f, report_get(st, "history"), o);
 	fprintf(f, "\n");
 	sockets_table(f, socks, o, RENDER_STATUS_SOCKETS);

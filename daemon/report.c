@@ -262,6 +262,14 @@ json_object *report_status_json(const struct status_input *in)
 	json_object_object_add(ue, "peak_events", json_object_new_uint64(in->peak_events));
 	json_object_object_add(ue, "peak_bytes", json_object_new_uint64(in->peak_bytes));
 	json_object_object_add(ue, "own_drops", json_object_new_uint64(in->own_drops));
+	if (in->boot && in->boot->has_coldplug) {
+		json_object_object_add(ue, "coldplug_events",
+				       json_object_new_uint64(in->boot->coldplug_events));
+		json_object_object_add(ue, "coldplug_bytes",
+				       json_object_new_uint64(in->boot->coldplug_bytes));
+		json_object_object_add(ue, "coldplug_ms",
+				       json_object_new_uint64(in->boot->coldplug_ms));
+	}
 	json_object_object_add(o, "uevents", ue);
 	json_object_object_add(o, "sockets", report_sockets_json(in->scan, false));
 	json_object_object_add(o, "alerts", report_alerts_json(in->alerts, in->nalerts));

@@ -56,12 +56,18 @@ struct status_input {
 	const struct rmem *sysctl;
 	const struct recommendation *rec;
 	uint64_t events_total, window_ms, peak_events, peak_bytes, own_drops;
+	const struct state_boot *boot; /* this boot's record: its measured coldplug; may be NULL */
 	const struct scanner *scan;
 	const struct alert *alerts;
 	size_t nalerts;
 };
 
-/* The `status --json` document of SPEC.md. */
+struct state_boot;
+/*
+ * The `status --json` document of SPEC.md; "uevents" also carries
+ * coldplug_events, coldplug_bytes and coldplug_ms once this boot's coldplug
+ * burst was measured.
+ */
 json_object *report_status_json(const struct status_input *in);
 /* Array of SOCKET: problems only, or all; worst first. */
 json_object *report_sockets_json(const struct scanner *sc, bool all);

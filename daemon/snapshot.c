@@ -14,7 +14,7 @@
 #include "uevmon.h"
 
 /* The state directory, or its parent (state_save makes the last component), is a directory. */
-static bool state_dir_there(const char *dir)
+bool snapshot_state_dir_there(const char *dir)
 {
 	char parent[PATH_MAX];
 	struct stat st;
@@ -110,7 +110,7 @@ int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t l
 	s->state_err = state_load(c->state_dir, &s->state);
 	if (s->state_err < 0 && s->state_err != -ENOENT)
 		state_init(&s->state);
-	s->state_on_disk = s->state_err != -ENOENT || state_dir_there(c->state_dir);
+	s->state_on_disk = s->state_err != -ENOENT || snapshot_state_dir_there(c->state_dir);
 	merge_runtime(c, &s->state);
 	coldplug_estimate(s, trust_cache);
 	snapshot_recommend(c, live_peak_bytes, live_peak_events, s);
@@ -122,7 +122,7 @@ int snapshot_save(const struct nlt_conf *c, struct snapshot *s, bool early, cons
 	struct state *disk;
 	int r;
 
-	if (!early && !s->state_on_disk && state_dir_there(c->state_dir)) {
+	if (!early && !s->state_on_disk && snapshot_state_dir_there(c->state_dir)) {
 		/* /var came up since: what is there first, then this boot on top. */
 		disk = malloc(sizeof(*disk));
 		if (!disk)

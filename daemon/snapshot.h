@@ -52,6 +52,9 @@ int snapshot_refresh(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_
  */
 int snapshot_save(const struct nlt_conf *c, struct snapshot *s, bool early, const char **dir);
 
+/* The state directory (or its parent) is there: a separate /var is mounted. */
+bool snapshot_state_dir_there(const char *dir);
+
 /* One line on why the state file was ignored, for the caller to log ("" if it was fine). */
 const char *snapshot_state_problem(const struct snapshot *s, char *buf, size_t len);
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <systemd/sd-bus.h>
 
 #include "log.h"
@@ -47,9 +49,12 @@ struct bus {
 	struct manager *m;
 	sd_bus *bus;
 	sd_event_source *retry;
+	sd_event_source *watch;		/* /run or /run/dbus, until the bus socket appears */
+	bool watch_dbus;		/* watching /run/dbus (else /run) */
 	struct polkit_registry *polkit; /* authorizations being asked of polkit */
 	uint64_t backoff_us;
 	bool said_absent;
+	bool ever;		    /* connected once: a later absence is a loss, not a boot */
 	struct manager_status last; /* as PropertiesChanged last told it */
 };
 
@@ -333,7 +338,8 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct bus *b = userdata;
 
-	bus_connect(b);
+	if (!b->bus) /* the socket watch may have been quicker */
+		bus_connect(b);
 	return 0;
 }
 
@@ -350,6 +356,60 @@ static void schedule_retry(struct bus *b)
 		sd_event_source_set_time_relative(b->retry, b->backoff_us);
 	}
 	sd_event_source_set_enabled(b->retry, SD_EVENT_ONESHOT);
+}
+
+#define BUS_RUN_DIR	"/run"
+#define BUS_SOCKET_DIR	"/run/dbus"
+#define BUS_SOCKET_NAME "system_bus_socket"
+
+static void watch_socket(struct bus *b);
+
+/*
+ * Something appeared in /run or /run/dbus: when it is the bus socket (or its
+ * directory, then watched in turn), connect now rather than at the next retry.
+ */
+static int on_run_changed(sd_event_source *s, const struct inotify_event *ev, void *userdata)
+{
+	struct bus *b = userdata;
+
+	if (b->bus || !(ev->mask & (IN_CREATE | IN_MOVED_TO)) || ev->len == 0)
+		return 0;
+	if (!b->watch_dbus && !strcmp(ev->name, "dbus")) {
+		watch_socket(b);
+		return 0;
+	}
+	if (b->watch_dbus && !strcmp(ev->name, BUS_SOCKET_NAME)) {
+		b->backoff_us = 0;
+		bus_connect(b);
+	}
+	return 0;
+}
+
+/*
+ * At boot nltuned starts long before dbus: watch for the default bus socket
+ * so the name is taken as soon as it can be. Not with DBUS_SYSTEM_BUS_ADDRESS
+ * (a private bus: the retries alone serve it) or once connected.
+ */
+static void watch_socket(struct bus *b)
+{
+	struct stat st;
+	bool dbus_dir = stat(BUS_SOCKET_DIR, &st) == 0 && S_ISDIR(st.st_mode);
+
+	if (b->bus || getenv("DBUS_SYSTEM_BUS_ADDRESS")) {
+		b->watch = sd_event_source_disable_unref(b->watch);
+		return;
+	}
+	if (b->watch && b->watch_dbus == dbus_dir)
+		return;
+	b->watch = sd_event_source_disable_unref(b->watch);
+	b->watch_dbus = dbus_dir;
+	if (sd_event_add_inotify(b->m->event, &b->watch, dbus_dir ? BUS_SOCKET_DIR : BUS_RUN_DIR,
+				 IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, on_run_changed, b) < 0)
+		b->watch = NULL; /* the retries remain */
+	if (dbus_dir && !b->bus && stat(BUS_SOCKET_DIR "/" BUS_SOCKET_NAME, &st) == 0) {
+		b->backoff_us = 0;
+		schedule_retry(b); /* it came between the event and the watch */
+	}
 }
 
 static void drop_bus(struct bus *b)
@@ -371,6 +431,7 @@ static int on_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *er
 	b->said_absent = true;
 	b->backoff_us = 0;
 	schedule_retry(b);
+	watch_socket(b);
 	return 0;
 }
 
@@ -408,20 +469,28 @@ static int bus_connect(struct bus *b)
 	if (r >= 0)
 		r = sd_bus_attach_event(bus, b->m->event, 0);
 	if (r < 0) {
-		if (!b->said_absent)
-			log_warnx(
-			    "no system bus (%s): D-Bus API off, measuring anyway; retrying in "
-			    "the background",
-			    strerror(-r));
+		if (!b->said_absent && b->ever)
+			log_warnx("no system bus (%s): D-Bus API off, measuring anyway; retrying "
+				  "in the background",
+				  strerror(-r));
+		else if (!b->said_absent) /* at boot nltuned starts before dbus */
+			log_info("no system bus yet (%s): measuring without it, %s joins it when "
+				 "it comes up",
+				 strerror(-r), BUS_NAME);
 		b->said_absent = true;
 		sd_bus_close_unref(bus);
 		schedule_retry(b);
+		watch_socket(b);
 		return r;
 	}
 	b->bus = bus;
 	b->backoff_us = 0;
-	if (b->said_absent)
+	if (b->retry)
+		sd_event_source_set_enabled(b->retry, SD_EVENT_OFF);
+	watch_socket(b); /* connected: no more watching */
+	if (b->said_absent && b->ever)
 		log_info("system bus is back");
+	b->ever = true;
 	b->said_absent = false;
 	b->last = b->m->status;
 	return 0;
@@ -492,5 +561,6 @@ void bus_stop(struct bus *b)
 		sd_bus_release_name(b->bus, BUS_NAME);
 	drop_bus(b);
 	sd_event_source_unref(b->retry);
+	sd_event_source_disable_unref(b->watch);
 	free(b);
 }

@@ -462,6 +462,51 @@ static void test_recommend_first_boot_uses_coldplug_estimate(void **state)
 	assert_int_equal(r.source, REC_SRC_NONE);
 }
 
+/* Once a boot measured its coldplug, that is the need: the estimate was only the first boot's. */
+static void test_recommend_measured_coldplug_replaces_estimate(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+	struct state h;
+
+	(void)state;
+	state_clear(&h);
+	add_boot(&h, "a0000000-0000-0000-0000-000000000000", 300, 249600);
+	h.boots[0].has_coldplug = true;
+	h.boots[0].coldplug_events = 412;
+	h.boots[0].coldplug_bytes = 342784;
+	h.has_coldplug = true; /* an estimate larger than what was measured: not used */
+	h.coldplug_devices = 500;
+	h.coldplug_bytes = 416000;
+	conf_fill(&c);
+	input_fill(&in, &h);
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_COLDPLUG_HISTORY);
+	assert_int_equal(r.need_bytes, 342784);
+	assert_int_equal(r.need_events, 412);
+	assert_reason_has(&r,
+			  "measured coldplug 412 events / 334.8K on boot 1 of 1, x2.0 headroom");
+
+	/* A later boot's larger peak wins over it; the estimate still does not come back. */
+	add_boot(&h, "b0000000-0000-0000-0000-000000000000", 600, 499200);
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_HISTORY);
+	assert_int_equal(r.need_bytes, 499200);
+
+	/* An equal peak of the same boot: the measured coldplug is named. */
+	h.nboots = 1;
+	h.boots[0].peak_bytes = 342784;
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_COLDPLUG_HISTORY);
+
+	/* This boot's own. */
+	snprintf(h.boots[0].boot_id, sizeof(h.boots[0].boot_id), "%s", BOOT_NOW);
+	recommend(&c, &in, &r);
+	assert_int_equal(r.source, REC_SRC_COLDPLUG_THIS_BOOT);
+	assert_reason_has(&r, "measured coldplug 412 events / 334.8K this boot");
+}
+
 static void test_recommend_this_boot_live_peak_beats_history(void **state)
 {
 	struct nlt_conf c;
@@ -582,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_recommend_skips_damaged_history),
 		cmocka_unit_test(test_recommend_uses_only_newest_history_entries),
 		cmocka_unit_test(test_recommend_first_boot_uses_coldplug_estimate),
+		cmocka_unit_test(test_recommend_measured_coldplug_replaces_estimate),
 		cmocka_unit_test(test_recommend_this_boot_live_peak_beats_history),
 		cmocka_unit_test(test_recommend_saturates_on_overflow),
 		cmocka_unit_test(test_recommend_reason_has_the_numbers),

@@ -39,4 +39,14 @@ grep -q '^After=.*systemd-sysctl.service' "$a" || fail "apply unit not after sys
 grep -q '^Before=.*systemd-udev-trigger.service' "$a" && grep -q '^Before=.*sysinit.target' "$a" ||
 	fail "apply unit not before udev's trigger and sysinit.target"
 grep -q "^ExecStart=$NLTUNE_BUILD/nltune apply --boot$" "$a" || fail "apply unit does not run apply --boot"
+d=$TMP/units/nltuned.service
+grep -q '^DefaultDependencies=no$' "$d" || fail "nltuned unit has default dependencies (it must listen before the trigger)"
+grep -q '^Before=.*systemd-udev-trigger.service' "$d" || fail "nltuned unit not before udev's trigger"
+# Anything that waits for the mounts of /var would wait for the trigger's devices: a cycle.
+for u in "$a" "$d"; do
+	! grep -Eq '^(After|Requires|Wants)=.*(local-fs|var|dbus)' "$u" || fail "${u##*/} orders after mounts or the bus"
+	! grep -Eq '^(StateDirectory|PrivateTmp|CacheDirectory|LogsDirectory)=' "$u" ||
+		fail "${u##*/} has an option that orders it after /var"
+done
+grep -q '^RuntimeDirectory=nltune$' "$d" || fail "nltuned unit has no /run/nltune"
 pass "units verify; nltuned.service exposure $score"
