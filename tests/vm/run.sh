@@ -1,0 +1,159 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Boot the nltune package for real: a Debian 12 image with the .deb installed, booted under QEMU
+# twice (history carries from boot 1 to boot 2), in two layouts: one filesystem with stalled
+# test listeners, and a clean one whose /var is a separate filesystem on its own disk.
+# usage: tests/vm/run.sh BUILD_DIR [test|measure]      (ARCH=x86_64 by default)
+# The guest's results come back on its second serial port (tests/vm/guest/probe.sh).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+O=${1:-build}
+MODE=${2:-test}
+# shellcheck source=arch.sh
+. "$here/arch.sh"
+case $O in /*) ;; *) O=$repo/$O ;; esac
+CACHE=${VM_CACHE:-$O/vm-cache}
+WORK=$O/vm-$ARCH
+BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-300}
+MEASURE_BOOTS=${VM_MEASURE_BOOTS:-3}
+
+skip() { echo "vm-check: skipped: $*"; exit 77; }
+die() { echo "vm-check: $*" >&2; exit 1; }
+log() { echo "vm-check: $*"; }
+
+# What the harness needs on the host; as root, install what is missing.
+need="$QEMU_PKG qemu-utils mmdebstrap e2fsprogs debhelper dpkg-dev"
+missing=""
+for p in $need; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	[ "$(id -u)" -eq 0 ] || skip "missing$missing and not root to install them"
+	log "installing$missing"
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+		--no-install-recommends $missing >&2 || skip "cannot install$missing"
+fi
+command -v "$QEMU" > /dev/null || skip "$QEMU is not installed"
+[ "$(id -u)" -eq 0 ] || skip "building the image needs root (chroot, file ownership)"
+
+mkdir -p "$WORK" "$CACHE"
+base=$("$here/image.sh" "$CACHE")
+deb=$(ls "$O"/deb/nltune_*.deb 2> /dev/null | head -n 1 || true)
+[ -n "$deb" ] || deb=$(ls "$repo"/build/deb/nltune_*.deb 2> /dev/null | head -n 1 || true)
+[ -n "$deb" ] || die "no nltune .deb: run make deb first (make vm-check does)"
+
+# ---- the accelerator: KVM only where a short boot shows it works ----------------------------
+kernel=$WORK/vmlinuz initrd=$WORK/initrd
+probe_accel() {
+	local a c cache_file=$CACHE/accel-$ARCH-$($QEMU --version | head -n 1 | tr -cd '0-9.')
+	if [ -s "$cache_file" ]; then cat "$cache_file"; return; fi
+	for a in $ACCELS; do
+		c="-accel ${a%%:*}"
+		[ "$a" = "${a#*:}" ] || c="$c -cpu ${a#*:}"
+		if [ "${a%%:*}" = kvm ] && [ ! -w /dev/kvm ]; then continue; fi
+		# The kernel panics at once without an init; a working accelerator gets there in seconds.
+		if timeout 20 $QEMU $QEMU_MACHINE $c -m $QEMU_MEM -nographic -no-reboot -monitor none \
+			-kernel "$kernel" -append "console=$CONSOLE panic=-1 rdinit=/nonexistent init=/nonexistent" \
+			-serial file:"$WORK/probe-$a.log" > /dev/null 2>&1 ||
+			grep -q 'Kernel panic' "$WORK/probe-$a.log" 2> /dev/null; then
+			if grep -q 'Kernel panic' "$WORK/probe-$a.log"; then
+				echo "$c" | tee "$cache_file"
+				return
+			fi
+		fi
+		echo "vm-check: accelerator $a does not boot here (see $WORK/probe-$a.log)" >&2
+	done
+	die "no accelerator boots a kernel"
+}
+
+# ---- disks: the cached base plus this tree's package and the test files ----------------------
+make_disks() { # LAYOUT: single | splitvar
+	local layout=$1 root=$WORK/root-$1
+	rm -rf "$root" && mkdir -p "$root"
+	tar -C "$root" -xf "$base"
+	cp "$deb" "$root/tmp/nltune.deb"
+	chroot "$root" dpkg -i /tmp/nltune.deb > "$WORK/dpkg-$layout.log" 2>&1 ||
+		die "dpkg -i failed: $(tail -n 5 "$WORK/dpkg-$layout.log")"
+	rm "$root/tmp/nltune.deb"
+	install -d "$root/usr/local/lib/nltune-vmt"
+	install -m 0755 "$here/guest/probe.sh" "$O/tests/helpers/uevsock" "$root/usr/local/lib/nltune-vmt/"
+	cp -r "$here/guest/systemd-udev-trigger.service.d" "$root/etc/systemd/system/"
+	install -m 0644 "$here/guest/vmt-probe.service" "$here/guest/vmt-monitor.service" \
+		"$root/etc/systemd/system/"
+	ln -sf /etc/systemd/system/vmt-probe.service "$root/etc/systemd/system/multi-user.target.wants/"
+	install -d "$root/etc/systemd/system/sysinit.target.wants"
+	ln -sf /etc/systemd/system/vmt-monitor.service "$root/etc/systemd/system/sysinit.target.wants/"
+	if [ "$layout" = single ]; then
+		install -m 0644 "$here/guest/vmt-listener@.service" "$root/etc/systemd/system/"
+		cp -r "$here"/guest/vmt-listener@*.service.d "$root/etc/systemd/system/"
+		install -d "$root/etc/systemd/system/sysinit.target.wants"
+		for n in before min after; do
+			ln -sf /etc/systemd/system/vmt-listener@.service \
+				"$root/etc/systemd/system/sysinit.target.wants/vmt-listener@$n.service"
+		done
+	fi
+	# Both services enabled as the package leaves them, and nothing else of ours.
+	chroot "$root" systemctl is-enabled nltuned.service nltune-apply.service > "$WORK/enabled-$layout.txt" 2>&1 || true
+	{
+		echo "LABEL=nltroot / ext4 defaults 0 1"
+		[ "$layout" = splitvar ] && echo "LABEL=nltvar /var ext4 defaults 0 2"
+	} > "$root/etc/fstab"
+	if [ "$layout" = splitvar ]; then
+		mkfs.ext4 -q -F -L nltvar -d "$root/var" "$WORK/var-$layout.img" 1G
+		find "$root/var" -mindepth 1 -delete
+	fi
+	mkfs.ext4 -q -F -L nltroot -d "$root" "$WORK/root-$layout.img" 2G
+	rm -rf "$root"
+}
+
+boot() { # LAYOUT N MODE [extra kernel arguments]: one boot; the results in $WORK/$LAYOUT-$N.res
+	local layout=$1 n=$2 mode=$3 extra=${4:-} res=$WORK/$1-$2.res con=$WORK/$1-$2.console
+	local disks="-drive file=$WORK/root-$layout.img,format=raw,if=virtio"
+	[ "$layout" = splitvar ] && disks="$disks -drive file=$WORK/var-$layout.img,format=raw,if=virtio"
+	rm -f "$res" "$con"
+	local t0=$SECONDS rc=0
+	# shellcheck disable=SC2086
+	timeout "$BOOT_TIMEOUT" $QEMU $QEMU_MACHINE $ACCEL -m $QEMU_MEM -smp 1 -nographic -no-reboot \
+		-monitor none -nic none -kernel "$kernel" -initrd "$initrd" $disks \
+		-append "console=$CONSOLE root=LABEL=nltroot ro panic=-1 nltune.vmt=$n nltune.vmt.mode=$mode $extra" \
+		-serial file:"$con" -serial file:"$res" > "$WORK/$layout-$n.qemu" 2>&1 || rc=$?
+	tr -d '\r' < "$res" > "$res.txt" 2>/dev/null || : > "$res.txt"
+	[ $rc -eq 0 ] || { tail -n 30 "$con"; die "$layout boot $n: qemu exited $rc after $((SECONDS - t0)) s (timeout $BOOT_TIMEOUT s); console in $con"; }
+	grep -q '^result:' "$res.txt" || { tail -n 30 "$con"; die "$layout boot $n: no result from the guest; console in $con"; }
+	log "$layout boot $n ($mode): $((SECONDS - t0)) s"
+}
+
+# ---- run ---------------------------------------------------------------------------------------
+tar -xOf "$base" --wildcards './boot/vmlinuz-*' > "$kernel"
+tar -xOf "$base" --wildcards './boot/initrd.img-*' > "$initrd"
+ACCEL=$(probe_accel)
+log "accelerator: $ACCEL; package ${deb##*/}"
+
+if [ "$MODE" = measure ]; then
+	make_disks splitvar
+	for n in $(seq "$MEASURE_BOOTS"); do
+		boot splitvar "w$n" measure
+		boot splitvar "o$n" measure "systemd.mask=nltuned.service systemd.mask=nltune-apply.service"
+	done
+	for k in w o; do
+		for n in $(seq "$MEASURE_BOOTS"); do grep -h '^info: systemd_analyze' "$WORK/splitvar-$k$n.res.txt"; done |
+			sed 's/.*= //; s/ *(.*//' | awk -v k=$k '
+			function ms(s) { if (s ~ /ms$/) return s + 0; if (s ~ /min/) return 60000 * s; return 1000 * s }
+			{ t += ms($0) } END { printf "%s %.0f\n", k, t / NR }'
+	done | tee "$WORK/measure.txt"
+	grep -h 'coldplug_logged_after_trigger_ms' "$WORK"/splitvar-w*.res.txt | sed 's/^/with nltune: /'
+	exit 0
+fi
+
+failed=0
+for layout in single splitvar; do
+	make_disks "$layout"
+	for n in 1 2; do
+		boot "$layout" $n test
+		sed "s/^/  [$layout boot $n] /" "$WORK/$layout-$n.res.txt" | grep -v '^  \[.*\]   ' || true
+		grep -q '^result: pass' "$WORK/$layout-$n.res.txt" || failed=1
+	done
+done
+[ $failed -eq 0 ] || die "FAIL (guest output in $WORK/*.res.txt, consoles in $WORK/*.console)"
+log "pass"
