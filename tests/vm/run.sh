@@ -13,7 +13,7 @@ MODE=${2:-test}
 # shellcheck source=arch.sh
 . "$here/arch.sh"
 case $O in /*) ;; *) O=$repo/$O ;; esac
-CACHE=${VM_CACHE:-$O/vm-cache}
+CACHE=${VM_CACHE:-/var/cache/nltune/vm-$ARCH}
 WORK=$O/vm-$ARCH
 BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-300}
 MEASURE_BOOTS=${VM_MEASURE_BOOTS:-3}
