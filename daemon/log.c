@@ -34,11 +34,11 @@ static bool stderr_is_journal(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-void log_init(const char *ident, bool verbose)
+void log_init(const char *ident, bool verbose, bool native)
 {
 	log_ident = ident;
 	log_verbose = verbose;
-	log_journal = stderr_is_journal();
+	log_journal = native && stderr_is_journal();
 }
 
 bool log_to_journal(void)

@@ -13,9 +13,11 @@
  * Under journald (JOURNAL_STREAM names our stderr) every entry goes to the journal natively,
  * with PRIORITY, SYSLOG_IDENTIFIER=ident and the fields below; elsewhere it is one line on
  * stderr, "ident: text". Either way bytes that are not printable UTF-8 become '?'. verbose
- * enables log_debug.
+ * enables log_debug. native=false keeps stderr even under journald: a short-lived command's
+ * native entries lose their unit (journald reads the sender's cgroup after it has exited),
+ * while its stderr stream stays attributed to the unit that started it.
  */
-void log_init(const char *ident, bool verbose);
+void log_init(const char *ident, bool verbose, bool native);
 /* Whether entries go to the journal natively. */
 bool log_to_journal(void);
 void log_debug(const char *fmt, ...) LOG_FMT(1, 2);

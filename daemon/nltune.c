@@ -319,7 +319,7 @@ int main(int argc, char **argv)
 	bool help = false;
 	int opt, r;
 
-	log_init("nltune", getenv("NLTUNE_DEBUG") != NULL);
+	log_init("nltune", getenv("NLTUNE_DEBUG") != NULL, false);
 	while ((opt = getopt_long(argc, argv, "c:hq", opts, NULL)) != -1) {
 		const char *name;
 		unsigned bit;

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	log_init("nltuned", verbose);
+	log_init("nltuned", verbose, true);
 	r = common_load(&com, &conf);
 	if (r)
 		return r;
