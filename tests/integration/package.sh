@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
+# plain build only
 # The Debian package: built by `make deb` from a clean copy (nocheck), lintian clean, exactly the
 # files of tests/package-files.txt, units enabled by debhelper, man pages that render without a
 # warning, and dpkg-buildflags' hardening on every compiler line and in the binaries.
 . "$(dirname "$0")/../lib.sh"
-case $NLTUNE_BUILD in */build-san) skip "the package is checked by the plain make check" ;; esac
 for t in dpkg-buildpackage dh lintian blhc hardening-check mandoc man; do
 	command -v $t >/dev/null || skip "$t missing (tests/deps.sh installs it)"
 done
