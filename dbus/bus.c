@@ -202,9 +202,12 @@ static int method_recommend(sd_bus_message *msg, void *userdata, sd_bus_error *e
 					  rec->reason);
 }
 
-static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+/* Apply and Revert: (b dry_run) -> (tt) through one manager verb. Undoing a write is writing,
+ * so both ask for the same polkit action. */
+static int method_write(sd_bus_message *msg, struct bus *b,
+			int (*verb)(struct manager *, bool, struct rmem *, char *, size_t),
+			sd_bus_error *error)
 {
-	struct bus *b = userdata;
 	struct rmem after;
 	char err[512];
 	int dry, r;
@@ -215,30 +218,20 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
 	r = authorize(b, msg, "org.nltune1.apply", error);
 	if (r <= 0)
 		return r < 0 ? r : 1;
-	r = manager_apply(b->m, dry, &after, err, sizeof(err));
+	r = verb(b->m, dry, &after, err, sizeof(err));
 	if (r < 0)
 		return sd_bus_error_setf(error, BUS_ERROR("SysctlRefused"), "%s", err);
 	return sd_bus_reply_method_return(msg, "tt", after.rmem_default, after.rmem_max);
 }
 
+static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return method_write(msg, userdata, manager_apply, error);
+}
+
 static int method_revert(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	struct bus *b = userdata;
-	struct rmem after;
-	char err[512];
-	int dry, r;
-
-	r = sd_bus_message_read(msg, "b", &dry);
-	if (r < 0)
-		return r;
-	/* Undoing a write is writing: the same action as Apply. */
-	r = authorize(b, msg, "org.nltune1.apply", error);
-	if (r <= 0)
-		return r < 0 ? r : 1;
-	r = manager_revert(b->m, dry, &after, err, sizeof(err));
-	if (r < 0)
-		return sd_bus_error_setf(error, BUS_ERROR("SysctlRefused"), "%s", err);
-	return sd_bus_reply_method_return(msg, "tt", after.rmem_default, after.rmem_max);
+	return method_write(msg, userdata, manager_revert, error);
 }
 
 static int method_fix_socket(sd_bus_message *msg, void *userdata, sd_bus_error *error)
