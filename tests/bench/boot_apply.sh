@@ -19,7 +19,7 @@ state-dir = "$TMP/state"
 sysctl-dir = "$TMP/sysctl.d"
 policy = exact
 CONF
-first=$("$NLTUNE" -c "$TMP/nltune.conf" apply --boot --json) || fail "first apply failed"
+first=$("$NLTUNE" -c "$TMP/nltune.conf" --state-dir "$TMP/state" apply --boot --json) || fail "first apply failed"
 def=$(jq .after.rmem_default <<<"$first") max=$(jq .after.rmem_max <<<"$first")
 grep -q '^coldplug ' "$TMP/state/state" || echo "note: no coldplug line in $TMP/state/state"
 
@@ -38,7 +38,7 @@ echo $r_max > $core/rmem_max && echo $r_def > $core/rmem_default
 SH
 chmod +x "$TMP/reset"
 
-A=("$NLTUNE" -c "$TMP/nltune.conf" apply --boot)
+A=("$NLTUNE" -c "$TMP/nltune.conf" --state-dir "$TMP/state" apply --boot)
 B=("$SYSCTL" "$TMP/sysctl.d/60-bench.conf")
 echo "values: rmem_default=$def rmem_max=$max (reset to $r_def/$r_max before each run)"
 echo "config ($TMP/nltune.conf):"; sed 's/^/    /' "$TMP/nltune.conf"
