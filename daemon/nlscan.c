@@ -496,6 +496,21 @@ ssize_t nlscan_dump(uint64_t netns, struct nlsock **out)
 	return (ssize_t)ctx.nout;
 }
 
+/* The sockets' inodes sorted for binary search; NULL when out of memory. The caller frees it. */
+static struct ino_index *index_sockets(const struct nlsock *socks, size_t n)
+{
+	struct ino_index *idx = malloc((n ? n : 1) * sizeof(*idx));
+
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		idx[i].inode = socks[i].inode;
+		idx[i].i = i;
+	}
+	qsort(idx, n, sizeof(*idx), cmp_index);
+	return idx;
+}
+
 int nlscan_diag(struct nlsock *socks, size_t n)
 {
 	struct diag_ctx ctx = { .socks = socks, .n = n };
@@ -504,14 +519,9 @@ int nlscan_diag(struct nlsock *socks, size_t n)
 
 	if (n == 0)
 		return 0;
-	idx = malloc(n * sizeof(*idx));
+	idx = index_sockets(socks, n);
 	if (!idx)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		idx[i].inode = socks[i].inode;
-		idx[i].i = i;
-	}
-	qsort(idx, n, sizeof(*idx), cmp_index);
 	ctx.idx = idx;
 	r = diag_run(&ctx);
 	free(idx);
@@ -596,14 +606,9 @@ int nlscan_diag_netns(pid_t pid, struct nlsock *socks, size_t n)
 	struct ino_index *idx;
 	int r;
 
-	idx = malloc((n ? n : 1) * sizeof(*idx));
+	idx = index_sockets(socks, n);
 	if (!idx)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		idx[i].inode = socks[i].inode;
-		idx[i].i = i;
-	}
-	qsort(idx, n, sizeof(*idx), cmp_index);
 	ctx.idx = idx;
 	r = diag_in_netns(pid, &ctx, NULL);
 	free(idx);
