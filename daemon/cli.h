@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "conf.h"
+#include "scan.h"
 
 #define EXIT_USAGE 2
 
@@ -21,7 +22,9 @@ struct cli {
 	unsigned width;	 /* term_width() */
 	double for_s;	 /* monitor --for; 0 = until interrupted */
 	uint64_t size;	 /* fix --size; 0 = computed */
-	int argc;	 /* positional arguments after the command */
+	struct scan_filter filter; /* sockets --verdict/--pid/--protocol/--netns */
+	bool filtered;		   /* one of them was given */
+	int argc;		   /* positional arguments after the command */
 	char **argv;
 };
 

@@ -123,7 +123,7 @@ static int daemon_docs(struct cli *c, struct docs *d, int want)
 			log_warnx("nltuned's Describe reply: %s; using a local snapshot", why);
 	}
 	if (r >= 0 && (want & DOC_ALL_SOCKETS)) {
-		r = client_list_sockets(&d->sockets);
+		r = client_list_sockets_matching("", 0, -1, 0, &d->sockets);
 		if (r >= 0 && (r = reply_check_sockets(d->sockets, why, sizeof(why))) < 0)
 			log_warnx("nltuned's ListSockets reply: %s; using a local snapshot", why);
 	}
@@ -202,30 +202,91 @@ int cmd_status(struct cli *c)
 	return r;
 }
 
+static const char *verdict_filter_name(enum scan_verdict_filter v)
+{
+	static const char *const names[] = { "", "problem", "ok", "at-risk", "dropping" };
+
+	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "";
+}
+
+/* Every socket that passes f from a local scan, worst first. */
+static json_object *local_sockets(struct cli *c, const struct scan_filter *f)
+{
+	json_object *arr = NULL;
+	struct collect col;
+	size_t n, *idx;
+	int r;
+
+	/* A pid's or a healthy socket's owner is looked up only when asked for. */
+	r = collect_local(&c->conf, f->pid || f->verdict != SCAN_PROBLEM, &col);
+	if (r < 0) {
+		scan_failed(&col.scan, r);
+		collect_free(&col);
+		return NULL;
+	}
+	warn_scan_gaps(&col.scan);
+	idx = report_rows_matching(&col.scan, f, &n);
+	arr = json_object_new_array();
+	for (size_t i = 0; idx && i < n; i++)
+		json_object_array_add(arr, report_socket_json(&col.scan.rows[idx[i]]));
+	free(idx);
+	collect_free(&col);
+	return arr;
+}
+
+/* Every socket that passes f from nltuned, checked by type; NULL if it did not answer well. */
+static json_object *daemon_sockets(const struct scan_filter *f)
+{
+	json_object *out = NULL;
+	char why[256];
+	int r;
+
+	r = client_list_sockets_matching(verdict_filter_name(f->verdict), (uint32_t)f->pid,
+					 f->protocol, f->netns, &out);
+	if (r >= 0 && (r = reply_check_sockets(out, why, sizeof(why))) < 0)
+		log_warnx("nltuned's ListSocketsPage reply: %s; using a local snapshot", why);
+	if (r < 0) {
+		json_object_put(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The daemon's scan left rows unread: say so under the table, as status does. */
+static void daemon_scan_gaps(void)
+{
+	json_object *st = NULL;
+	char why[256];
+
+	if (client_describe(&st) >= 0 && reply_check_status(st, why, sizeof(why)) >= 0)
+		render_scan_gaps(stdout, report_get(st, "scan"));
+	json_object_put(st);
+}
+
 int cmd_sockets(struct cli *c)
 {
 	struct render_opts ro = ropts(c);
-	json_object *out, *st;
-	struct docs d;
+	struct scan_filter f = c->filter;
+	json_object *out = NULL;
+	bool local = c->no_daemon;
 
-	if (get_docs(c, &d, c->all ? DOC_ALL_SOCKETS : DOC_STATUS) < 0) {
-		docs_free(&d);
-		return 1;
+	/* Without --all or --verdict: the problems. Paged from nltuned: never cut. */
+	if (f.verdict == SCAN_ANY && !c->all)
+		f.verdict = SCAN_PROBLEM;
+	if (!local && !(out = daemon_sockets(&f))) {
+		log_debug("no answer from nltuned: local snapshot");
+		local = true;
 	}
-	if (c->all)
-		out = json_object_get(d.sockets);
-	else if (json_object_object_get_ex(d.status, "sockets", &st))
-		out = json_object_get(st);
-	else
-		out = json_object_new_array();
+	if (local && !(out = local_sockets(c, &f)))
+		return 1;
 	if (c->json)
 		cli_print_json(c, out);
 	else {
 		render_sockets(stdout, out, &ro);
-		render_scan_gaps(stdout, report_get(d.status, "scan"));
+		if (!local)
+			daemon_scan_gaps();
 		json_object_put(out);
 	}
-	docs_free(&d);
 	return 0;
 }
 

@@ -509,6 +509,22 @@ json_object *manager_describe(struct manager *m, size_t max_sockets)
 	return o;
 }
 
+json_object *manager_sockets_page(struct manager *m, const struct scan_filter *f, size_t offset,
+				  size_t limit, size_t *total)
+{
+	json_object *arr = json_object_new_array();
+	size_t n, *idx;
+
+	if (!m->scanned)
+		manager_scan(m);
+	idx = report_rows_matching(&m->scan, f, &n);
+	*total = idx ? n : 0;
+	for (size_t i = offset; idx && i < n && i - offset < limit; i++)
+		json_object_array_add(arr, report_socket_json(&m->scan.rows[idx[i]]));
+	free(idx);
+	return arr;
+}
+
 json_object *manager_sockets_json(struct manager *m, size_t max)
 {
 	json_object *arr = json_object_new_array();

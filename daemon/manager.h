@@ -85,6 +85,12 @@ json_object *manager_status_json(struct manager *m);
 json_object *manager_describe(struct manager *m, size_t max_sockets);
 /* Array of SOCKET (all, worst first, at most max) after a scan if none ran yet. */
 json_object *manager_sockets_json(struct manager *m, size_t max);
+/*
+ * The sockets that pass f (NULL: all), worst first, from offset, at most limit; *total
+ * counts every one that passes, so a caller sees what it did not get.
+ */
+json_object *manager_sockets_page(struct manager *m, const struct scan_filter *f, size_t offset,
+				  size_t limit, size_t *total);
 /* Array of ALERT, oldest first. */
 json_object *manager_alerts_json(struct manager *m);
 /* Refresh the recommendation from the sysctls in force and the peaks; it stays valid until

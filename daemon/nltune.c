@@ -23,6 +23,7 @@ enum opt_bit {
 	O_FOR = 1 << 6,
 	O_SIZE = 1 << 7,
 	O_LEGEND = 1 << 8,
+	O_FILTER = 1 << 9,
 };
 
 /* One row per command option: how it is spelled in help and what it does. */
@@ -41,6 +42,11 @@ static const struct option_help {
 	{ O_FOR, "--for SECONDS", "stop after SECONDS and print the totals" },
 	{ O_SIZE, "--size BYTES", "the buffer to set (default: the recommended rmem_default)" },
 	{ O_LEGEND, "-q, --no-legend", "no title, column headers or hints: rows only" },
+	{ O_FILTER, "--verdict V",
+	  "only sockets whose verdict is V: ok, at-risk, dropping, problem" },
+	{ O_FILTER, "--pid PID", "only sockets PID holds" },
+	{ O_FILTER, "--protocol N", "only sockets of netlink protocol N (15: uevent)" },
+	{ O_FILTER, "--netns INODE", "only sockets of that network namespace" },
 };
 
 struct command {
@@ -61,7 +67,7 @@ static const struct command commands[] = {
 	  "Exit status: 0 all is well; 3 something needs attention (a socket dropping or at "
 	  "risk, an rmem value below the recommendation, nltuned losing events); 1 it could "
 	  "not tell." },
-	{ "sockets", cmd_sockets, 0, 0, O_JSON | O_ALL | O_NODAEMON | O_LEGEND, "",
+	{ "sockets", cmd_sockets, 0, 0, O_JSON | O_ALL | O_NODAEMON | O_LEGEND | O_FILTER, "",
 	  "netlink sockets that drop or are at risk (--all: every one), with owner, protocol, "
 	  "buffer, drops, limit and verdict",
 	  "The fix texts are shortened to the terminal's width; nltune explain PID and --json "
@@ -202,7 +208,11 @@ enum {
 	OPT_NODAEMON,
 	OPT_FOR,
 	OPT_SIZE,
-	OPT_LEGEND
+	OPT_LEGEND,
+	OPT_VERDICT,
+	OPT_PID,
+	OPT_PROTOCOL,
+	OPT_NETNS
 };
 
 /* The bit of an option and its spelling for messages. */
@@ -222,6 +232,10 @@ static unsigned opt_bit(int opt, const char **name)
 		{ OPT_FOR, O_FOR, "--for" },
 		{ OPT_SIZE, O_SIZE, "--size" },
 		{ OPT_LEGEND, O_LEGEND, "--no-legend" },
+		{ OPT_VERDICT, O_FILTER, "--verdict" },
+		{ OPT_PID, O_FILTER, "--pid" },
+		{ OPT_PROTOCOL, O_FILTER, "--protocol" },
+		{ OPT_NETNS, O_FILTER, "--netns" },
 		{ 'q', O_LEGEND, "-q" },
 	};
 
@@ -283,6 +297,44 @@ static int take_option(struct cli *c, int opt, const char *arg)
 			return EXIT_USAGE;
 		}
 		break;
+	case OPT_VERDICT:
+		if (scan_verdict_filter_parse(arg, &c->filter.verdict) < 0 || !arg[0]) {
+			fprintf(
+			    stderr,
+			    "nltune: --verdict takes ok, at-risk, dropping or problem, not '%s'\n",
+			    arg);
+			return EXIT_USAGE;
+		}
+		c->filtered = true;
+		break;
+	case OPT_PID:
+	case OPT_PROTOCOL:
+	case OPT_NETNS: {
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(arg, &end, 10);
+		if (errno || *end || arg[0] == '-' || !arg[0] ||
+		    v > (opt == OPT_NETNS ? UINT64_MAX
+			 : opt == OPT_PID ? 4194304
+					  : INT32_MAX) ||
+		    (v == 0 && opt != OPT_PROTOCOL)) {
+			fprintf(stderr, "nltune: --%s wants a number, not '%s'\n",
+				opt == OPT_PID	   ? "pid"
+				: opt == OPT_NETNS ? "netns"
+						   : "protocol",
+				arg);
+			return EXIT_USAGE;
+		}
+		if (opt == OPT_PID)
+			c->filter.pid = (pid_t)v;
+		else if (opt == OPT_PROTOCOL)
+			c->filter.protocol = (int32_t)v;
+		else
+			c->filter.netns = v;
+		c->filtered = true;
+		break;
+	}
 	case OPT_SIZE:
 		errno = 0;
 		c->size = strtoull(arg, &end, 10);
@@ -309,10 +361,14 @@ int main(int argc, char **argv)
 		{ "for", required_argument, NULL, OPT_FOR },
 		{ "size", required_argument, NULL, OPT_SIZE },
 		{ "no-legend", no_argument, NULL, OPT_LEGEND },
+		{ "verdict", required_argument, NULL, OPT_VERDICT },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct common com = { .prog = "nltune", .conf_path = NLT_CONF_DEFAULT_PATH };
-	struct cli c = { 0 };
+	struct cli c = { .filter = { .protocol = -1 } };
 	const struct command *cmd = NULL;
 	const char *first_name[16] = { 0 }; /* spelling of each option bit as first given */
 	unsigned given = 0;

@@ -216,6 +216,20 @@ static int cmp_severity(const void *a, const void *b, void *arg)
 	return x->s.inode < y->s.inode ? -1 : x->s.inode > y->s.inode;
 }
 
+size_t *report_rows_matching(const struct scanner *sc, const struct scan_filter *f, size_t *n)
+{
+	size_t *idx = malloc((sc->nrows ? sc->nrows : 1) * sizeof(*idx));
+
+	*n = 0;
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < sc->nrows; i++)
+		if (!f || scan_row_match(&sc->rows[i], f))
+			idx[(*n)++] = i;
+	qsort_r(idx, *n, sizeof(*idx), cmp_severity, (void *)sc);
+	return idx;
+}
+
 size_t *report_rows_by_severity(const struct scanner *sc, bool all, size_t *n)
 {
 	size_t *idx = malloc((sc->nrows ? sc->nrows : 1) * sizeof(*idx));

@@ -49,6 +49,7 @@ json_object *report_socket_json(const struct sockrow *r);
 json_object *report_alert_json(const struct alert *a);
 
 struct scanner;
+struct scan_filter;
 
 /* Everything `status` shows, from the daemon or from a local snapshot. */
 struct status_input {
@@ -83,5 +84,7 @@ struct state;
 json_object *report_history_json(const struct state *s, const char *boot_id);
 /* Row indexes of sc sorted worst first (dropping, at-risk, ok; then drops). Caller frees. */
 size_t *report_rows_by_severity(const struct scanner *sc, bool all, size_t *n);
+/* The same for the rows that pass f (NULL: all), worst first. Caller frees. */
+size_t *report_rows_matching(const struct scanner *sc, const struct scan_filter *f, size_t *n);
 
 #endif

@@ -125,6 +125,11 @@ static void find_namespaces(struct scanner *sc)
 	for (int i = 0; i < n; i++) {
 		ns[i].pid = pids[i];
 		ns[i].netns = netns[i];
+		ns[i].fresh = true;
+		/* a namespace not known before is dumped at once, not when its turn comes */
+		for (size_t k = 0; k < sc->nns; k++)
+			if (sc->ns[k].netns == netns[i])
+				ns[i].fresh = false;
 	}
 	free(sc->ns);
 	sc->ns = ns;
@@ -186,12 +191,15 @@ static int dump_all(struct scanner *sc, const struct scan_ctx *ctx)
 	if (!visit)
 		return -ENOMEM;
 	turn = ctx->all_netns || sc->nns <= SCAN_NETNS_PER_RUN ? sc->nns : SCAN_NETNS_PER_RUN;
-	for (size_t k = 0; k < turn; k++) {
-		size_t i = (sc->ns_next + k) % sc->nns;
-
-		visit[i] = true;
+	for (size_t k = 0; k < turn; k++)
+		visit[(sc->ns_next + k) % sc->nns] = true;
+	for (size_t i = 0; i < sc->nns; i++) {
+		if (sc->ns[i].fresh)
+			visit[i] = true;
+		sc->ns[i].fresh = false;
 		/* A namespace that vanished is no error; its rows go with it. */
-		scan_ns(sc, sc->ns[i].pid, sc->ns[i].netns);
+		if (visit[i])
+			scan_ns(sc, sc->ns[i].pid, sc->ns[i].netns);
 	}
 	if (sc->nns)
 		sc->ns_next = (sc->ns_next + turn) % sc->nns;
@@ -398,4 +406,60 @@ int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
 bool scan_row_problem(const struct sockrow *r)
 {
 	return r->v.verdict != VERDICT_OK;
+}
+
+bool scan_row_match(const struct sockrow *r, const struct scan_filter *f)
+{
+	bool held = false;
+
+	switch (f->verdict) {
+	case SCAN_ANY:
+		break;
+	case SCAN_PROBLEM:
+		if (r->v.verdict == VERDICT_OK)
+			return false;
+		break;
+	case SCAN_OK:
+		if (r->v.verdict != VERDICT_OK)
+			return false;
+		break;
+	case SCAN_AT_RISK:
+		if (r->v.verdict != VERDICT_AT_RISK)
+			return false;
+		break;
+	case SCAN_DROPPING:
+		if (r->v.verdict != VERDICT_DROPPING)
+			return false;
+		break;
+	}
+	if (f->protocol >= 0 && r->s.protocol != (uint32_t)f->protocol)
+		return false;
+	if (f->netns && r->s.netns != f->netns)
+		return false;
+	if (!f->pid)
+		return true;
+	for (size_t i = 0; r->own && i < r->own->npids && !held; i++)
+		held = r->own->pids[i] == f->pid;
+	return held;
+}
+
+int scan_verdict_filter_parse(const char *s, enum scan_verdict_filter *v)
+{
+	static const struct {
+		const char *name;
+		enum scan_verdict_filter v;
+	} names[] = {
+		{ "", SCAN_ANY },
+		{ "problem", SCAN_PROBLEM },
+		{ "ok", SCAN_OK },
+		{ "at-risk", SCAN_AT_RISK },
+		{ "dropping", SCAN_DROPPING },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i].name) == 0) {
+			*v = names[i].v;
+			return 0;
+		}
+	return -EINVAL;
 }

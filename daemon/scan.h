@@ -48,6 +48,7 @@ struct sockrow {
 struct scan_netns {
 	pid_t pid; /* a process inside it, to enter it by */
 	uint64_t netns;
+	bool fresh; /* found by the last look, not known before */
 };
 
 struct scanner {
@@ -83,6 +84,20 @@ int scanner_run(struct scanner *sc, const struct scan_ctx *ctx);
 
 /* Look up the owner of every row that has none yet (one walk). 0 or -errno. */
 int scanner_resolve_all(struct scanner *sc);
+
+/* Which sockets a listing shows; zero values match everything. */
+enum scan_verdict_filter { SCAN_ANY, SCAN_PROBLEM, SCAN_OK, SCAN_AT_RISK, SCAN_DROPPING };
+struct scan_filter {
+	enum scan_verdict_filter verdict;
+	pid_t pid;	  /* among its holders; 0 = any */
+	int32_t protocol; /* -1 = any */
+	uint64_t netns;	  /* 0 = any */
+};
+
+/* Does r pass f. */
+bool scan_row_match(const struct sockrow *r, const struct scan_filter *f);
+/* "problem", "ok", "at-risk", "dropping" or "" (any) -> *v; -EINVAL for anything else. */
+int scan_verdict_filter_parse(const char *s, enum scan_verdict_filter *v);
 
 /* Is row worth showing without --all: dropping or at-risk. */
 bool scan_row_problem(const struct sockrow *r);

@@ -23,6 +23,7 @@
 #define BUS_IFACE	 "org.nltune1.Manager"
 #define BUS_ERROR(name)	 "org.nltune1.Error." name /* listed in org.nltune1.Manager.xml */
 #define BUS_MAX_SOCKETS	 2000			   /* dictionaries in one ListSockets reply */
+#define BUS_PAGE_MAX	 5000			   /* dictionaries in one ListSocketsPage reply */
 #define BUS_RETRY_MIN_US 250000ull		   /* reconnect backoff: 0.25 s doubling to 8 s */
 #define BUS_RETRY_MAX_US 8000000ull
 
@@ -189,6 +190,55 @@ static int method_list_sockets(sd_bus_message *msg, void *userdata, sd_bus_error
 	return reply_records(msg, &record_socket, manager_sockets_json(userdata, BUS_MAX_SOCKETS));
 }
 
+static int method_list_sockets_page(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct scan_filter f = { 0 };
+	sd_bus_message *reply = NULL;
+	uint32_t pid, offset, limit;
+	const char *verdict;
+	json_object *arr;
+	size_t total = 0, n;
+	int32_t proto;
+	uint64_t netns;
+	int r;
+
+	r = sd_bus_message_read(msg, "suituu", &verdict, &pid, &proto, &netns, &offset, &limit);
+	if (r < 0)
+		return r;
+	if (scan_verdict_filter_parse(verdict, &f.verdict) < 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "verdict \"%s\" is none of \"\", problem, ok, at-risk, "
+					 "dropping",
+					 verdict);
+	if (pid > INT32_MAX)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "pid %u is no process id", pid);
+	f.pid = (pid_t)pid;
+	f.protocol = proto < 0 ? -1 : proto;
+	f.netns = netns;
+	if (limit == 0 || limit > BUS_PAGE_MAX)
+		limit = BUS_PAGE_MAX;
+	arr = manager_sockets_page(userdata, &f, offset, limit, &total);
+	if (!arr)
+		return -ENOMEM;
+	n = json_object_array_length(arr);
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "a{sv}");
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = append_record(reply, &record_socket, json_object_array_get_idx(arr, i));
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_message_append(reply, "u",
+					  (uint32_t)(total > UINT32_MAX ? UINT32_MAX : total));
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	json_object_put(arr);
+	return r;
+}
+
 static int method_list_alerts(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	return reply_records(msg, &record_alert, manager_alerts_json(userdata));
@@ -295,6 +345,11 @@ static const sd_bus_vtable manager_vtable[] = {
 				    method_describe, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListSockets", SD_BUS_NO_ARGS, SD_BUS_RESULT("aa{sv}", sockets),
 				method_list_sockets, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS(
+	    "ListSocketsPage",
+	    SD_BUS_ARGS("s", verdict, "u", pid, "i", protocol, "t", netns, "u", offset, "u", limit),
+	    SD_BUS_RESULT("aa{sv}", sockets, "u", total), method_list_sockets_page,
+	    SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListAlerts", SD_BUS_NO_ARGS, SD_BUS_RESULT("aa{sv}", alerts),
 				method_list_alerts, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Recommend", SD_BUS_NO_ARGS,

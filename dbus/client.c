@@ -3,6 +3,7 @@
 #include "client.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
@@ -39,17 +40,19 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
  * connection's authentication included: sd_bus_call() would wait for a wedged
  * bus's handshake far longer.
  */
-static int call(const char *method, sd_bus **busp, sd_bus_message **reply)
+static int callv(const char *method, sd_bus **busp, sd_bus_message **reply, const char *types,
+		 va_list ap)
 {
 	struct pending p = { 0 };
-	sd_bus *bus = NULL;
+	sd_bus *bus = *busp;
 	uint64_t start, now;
-	int r;
+	int r = 0;
 
-	r = sd_bus_open_system(&bus);
+	if (!bus)
+		r = sd_bus_open_system(&bus);
 	if (r >= 0)
-		r = sd_bus_call_method_async(bus, NULL, BUS_NAME, BUS_PATH, BUS_IFACE, method,
-					     on_reply, &p, "");
+		r = sd_bus_call_method_asyncv(bus, NULL, BUS_NAME, BUS_PATH, BUS_IFACE, method,
+					      on_reply, &p, types, ap);
 	if (r >= 0)
 		r = sd_bus_get_fd(bus); /* any error of the connection shows here */
 	start = clock_mono_us();
@@ -75,6 +78,25 @@ static int call(const char *method, sd_bus **busp, sd_bus_message **reply)
 	*reply = p.reply;
 	*busp = bus;
 	return 0;
+}
+
+/* callv() with arguments of types; *busp NULL: a new connection, else reused. */
+static int call_args(const char *method, sd_bus **busp, sd_bus_message **reply, const char *types,
+		     ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = callv(method, busp, reply, types, ap);
+	va_end(ap);
+	return r;
+}
+
+static int call(const char *method, sd_bus **busp, sd_bus_message **reply)
+{
+	*busp = NULL;
+	return call_args(method, busp, reply, "");
 }
 
 int client_describe(json_object **status)
@@ -233,4 +255,52 @@ int client_list_sockets(json_object **sockets)
 	sd_bus_message_unref(reply);
 	sd_bus_flush_close_unref(bus);
 	return r;
+}
+
+int client_list_sockets_matching(const char *verdict, uint32_t pid, int32_t protocol,
+				 uint64_t netns, json_object **sockets)
+{
+	json_object *all = json_object_new_array();
+	uint32_t offset = 0, total = 0;
+	sd_bus *bus = NULL;
+	int r = 0;
+
+	/* Page until every matching socket is here: nothing is cut without saying so. */
+	do {
+		sd_bus_message *reply = NULL;
+		json_object *page = NULL;
+		size_t n;
+
+		r = call_args("ListSocketsPage", &bus, &reply, "suituu", verdict, pid, protocol,
+			      netns, offset, (uint32_t)0);
+		if (r < 0) {
+			bus = NULL; /* closed by callv */
+			break;
+		}
+		r = read_value(reply, &page, 0);
+		if (r >= 0)
+			r = sd_bus_message_read(reply, "u", &total);
+		sd_bus_message_unref(reply);
+		if (r < 0 || !page || !json_object_is_type(page, json_type_array)) {
+			json_object_put(page);
+			r = r < 0 ? r : -EBADMSG;
+			break;
+		}
+		n = json_object_array_length(page);
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(all,
+					      json_object_get(json_object_array_get_idx(page, i)));
+		json_object_put(page);
+		offset += (uint32_t)n;
+		if (n == 0)
+			break; /* the list shrank meanwhile */
+	} while (offset < total);
+	if (bus)
+		sd_bus_flush_close_unref(bus);
+	if (r < 0) {
+		json_object_put(all);
+		return r;
+	}
+	*sockets = all;
+	return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of report: UTF-8 cleaning and every JSON record checked against SPEC.md. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -943,6 +944,51 @@ static void test_report_rows_by_severity_problems_only(void **state)
 	free(idx);
 }
 
+static void test_report_rows_matching_filters(void **state)
+{
+	static const struct {
+		struct scan_filter f;
+		size_t n;
+		uint64_t first;
+	} c[] = {
+		{ { .verdict = SCAN_ANY, .protocol = -1 }, 7, 13 },
+		{ { .verdict = SCAN_PROBLEM, .protocol = -1 }, 5, 13 },
+		{ { .verdict = SCAN_DROPPING, .protocol = -1 }, 3, 13 },
+		{ { .verdict = SCAN_AT_RISK, .protocol = -1 }, 2, 9 },
+		{ { .verdict = SCAN_OK, .protocol = -1 }, 2, 8 },
+		{ { .verdict = SCAN_ANY, .protocol = 15 }, 7, 13 },
+		{ { .verdict = SCAN_ANY, .protocol = 0 }, 0, 0 },
+		{ { .verdict = SCAN_ANY, .protocol = -1, .netns = 4026531840u }, 7, 13 },
+		{ { .verdict = SCAN_ANY, .protocol = -1, .netns = 1 }, 0, 0 },
+		{ { .verdict = SCAN_PROBLEM, .protocol = -1, .pid = 812 }, 5, 13 },
+		{ { .verdict = SCAN_ANY, .protocol = -1, .pid = 813 }, 1, 11 },
+		{ { .verdict = SCAN_ANY, .protocol = -1, .pid = 999 }, 0, 0 },
+	};
+	enum scan_verdict_filter v;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		size_t n, *idx;
+
+		mkscanner();
+		OWN(rows[1])->npids = 2; /* inode 11: held by 812 and 813 */
+		OWN(rows[1])->pids[1] = 813;
+		idx = report_rows_matching(&scanner, &c[i].f, &n);
+		assert_non_null(idx);
+		if (n != c[i].n || (n && rows[idx[0]].s.inode != c[i].first))
+			fail_msg("case %zu: %zu rows, first %llu; want %zu, %llu", i, n,
+				 n ? (unsigned long long)rows[idx[0]].s.inode : 0ull, c[i].n,
+				 (unsigned long long)c[i].first);
+		free(idx);
+	}
+	assert_int_equal(scan_verdict_filter_parse("at-risk", &v), 0);
+	assert_int_equal(v, SCAN_AT_RISK);
+	assert_int_equal(scan_verdict_filter_parse("", &v), 0);
+	assert_int_equal(v, SCAN_ANY);
+	assert_int_equal(scan_verdict_filter_parse("At-Risk", &v), -EINVAL);
+	assert_int_equal(scan_verdict_filter_parse("problems", &v), -EINVAL);
+}
+
 static void test_report_rows_by_severity_empty_scanner(void **state)
 {
 	struct scanner empty;
@@ -1154,6 +1200,7 @@ int main(void)
 		cmocka_unit_test(test_report_alert_json_full_length_message),
 		cmocka_unit_test(test_report_rows_by_severity_all_worst_first),
 		cmocka_unit_test(test_report_rows_by_severity_problems_only),
+		cmocka_unit_test(test_report_rows_matching_filters),
 		cmocka_unit_test(test_report_rows_by_severity_empty_scanner),
 		cmocka_unit_test(test_report_sockets_json_worst_first),
 		cmocka_unit_test(test_report_sockets_json_without_scanner_is_empty),

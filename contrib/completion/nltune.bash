@@ -49,7 +49,8 @@ _nltune()
 
 	local opts=""
 	case $cmd in
-	status | sockets) opts="--json --all --no-daemon -q --no-legend" ;;
+	status) opts="--json --all --no-daemon -q --no-legend" ;;
+	sockets) opts="--json --all --no-daemon -q --no-legend --verdict --pid --protocol --netns" ;;
 	recommend) opts="--json --no-daemon" ;;
 	alerts) opts="--json --no-daemon -q --no-legend" ;;
 	history) opts="--json -q --no-legend" ;;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Benchmark helper: many processes holding many netlink sockets, for `nltune sockets` vs ss. */
 /*
- * usage: nlhold [PROCS [PER_PROC]]      (defaults: 200 processes x 10 sockets)
+ * usage: nlhold [PROCS [PER_PROC [FLAGS]]]   (defaults: 200 processes x 10 sockets)
+ * FLAGS: n = each child in a network namespace of its own (root), s = SO_RCVBUF 1024 on
+ * every socket. The parent raises RLIMIT_NOFILE to its hard limit, so do the children.
  * Forks PROCS children; each opens PER_PROC netlink sockets, alternating
  * NETLINK_KOBJECT_UEVENT bound to group 1, NETLINK_ROUTE bound without groups, and
  * NETLINK_KOBJECT_UEVENT bound without groups. Every socket is bound: an unbound netlink
@@ -14,16 +16,20 @@
  */
 #include <errno.h>
 #include <linux/netlink.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop;
+static bool all_small, own_netns;
 
 static void on_stop(int sig)
 {
@@ -45,7 +51,7 @@ static int open_one(int i)
 		close(fd);
 		return -1;
 	}
-	if (i % 4 == 3) {
+	if (i % 4 == 3 || all_small) {
 		int small = 1024;
 
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
@@ -61,6 +67,10 @@ static void child(int per, int ready_fd, pid_t parent)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
+	if (own_netns && unshare(CLONE_NEWNET) < 0) {
+		fprintf(stderr, "nlhold: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		_exit(1);
+	}
 	for (int i = 0; i < per; i++) {
 		if (open_one(i) < 0) {
 			fprintf(stderr, "nlhold: socket %d of pid %d: %s\n", i, (int)getpid(),
@@ -82,14 +92,22 @@ int main(int argc, char **argv)
 {
 	int procs = argc > 1 ? atoi(argv[1]) : 200;
 	int per = argc > 2 ? atoi(argv[2]) : 10;
+	const char *flags = argc > 3 ? argv[3] : "";
+	struct rlimit rl;
 	pid_t me = getpid(), *kids;
 	int p[2], ok = 0, n = 0;
 	char c, buf[256];
 	sigset_t set;
 
 	if (procs <= 0 || per <= 0) {
-		fprintf(stderr, "usage: nlhold [PROCS [PER_PROC]]\n");
+		fprintf(stderr, "usage: nlhold [PROCS [PER_PROC [FLAGS]]]\n");
 		return 2;
+	}
+	own_netns = strchr(flags, 'n') != NULL;
+	all_small = strchr(flags, 's') != NULL;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	kids = calloc((size_t)procs, sizeof(*kids));
 	if (!kids || pipe(p) < 0)

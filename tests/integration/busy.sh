@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A busy host: 20,000 netlink sockets in 1,000 processes plus 100 network namespaces with their
+# own uevent listeners. Every at-risk and dropping socket is listed (paged, never cut) with its
+# owner; the rmem_default cause is one alert; a drop burst on thousands of sockets logs a bounded
+# number of lines; a flood of short-lived SO_RCVBUF 1024 listeners from an unprivileged user
+# pushes no earlier critical alert out of ListAlerts.
+. "$(dirname "$0")/../lib.sh"
+need_root
+for t in dbus-daemon busctl setpriv cc jq; do
+	command -v $t >/dev/null || fail "$t missing (tests/deps.sh installs it)"
+done
+PROCS=1000 PER=20 NS=100
+
+chmod 711 "$TMP"
+cc -std=gnu11 -O2 -D_GNU_SOURCE "$REPO/tests/bench/nlhold.c" -o "$TMP/nlhold" || fail "cannot build nlhold"
+chmod 755 "$TMP/nlhold"
+# hold NAME PROCS PER [FLAGS] [setpriv args...]: nlhold until its fifo closes; pid in NAME_pid
+hold() {
+	local name=$1 procs=$2 per=$3 flags=${4:-}
+	shift 4
+	mkfifo "$TMP/$name.in"
+	"$@" "$TMP/nlhold" "$procs" "$per" "$flags" < "$TMP/$name.in" > "$TMP/$name.out" 2>&1 &
+	PIDS+=($!)
+	eval "${name}_pid=$!"
+	eval "exec {${name}_fd}>\"$TMP/$name.in\""
+	wait_for 60 grep -q '^ready' "$TMP/$name.out" || fail "$name: $(cat "$TMP/$name.out")"
+}
+unhold() { # unhold NAME: close its fifo, wait for it (its children die with it)
+	local fdv="${1}_fd" pidv="${1}_pid"
+	eval "exec ${!fdv}>&-"
+	wait "${!pidv}" 2>/dev/null
+	rm -f "$TMP/$1.in"
+}
+
+SOCK=$TMP/bus.sock
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$SOCK
+call() { busctl --system --json=short call org.nltune1 /org/nltune1 org.nltune1.Manager "$@"; }
+cat > "$TMP/nltune.conf" <<CONF
+state-dir = "$TMP/state"
+scan-interval = 1000
+alerts { interval = 60s }
+CONF
+NL() { "$NLTUNE" -c "$TMP/nltune.conf" "$@"; }
+
+t0=$SECONDS
+hold big $PROCS $PER "" env
+hold ns $NS 1 n env
+echo "held: $(cat "$TMP/big.out") and $(cat "$TMP/ns.out") in own namespaces ($((SECONDS - t0)) s)"
+start_bus strict "$SOCK"
+"$NLTUNED" -c "$TMP/nltune.conf" 2> "$TMP/d.err" &
+d=$!
+PIDS+=($d)
+wait_for 10 grep -q "serving org.nltune1" "$TMP/d.err" || fail "nltuned not on the bus: $(cat "$TMP/d.err")"
+
+# --- listed with owners: the daemon's pages against a local scan of the same moment ----------------
+mine=$(stat -L -c %i /proc/self/ns/net)
+problems() { # the nlhold problem sockets of a sockets --json array, as "inode pid" lines
+	jq -r '.[] | select(.comm == "nlhold" and .verdict != "ok") | "\(.inode) \(.pids[0] // 0)"' "$1" | sort
+}
+listed() {
+	NL sockets --json > "$TMP/d.json" &&
+		[ "$(jq '[.[] | select(.comm == "nlhold" and .netns != '"$mine"')] | length' "$TMP/d.json")" -ge $NS ]
+}
+wait_for 20 listed || fail "nltuned lists $(jq length "$TMP/d.json" 2>/dev/null) problem sockets, not those of $NS namespaces"
+NL sockets --json --no-daemon > "$TMP/l.json" || fail "sockets --no-daemon"
+problems "$TMP/d.json" > "$TMP/d.txt"
+problems "$TMP/l.json" > "$TMP/l.txt"
+nd=$(wc -l < "$TMP/d.txt") nl=$(wc -l < "$TMP/l.txt")
+echo "problem sockets of nlhold: daemon $nd, local $nl (of $(jq length "$TMP/d.json") listed)"
+[ "$nl" -ge $((PROCS * 2 + NS)) ] || fail "only $nl nlhold sockets need attention: want the $((PROCS * 2)) SO_RCVBUF 1024 listeners and more"
+diff "$TMP/d.txt" "$TMP/l.txt" > /dev/null || fail "daemon and local scan differ: $(diff "$TMP/d.txt" "$TMP/l.txt" | head -5)"
+! grep -q ' 0$' "$TMP/d.txt" || fail "$(grep -c ' 0$' "$TMP/d.txt") problem sockets listed without an owner"
+nsn=$(jq '[.[] | select(.comm == "nlhold" and .netns != '"$mine"') | .netns] | unique | length' "$TMP/d.json")
+[ "$nsn" -eq $NS ] || fail "listeners of $nsn namespaces listed, want $NS"
+# Paging says what it did not return.
+p=$(call ListSocketsPage suituu problem 0 -1 0 0 10)
+[ "$(jq '.data[0] | length' <<<"$p")" -eq 10 ] || fail "a page of 10 holds $(jq '.data[0] | length' <<<"$p")"
+[ "$(jq '.data[1]' <<<"$p")" -eq "$(jq length "$TMP/d.json")" ] || fail "total $(jq '.data[1]' <<<"$p") != listed"
+call ListSocketsPage suituu bogus 0 -1 0 0 0 2>&1 | grep -q InvalidArgs || fail "bad verdict accepted"
+# Filters: one process's sockets, one namespace's.
+pid1=$(jq '[.[] | select(.comm == "nlhold" and .netns == '"$mine"')][0].pids[0]' "$TMP/d.json")
+n1=$(NL sockets --all --pid "$pid1" --json | jq length)
+[ "$n1" -eq $PER ] || fail "--pid $pid1 lists $n1 sockets, it holds $PER"
+ns1=$(jq '[.[] | select(.netns != '"$mine"' and .comm == "nlhold")][0].netns' "$TMP/d.json")
+[ "$(NL sockets --all --netns "$ns1" --protocol 15 --json | jq '[.[] | select(.comm == "nlhold")] | length')" -eq 1 ] ||
+	fail "--netns $ns1 --protocol 15 does not list its one listener"
+pass "$nd problem sockets listed with owners, $NS namespaces, paged and filtered ($((SECONDS - t0)) s)"
+
+# --- one alert for the rmem_default cause -----------------------------------------------------------
+call ListAlerts > "$TMP/a0.json"
+kinds() { jq -r '[.data[0][] | .kind.data] | group_by(.) | map("\(.[0]) \(length)") | .[]' "$1"; }
+echo "alerts after the first scan: $(kinds "$TMP/a0.json" | tr '\n' ' ')"
+if [ "$(jq '[.[] | select(.comm == "nlhold" and .limit == "default" and .verdict == "at-risk")] | length' "$TMP/d.json")" -gt 0 ]; then
+	n=$(jq '[.data[0][] | select(.kind.data == "rmem-default-low")] | length' "$TMP/a0.json")
+	[ "$n" -eq 1 ] || fail "$n rmem-default-low alerts for one cause"
+	jq -r '.data[0][] | select(.kind.data == "rmem-default-low") | .message.data' "$TMP/a0.json" |
+		grep -q "nltune apply" || fail "the rmem-default-low alert does not say nltune apply"
+fi
+[ "$(jq '[.data[0][] | select(.kind.data == "socket-at-risk")] | length' "$TMP/a0.json")" -eq 0 ] || fail "per-socket at-risk alerts"
+
+# --- a drop burst on thousands of sockets: the log stays bounded ---------------------------------
+lines0=$(grep -c "alert #" "$TMP/d.err")
+emit 5
+dropped() { call ListAlerts | jq -e '[.data[0][] | select(.kind.data == "socket-drops")] | length >= 200' > /dev/null; }
+wait_for 15 dropped || fail "no socket-drops alerts after the burst"
+sleep 1.5 # the scans that follow the burst
+lines=$(($(grep -c "alert #" "$TMP/d.err") - lines0))
+nd=$(NL sockets --json --verdict dropping | jq length)
+echo "burst: $nd sockets dropping, $lines alert lines logged"
+[ "$nd" -ge 500 ] || fail "only $nd sockets dropped"
+[ "$lines" -le 25 ] || fail "$lines alert lines logged for one burst (the budget is 20 a minute)"
+
+# --- an unprivileged flood of short-lived SO_RCVBUF 1024 listeners --------------------------------
+call ListAlerts > "$TMP/a1.json"
+jq -r '.data[0][] | select(.severity.data == "critical") | .id.data' "$TMP/a1.json" | sort > "$TMP/crit.txt"
+[ -s "$TMP/crit.txt" ] || fail "no critical alert before the flood"
+for round in 1 2 3; do
+	hold flood 300 1 s setpriv --reuid=nobody --regid=nogroup --clear-groups
+	sleep 1.2 # a scan sees them
+	unhold flood
+done
+call ListAlerts > "$TMP/a2.json"
+jq -r '.data[0][] | select(.severity.data == "critical") | .id.data' "$TMP/a2.json" | sort > "$TMP/crit2.txt"
+gone=$(comm -23 "$TMP/crit.txt" "$TMP/crit2.txt" | wc -l)
+nob=$(jq --argjson u "$(id -u nobody)" '[.data[0][] | select(.kind.data == "process-buffer")] | length' "$TMP/a2.json")
+echo "flood: $nob process-buffer alerts kept, $gone of $(wc -l < "$TMP/crit.txt") earlier critical alerts gone"
+[ "$gone" -eq 0 ] || fail "the flood pushed $gone critical alerts out of ListAlerts"
+[ "$nob" -gt 0 ] || fail "the flood raised no process-buffer alert at all"
+lines=$(grep -c "alert #.*process-buffer" "$TMP/d.err")
+[ "$lines" -le 20 ] || fail "$lines process-buffer lines logged"
+
+kill -TERM $d
+wait $d || fail "nltuned exited $?"
+unhold ns
+unhold big
+pass "drop burst on $nd sockets: bounded log; flood kept out of the critical alerts ($((SECONDS - t0)) s)"
