@@ -517,6 +517,9 @@ json_object *manager_sockets_page(struct manager *m, const struct scan_filter *f
 
 	if (!m->scanned)
 		manager_scan(m);
+	/* Owners of healthy sockets are looked up when a listing asks for them, once. */
+	if (!f || f->pid || f->verdict == SCAN_ANY || f->verdict == SCAN_OK)
+		scanner_resolve_all(&m->scan);
 	idx = report_rows_matching(&m->scan, f, &n);
 	*total = idx ? n : 0;
 	for (size_t i = offset; idx && i < n && i - offset < limit; i++)
