@@ -44,10 +44,11 @@ CONF
 NL() { "$NLTUNE" -c "$TMP/nltune.conf" "$@"; }
 
 t0=$SECONDS
+# The bus first: a process started later inherits the holders' fifos and would keep them open.
+start_bus strict "$SOCK"
 hold big $PROCS $PER "" env
 hold ns $NS 1 n env
 echo "held: $(cat "$TMP/big.out") and $(cat "$TMP/ns.out") in own namespaces ($((SECONDS - t0)) s)"
-start_bus strict "$SOCK"
 "$NLTUNED" -c "$TMP/nltune.conf" 2> "$TMP/d.err" &
 d=$!
 PIDS+=($d)
