@@ -3,7 +3,7 @@
 # Benchmark: a busy host. At 2,000 and 20,000 netlink sockets (tests/bench/nlhold.c, 10 or 20 per
 # process): nltuned's CPU at rest over BENCH_REST_S seconds (default 60) and its PSS;
 # `nltune sockets --all --json --no-daemon` and `nltune sockets` through nltuned, each against
-# `ss -A netlink -a -e -m -p`. At 20,000: nltuned's CPU during a storm of uevents
+# `ss -A netlink -a -e -m -p`. At 20,000: nltuned's CPU during a storm of
 # uevents (BENCH_BUSY_UEVENTS, default 10^5: the kernel delivers each to all 7,000 listeners), and
 # its own drops. Reported, never asserted. Holds the host for about three minutes.
 BENCH_NAME="busy host"
