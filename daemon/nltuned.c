@@ -2,6 +2,7 @@
 /* nltuned: the daemon's entry point; parses options, loads the configuration, wires the manager
  * to the bus and runs the loop. */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,13 @@ int main(int argc, char **argv)
 		printf("%s: configuration OK\n", com.conf_path);
 		return 0;
 	}
+	/*
+	 * A scan's arrays grow with the socket count and are freed every scan. glibc raises its
+	 * mmap threshold after the first such free and keeps later ones on a heap it seldom
+	 * gives back; a fixed threshold returns them to the kernel at once.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 256 * 1024);
 	r = manager_init(&m, &conf, com.conf_path);
 	if (r < 0) {
 		manager_free(&m);

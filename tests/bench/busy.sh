@@ -45,7 +45,7 @@ run_size() { # run_size PROCS PER
 	pss=$(pss_kib $d)
 	echo "nltuned at rest: ${cpu}% of a core over ${REST} s (utime+stime of /proc/$d/stat), PSS $pss KiB (smaps_rollup), $(grep -c 'alert #' "$TMP/d$n.err") alert lines"
 	echo "RESULT rest sockets=$n cpu_pct=$cpu pss_kib=$pss"
-	row "nltuned at rest, $n sockets ($REST s)" "${cpu}% of a core, PSS $((pss / 1024)) MiB" "" "" "load $(cut -d' ' -f1 /proc/loadavg)"
+	row "nltuned at rest, $n sockets ($REST s)" "${cpu}% of a core, PSS $pss KiB" "-" "-" "load $(cut -d' ' -f1 /proc/loadavg)"
 	LOCAL=("$NLTUNE" -c "$TMP/nltune.conf" sockets --all --json --no-daemon)
 	DAEMON=("$NLTUNE" -c "$TMP/nltune.conf" sockets --json)
 	SS=(ss -A netlink -a -e -m -p)
@@ -71,7 +71,7 @@ run_size() { # run_size PROCS PER
 		cpu=$(awk -v a="$a" -v b="$b" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
 		echo "storm: $(cat "$TMP/blast.err"); nltuned counted $((ev1 - ev0)), lost $((dr1 - dr0)), used $cpu s of CPU; $(grep -c 'alert #' "$TMP/d$n.err") alert lines so far"
 		echo "RESULT storm sockets=$n events=$STORM counted=$((ev1 - ev0)) own_drops=$((dr1 - dr0)) cpu_s=$cpu"
-		row "storm of $STORM uevents, $n sockets held" "$cpu s CPU, $((dr1 - dr0)) lost" "" "" "$(cat "$TMP/blast.err")"
+		row "storm of $STORM uevents, $n sockets held" "$cpu s CPU, $((dr1 - dr0)) lost" "-" "-" "$(cat "$TMP/blast.err")"
 	fi
 	kill $d
 	wait $d 2>/dev/null
