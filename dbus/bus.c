@@ -190,22 +190,21 @@ static int method_list_sockets(sd_bus_message *msg, void *userdata, sd_bus_error
 	return reply_records(msg, &record_socket, manager_sockets_json(userdata, BUS_MAX_SOCKETS));
 }
 
-static int method_list_sockets_page(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+/* The filters and the page of ListSocketsPage and ListSocketsJSON; InvalidArgs when bad. */
+static int read_page_args(sd_bus_message *msg, struct scan_filter *f, uint32_t *offset,
+			  uint32_t *limit, sd_bus_error *error)
 {
-	struct scan_filter f = { 0 };
-	sd_bus_message *reply = NULL;
-	uint32_t pid, offset, limit;
 	const char *verdict;
-	json_object *arr;
-	size_t total = 0, n;
+	uint32_t pid;
 	int32_t proto;
 	uint64_t netns;
 	int r;
 
-	r = sd_bus_message_read(msg, "suituu", &verdict, &pid, &proto, &netns, &offset, &limit);
+	memset(f, 0, sizeof(*f));
+	r = sd_bus_message_read(msg, "suituu", &verdict, &pid, &proto, &netns, offset, limit);
 	if (r < 0)
 		return r;
-	if (scan_verdict_filter_parse(verdict, &f.verdict) < 0)
+	if (scan_verdict_filter_parse(verdict, &f->verdict) < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "verdict \"%s\" is none of \"\", problem, ok, at-risk, "
 					 "dropping",
@@ -213,11 +212,31 @@ static int method_list_sockets_page(sd_bus_message *msg, void *userdata, sd_bus_
 	if (pid > INT32_MAX)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "pid %u is no process id", pid);
-	f.pid = (pid_t)pid;
-	f.protocol = proto < 0 ? -1 : proto;
-	f.netns = netns;
-	if (limit == 0 || limit > BUS_PAGE_MAX)
-		limit = BUS_PAGE_MAX;
+	f->pid = (pid_t)pid;
+	f->protocol = proto < 0 ? -1 : proto;
+	f->netns = netns;
+	if (*limit == 0 || *limit > BUS_PAGE_MAX)
+		*limit = BUS_PAGE_MAX;
+	return 1;
+}
+
+static uint32_t total_u32(size_t total)
+{
+	return total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+}
+
+static int method_list_sockets_page(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	sd_bus_message *reply = NULL;
+	uint32_t offset, limit;
+	struct scan_filter f;
+	size_t total = 0, n;
+	json_object *arr;
+	int r;
+
+	r = read_page_args(msg, &f, &offset, &limit, error);
+	if (r <= 0)
+		return r;
 	arr = manager_sockets_page(userdata, &f, offset, limit, &total);
 	if (!arr)
 		return -ENOMEM;
@@ -230,11 +249,34 @@ static int method_list_sockets_page(sd_bus_message *msg, void *userdata, sd_bus_
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
 	if (r >= 0)
-		r = sd_bus_message_append(reply, "u",
-					  (uint32_t)(total > UINT32_MAX ? UINT32_MAX : total));
+		r = sd_bus_message_append(reply, "u", total_u32(total));
 	if (r >= 0)
 		r = sd_bus_send(NULL, reply, NULL);
 	sd_bus_message_unref(reply);
+	json_object_put(arr);
+	return r;
+}
+
+/* The same page as the SOCKET array of `sockets --json`, one string: the console's fast path. */
+static int method_list_sockets_json(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	uint32_t offset, limit;
+	struct scan_filter f;
+	json_object *arr;
+	size_t total = 0;
+	int r;
+
+	r = read_page_args(msg, &f, &offset, &limit, error);
+	if (r <= 0)
+		return r;
+	arr = manager_sockets_page(userdata, &f, offset, limit, &total);
+	if (!arr)
+		return -ENOMEM;
+	r = sd_bus_reply_method_return(
+	    msg, "su",
+	    json_object_to_json_string_ext(arr,
+					   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	    total_u32(total));
 	json_object_put(arr);
 	return r;
 }
@@ -349,6 +391,11 @@ static const sd_bus_vtable manager_vtable[] = {
 	    "ListSocketsPage",
 	    SD_BUS_ARGS("s", verdict, "u", pid, "i", protocol, "t", netns, "u", offset, "u", limit),
 	    SD_BUS_RESULT("aa{sv}", sockets, "u", total), method_list_sockets_page,
+	    SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS(
+	    "ListSocketsJSON",
+	    SD_BUS_ARGS("s", verdict, "u", pid, "i", protocol, "t", netns, "u", offset, "u", limit),
+	    SD_BUS_RESULT("s", sockets_json, "u", total), method_list_sockets_json,
 	    SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListAlerts", SD_BUS_NO_ARGS, SD_BUS_RESULT("aa{sv}", alerts),
 				method_list_alerts, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -271,15 +271,17 @@ int client_list_sockets_matching(const char *verdict, uint32_t pid, int32_t prot
 		json_object *page = NULL;
 		size_t n;
 
-		r = call_args("ListSocketsPage", &bus, &reply, "suituu", verdict, pid, protocol,
+		const char *text = NULL;
+
+		r = call_args("ListSocketsJSON", &bus, &reply, "suituu", verdict, pid, protocol,
 			      netns, offset, (uint32_t)0);
 		if (r < 0) {
 			bus = NULL; /* closed by callv */
 			break;
 		}
-		r = read_value(reply, &page, 0);
+		r = sd_bus_message_read(reply, "su", &text, &total);
 		if (r >= 0)
-			r = sd_bus_message_read(reply, "u", &total);
+			page = json_tokener_parse(text);
 		sd_bus_message_unref(reply);
 		if (r < 0 || !page || !json_object_is_type(page, json_type_array)) {
 			json_object_put(page);

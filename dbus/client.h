@@ -15,7 +15,7 @@ int client_describe(json_object **status);
 /* ListSockets(): every SOCKET as a JSON array. 0 or -errno. */
 int client_list_sockets(json_object **sockets);
 /*
- * ListSocketsPage page after page: every socket that passes the filters (verdict "" any,
+ * ListSocketsJSON page after page: every socket that passes the filters (verdict "" any,
  * "problem", "ok", "at-risk", "dropping"; pid 0, protocol -1, netns 0: any), worst first.
  */
 int client_list_sockets_matching(const char *verdict, uint32_t pid, int32_t protocol,
