@@ -205,9 +205,27 @@ static void drops(const struct scanner *sc, const struct sockrow *r, uint64_t no
 	emit(arg, &a);
 }
 
+/* What the sockets past WATCH_DROPS_PER_SCAN lost: one alert, counted, not one each. */
+static void drops_summary(uint64_t sockets, uint64_t lost, uint64_t now, watch_emit_fn emit,
+			  void *arg)
+{
+	struct alert a;
+
+	base(NULL, now, ALERT_SOCKET_DROPS, &a);
+	a.sockets = sockets;
+	a.drops = lost;
+	snprintf(a.message, sizeof(a.message),
+		 "%" PRIu64 " more sockets lost %" PRIu64 " netlink messages since the last scan: "
+		 "nltune sockets --verdict dropping lists them with their fixes",
+		 sockets, lost);
+	emit(arg, &a);
+}
+
 void watch_scan(const struct scanner *sc, uint64_t skip_inode, uint64_t now_wall_ms,
 		watch_emit_fn emit, void *arg)
 {
+	uint64_t more = 0, more_lost = 0;
+	size_t said = 0;
 	struct member *m;
 	size_t n;
 	bool fresh;
@@ -224,9 +242,17 @@ void watch_scan(const struct scanner *sc, uint64_t skip_inode, uint64_t now_wall
 	for (size_t i = 0; i < sc->nrows; i++) {
 		const struct sockrow *r = &sc->rows[i];
 
-		if (r->new_drops && r->s.inode && r->s.inode != skip_inode)
+		if (!r->new_drops || !r->s.inode || r->s.inode == skip_inode)
+			continue;
+		if (said++ < WATCH_DROPS_PER_SCAN) {
 			drops(sc, r, now_wall_ms, emit, arg);
+		} else {
+			more++;
+			more_lost += r->new_drops;
+		}
 	}
+	if (more)
+		drops_summary(more, more_lost, now_wall_ms, emit, arg);
 }
 
 void watch_overrun(uint64_t n, uint64_t rcvbuf, uint64_t now_wall_ms, struct alert *a)

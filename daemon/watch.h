@@ -9,6 +9,8 @@
 #include "scan.h"
 #include "sysctl.h"
 
+#define WATCH_DROPS_PER_SCAN 64 /* socket-drops alerts of one scan; the rest are one summary */
+
 typedef void (*watch_emit_fn)(void *arg, const struct alert *proto);
 
 /*
@@ -16,8 +18,9 @@ typedef void (*watch_emit_fn)(void *arg, const struct alert *proto);
  * one for every uevent listener the sysctls hold short of the need, when one
  * of them is new to that; process-buffer, one per process whose own
  * SO_RCVBUF keeps a listener short, when one is new; socket-drops, one per
- * socket that lost messages since the last scan. skip_inode (nltuned's own
- * socket) is left out. The one derivation for nltuned and the console.
+ * socket that lost messages since the last scan (the first WATCH_DROPS_PER_SCAN
+ * of them; one more socket-drops alert, about no socket, counts the rest). skip_inode (nltuned's
+ * own socket) is left out. The one derivation for nltuned and the console.
  */
 void watch_scan(const struct scanner *sc, uint64_t skip_inode, uint64_t now_wall_ms,
 		watch_emit_fn emit, void *arg);

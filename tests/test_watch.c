@@ -34,7 +34,7 @@ static bool has_control(const char *s)
 /* ---- watch_scan ----------------------------------------------------------------------------- */
 
 #define NEED	329280u
-#define MAXROWS 64
+#define MAXROWS 96
 
 static struct sockrow rows[MAXROWS];
 static struct owner owners[MAXROWS];
@@ -193,6 +193,24 @@ static void test_watch_scan_drops_one_per_socket(void **state)
 		assert_true(strncmp(got[i].message, "app100[100] lost ", 17) == 0);
 		assert_non_null(strstr(got[i].message, "nltune fix 100"));
 	}
+}
+
+/* A burst on more sockets than one scan alerts on: the rest are one summary. */
+static void test_watch_scan_drops_past_the_cap_are_summed(void **state)
+{
+	(void)state;
+	reset();
+	for (int i = 0; i < WATCH_DROPS_PER_SCAN + 10; i++)
+		add(1000 + (uint64_t)i, 100 + i, 0, 2304, LIMIT_MINIMUM, 3)->was_at_risk = true;
+	watch_scan(&sc, 0, NOW, collect, NULL);
+	assert_int_equal(ngot, WATCH_DROPS_PER_SCAN + 1);
+	assert_int_equal(got[WATCH_DROPS_PER_SCAN - 1].inode, 1000 + WATCH_DROPS_PER_SCAN - 1);
+	assert_int_equal(got[WATCH_DROPS_PER_SCAN].kind, ALERT_SOCKET_DROPS);
+	assert_int_equal(got[WATCH_DROPS_PER_SCAN].inode, 0);
+	assert_int_equal(got[WATCH_DROPS_PER_SCAN].pid, 0);
+	assert_int_equal(got[WATCH_DROPS_PER_SCAN].sockets, 10);
+	assert_int_equal(got[WATCH_DROPS_PER_SCAN].drops, 30);
+	assert_non_null(strstr(got[WATCH_DROPS_PER_SCAN].message, "10 more sockets lost 30"));
 }
 
 static void test_watch_scan_unknown_and_several_owners(void **state)
@@ -384,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_watch_scan_standing_condition_is_quiet),
 		cmocka_unit_test(test_watch_scan_app_limits_one_alert_per_process),
 		cmocka_unit_test(test_watch_scan_drops_one_per_socket),
+		cmocka_unit_test(test_watch_scan_drops_past_the_cap_are_summed),
 		cmocka_unit_test(test_watch_scan_unknown_and_several_owners),
 		cmocka_unit_test(test_watch_scan_hostile_comm_copied_verbatim_clean_in_json),
 		cmocka_unit_test(test_watch_scan_longest_texts_fit),
