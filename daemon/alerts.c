@@ -230,7 +230,8 @@ bool alerts_log_pass(struct alerts *a, uint64_t now_ms, const struct alert *al)
 {
 	size_t i;
 
-	if (al->pid <= 0 && al->uid == ALERTS_UID_NONE)
+	/* system-wide causes only: an alert about a socket of an unknown owner is budgeted */
+	if (al->pid <= 0 && al->uid == ALERTS_UID_NONE && al->inode == 0)
 		return true;
 	if (a->log.held == 0)
 		log_window(a, now_ms);

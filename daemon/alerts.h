@@ -97,9 +97,10 @@ int alerts_raise(struct alerts *a, uint64_t now_ms, const struct alert *proto, s
 
 /*
  * May a raised alert be logged? At most ALERTS_LOG_MAX lines per
- * ALERTS_LOG_WINDOW_MS, ALERTS_LOG_UID_MAX of them about one user. An alert
- * about no process (a system-wide cause) always may: its kind's rate limit
- * bounds it. Counts what it refuses. Pure.
+ * ALERTS_LOG_WINDOW_MS, ALERTS_LOG_UID_MAX of them about one user (sockets of
+ * unknown owners count as one user). An alert about no process and no socket
+ * (a system-wide cause) always may: its kind's rate limit bounds it. Counts
+ * what it refuses. Pure.
  */
 bool alerts_log_pass(struct alerts *a, uint64_t now_ms, const struct alert *al);
 

@@ -428,10 +428,14 @@ static void test_alerts_log_budget_per_window_and_user(void **state)
 	p = proto(ALERT_RMEM_DEFAULT_LOW, 0, 0, "");
 	p.uid = ALERTS_UID_NONE;
 	assert_true(alerts_log_pass(&A, 3000, &p));
+	/* a socket whose owner is unknown is no system-wide cause: budgeted */
+	p = proto(ALERT_PROCESS_BUFFER, 77, 0, "");
+	p.uid = ALERTS_UID_NONE;
+	assert_false(alerts_log_pass(&A, 3000, &p));
 	/* no summary inside the window; one after it, then a fresh budget */
 	assert_int_equal(alerts_log_summary(&A, 1000 + ALERTS_LOG_WINDOW_MS - 1), 0);
 	assert_int_equal(alerts_log_summary(&A, 1000 + ALERTS_LOG_WINDOW_MS),
-			 500 + 50 - ALERTS_LOG_MAX);
+			 500 + 50 + 1 - ALERTS_LOG_MAX);
 	assert_int_equal(alerts_log_summary(&A, 1000 + 2 * ALERTS_LOG_WINDOW_MS), 0);
 	p = user_alert(SEV_CRITICAL, 0, 1);
 	assert_true(alerts_log_pass(&A, 1000 + ALERTS_LOG_WINDOW_MS + 1, &p));
