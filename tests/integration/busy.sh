@@ -133,7 +133,8 @@ nob=$(jq '[.data[0][] | select(.kind.data == "process-buffer")] | length' "$TMP/
 echo "flood: 900 short-lived listeners seen; $nob process-buffer alerts kept, $gone of $(wc -l < "$TMP/crit.txt") earlier critical alerts gone"
 [ "$gone" -eq 0 ] || fail "the flood pushed $gone critical alerts out of ListAlerts"
 lines=$(grep -c "alert #.*process-buffer" "$TMP/d.err")
-[ "$lines" -le 25 ] || fail "$lines process-buffer lines logged: $(grep "alert #.*process-buffer" "$TMP/d.err" | tail -3)"
+budget=$((20 * (1 + (SECONDS - t0) / 60))) # 20 a minute in all (nltuned ran for less than this)
+[ "$lines" -le $budget ] || fail "$lines process-buffer lines logged, more than $budget: $(grep "alert #.*process-buffer" "$TMP/d.err" | tail -3)"
 
 kill -TERM $d
 wait $d || fail "nltuned exited $?"
