@@ -124,8 +124,10 @@ static int daemon_docs(struct cli *c, struct docs *d, int want)
 	}
 	if (r >= 0 && (want & DOC_ALL_SOCKETS)) {
 		r = client_list_sockets_matching("", 0, -1, 0, &d->sockets);
-		if (r >= 0 && (r = reply_check_sockets(d->sockets, why, sizeof(why))) < 0)
-			log_warnx("nltuned's ListSockets reply: %s; using a local snapshot", why);
+		if (r == -EBADMSG ||
+		    (r >= 0 && (r = reply_check_sockets(d->sockets, why, sizeof(why))) < 0))
+			log_warnx("nltuned's ListSocketsJSON reply: %s; using a local snapshot",
+				  r == -EBADMSG && !d->sockets ? "not a JSON array" : why);
 	}
 	if (r < 0) {
 		json_object_put(d->sockets);
@@ -243,8 +245,9 @@ static json_object *daemon_sockets(const struct scan_filter *f)
 
 	r = client_list_sockets_matching(verdict_filter_name(f->verdict), (uint32_t)f->pid,
 					 f->protocol, f->netns, &out);
-	if (r >= 0 && (r = reply_check_sockets(out, why, sizeof(why))) < 0)
-		log_warnx("nltuned's ListSocketsPage reply: %s; using a local snapshot", why);
+	if (r == -EBADMSG || (r >= 0 && (r = reply_check_sockets(out, why, sizeof(why))) < 0))
+		log_warnx("nltuned's ListSocketsJSON reply: %s; using a local snapshot",
+			  r == -EBADMSG && !out ? "not a JSON array" : why);
 	if (r < 0) {
 		json_object_put(out);
 		return NULL;

@@ -269,9 +269,8 @@ int client_list_sockets_matching(const char *verdict, uint32_t pid, int32_t prot
 	do {
 		sd_bus_message *reply = NULL;
 		json_object *page = NULL;
-		size_t n;
-
 		const char *text = NULL;
+		size_t n;
 
 		r = call_args("ListSocketsJSON", &bus, &reply, "suituu", verdict, pid, protocol,
 			      netns, offset, (uint32_t)0);

@@ -4,7 +4,8 @@
 /*
  * usage: fakenltuned DESCRIBE_FILE
  * Owns org.nltune1 on the system bus ($DBUS_SYSTEM_BUS_ADDRESS), prints "ready", and answers
- * Describe() with the file's text as it is and ListSockets() with an array of strings.
+ * Describe() with the file's text as it is and ListSockets(), ListSocketsPage() and
+ * ListSocketsJSON() with an array of strings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +24,22 @@ static int list_sockets(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return sd_bus_reply_method_return(m, "as", 2, "not", "a dictionary");
 }
 
+static int list_page(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	return sd_bus_reply_method_return(m, "asu", 2, "not", "a dictionary", 2);
+}
+
+static int list_json(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	return sd_bus_reply_method_return(m, "su", "[\"not\", \"a dictionary\"]", 2);
+}
+
 static const sd_bus_vtable vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD("Describe", "", "s", describe, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("ListSockets", "", "as", list_sockets, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("ListSocketsPage", "suituu", "asu", list_page, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("ListSocketsJSON", "suituu", "su", list_json, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
 };
 
