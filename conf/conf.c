@@ -108,81 +108,53 @@ struct conf_parse {
 	char *err;
 	size_t errlen;
 	int failed;
-	int eof_error;	   /* libconfuse complained past the last line: end of file */
-	int last_line;	   /* last line with content; errors at EOF point here */
-	int unclosed_line; /* line of a '{' that is never closed, 0 if none */
-	int floor_line;	   /* lines of the last floor/ceiling assignments, 0 = default */
+	int last_line;	/* last line with content; errors at EOF point here */
+	int floor_line; /* lines of the last floor/ceiling assignments, 0 = default */
 	int ceiling_line;
 };
 
 static struct conf_parse *cur;
 
-/* Write "NAME:LINE: message" (or "NAME: message" when line <= 0) into err. */
-__attribute__((format(printf, 3, 4))) static void set_err(struct conf_parse *p, int line,
-							  const char *fmt, ...)
+/* Write "NAME:LINE: message" (or "NAME: message" when line <= 0) into err; returns -EINVAL. */
+__attribute__((format(printf, 3, 4))) static int set_err(struct conf_parse *p, int line,
+							 const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
 	p->failed = 1;
 	if (!p->err || p->errlen == 0)
-		return;
+		return -EINVAL;
 	if (line > 0)
 		n = snprintf(p->err, p->errlen, "%s:%d: ", p->name, line);
 	else
 		n = snprintf(p->err, p->errlen, "%s: ", p->name);
 	if (n < 0 || (size_t)n >= p->errlen)
-		return;
+		return -EINVAL;
 	va_start(ap, fmt);
 	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	/* The message quotes the file: keep its control characters off the terminal. */
 	sanitize_text(p->err + n, p->errlen - (size_t)n, p->err + n);
+	return -EINVAL;
 }
 
 /*
- * libconfuse reports through here. Its line counter is only trusted up to the
- * last line of content (past it the error is "end of file"), and its most
- * common messages are reworded to say what to do.
+ * Every message, libconfuse's own and the validators' below, arrives here and
+ * is kept as it is, with FILE:LINE before it. libconfuse's line counter runs
+ * past the last line of content at end of file: such an error goes there.
  */
 __attribute__((format(printf, 2, 0))) static void conf_errfunc(cfg_t *cfg, const char *fmt,
 							       va_list ap)
 {
 	struct conf_parse *p = cur;
 	char msg[256];
-	int line;
+	int line = cfg ? cfg->line : 0;
 
 	if (!p || p->failed)
 		return;
-	line = cfg ? cfg->line : 0;
-	if (line > p->last_line) {
-		p->eof_error = 1;
+	if (line > p->last_line)
 		line = p->last_line > 0 ? p->last_line : 1;
-	}
-	if (strcmp(fmt, "no such option '%s'") == 0) {
-		const char *key = va_arg(ap, const char *);
-
-		if (cfg && cfg->name && strcmp(cfg->name, "root") != 0)
-			snprintf(msg, sizeof(msg), "unknown key '%.64s' in section '%s'", key,
-				 cfg->name);
-		else
-			snprintf(msg, sizeof(msg), "unknown key '%.64s'", key);
-		set_err(p, line, "%s; check the spelling against the example nltune.conf", msg);
-		return;
-	}
-	if (strcmp(fmt, "premature end of file") == 0) {
-		set_err(p, line, "unexpected end of file; the last setting has no value");
-		return;
-	}
-	if (strcmp(fmt, "invalid boolean value for option '%s'") == 0) {
-		set_err(p, line, "%s: not a boolean; use true or false", va_arg(ap, const char *));
-		return;
-	}
-	if (strcmp(fmt, "unexpected token '%s'") == 0) {
-		set_err(p, line, "unexpected '%.64s'; write settings as key = value",
-			va_arg(ap, const char *));
-		return;
-	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	set_err(p, line, "%s", msg);
 }
@@ -447,33 +419,39 @@ static int is_word_char(char ch)
 }
 
 /*
- * Blank out comments (keeping newlines) before libconfuse sees the text, and
- * catch what its lexer gets wrong. libconfuse 3.3 miscounts lines after every
- * comment (a '#' line counts three), rejects comments inside lists, silently
- * accepts an unterminated comment or section, only notices an unterminated
- * string at end of file, prints a lone trailing backslash to stdout, and
- * expands ${VAR} from the environment. '#' and '/' '*' start a comment
- * anywhere outside a string, '//' only where a word may start, so that an
- * unquoted /a//b stays a path as libconfuse has it.
+ * libconfuse 3.3 (Debian 12) counts a comment's line up to three times and
+ * rejects a comment inside a list, so comments are blanked here, newlines
+ * kept, before it sees the text. The same pass stops what its lexer lets
+ * through: a NUL byte, an unterminated string (it notices only at end of
+ * file, and prints a trailing backslash to stdout), an unterminated comment or
+ * section (accepted without a word), and ${VAR}, which it would expand from
+ * the environment. As in its lexer, '#' and '/' '*' start a comment anywhere
+ * outside a string, '//' only where a word may start (unquoted /a//b is a
+ * path). t[len] must be a newline.
  */
-static int strip_comments(struct conf_parse *p, char *t, size_t len)
+static int prescan(struct conf_parse *p, char *t, size_t len)
 {
 	enum { CODE, LINE_COMMENT, BLOCK_COMMENT, DQ, SQ } st = CODE;
-	int line = 1, open_line = 0, depth = 0, in_word = 0;
-	int brace_line[16];
+	int line = 1, open_line = 0, depth = 0, in_word = 0, brace_line[16];
 	size_t i;
 
 	if (len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
 		memset(t, ' ', 3); /* UTF-8 byte order mark */
 	for (i = 0; i < len; i++) {
-		char ch = t[i], next = i + 1 < len ? t[i + 1] : '\0';
+		char ch = t[i], next = t[i + 1];
 
+		if (ch == '\0')
+			return set_err(p, line, "binary file (NUL byte); expected a text file");
+		if (ch == '$' && next == '{' && (st == CODE || st == DQ))
+			return set_err(p, line,
+				       "${...} environment references are not supported; "
+				       "write the value itself");
 		if (ch == '\n')
 			line++;
 		switch (st) {
 		case CODE:
-			if (ch == '#' || (ch == '/' && next == '*') ||
-			    (ch == '/' && next == '/' && !in_word)) {
+			if (ch == '#' ||
+			    (ch == '/' && (next == '*' || (next == '/' && !in_word)))) {
 				st = ch == '#' || next == '/' ? LINE_COMMENT : BLOCK_COMMENT;
 				open_line = line;
 				t[i] = ' ';
@@ -482,18 +460,11 @@ static int strip_comments(struct conf_parse *p, char *t, size_t len)
 				in_word = 0;
 				continue;
 			}
-			if (ch == '$' && next == '{') {
-				set_err(p, line,
-					"${...} environment references are not supported; "
-					"write the value itself");
-				return -EINVAL;
-			}
 			if (ch == '"' || ch == '\'') {
 				st = ch == '"' ? DQ : SQ;
 				open_line = line;
 			} else if (ch == '{') {
-				if (depth < (int)(sizeof(brace_line) / sizeof(brace_line[0])))
-					brace_line[depth] = line;
+				brace_line[depth < 16 ? depth : 15] = line;
 				depth++;
 			} else if (ch == '}' && depth > 0) {
 				depth--;
@@ -520,46 +491,24 @@ static int strip_comments(struct conf_parse *p, char *t, size_t len)
 		case DQ:
 		case SQ:
 			p->last_line = line;
-			if (ch == '\\' && i + 1 < len) {
-				if (next == '\n')
-					line++;
+			if (ch == '\\' && next != '\0') {
+				line += next == '\n';
 				i++;
 			} else if (ch == (st == DQ ? '"' : '\'')) {
 				st = CODE;
-			} else if (st == DQ && ch == '$' && next == '{') {
-				set_err(p, line,
-					"${...} environment references are not supported; "
-					"write the value itself");
-				return -EINVAL;
 			}
 			break;
 		}
 	}
-	if (st == DQ || st == SQ) {
-		set_err(p, open_line, "unterminated string; add the closing %s",
-			st == DQ ? "\"" : "'");
-		return -EINVAL;
-	}
-	if (st == BLOCK_COMMENT) {
-		set_err(p, open_line, "unterminated comment; add the closing */");
-		return -EINVAL;
-	}
-	if (depth > 0) {
-		int n = (int)(sizeof(brace_line) / sizeof(brace_line[0]));
-
-		p->unclosed_line = brace_line[depth <= n ? depth - 1 : n - 1];
-	}
+	if (st == DQ || st == SQ)
+		return set_err(p, open_line, "unterminated string; add the closing %s",
+			       st == DQ ? "\"" : "'");
+	if (st == BLOCK_COMMENT)
+		return set_err(p, open_line, "unterminated comment; add the closing */");
+	if (depth > 0)
+		return set_err(p, brace_line[depth <= 16 ? depth - 1 : 15],
+			       "'{' is never closed; add the matching '}'");
 	return 0;
-}
-
-static int line_of(const char *buf, const char *at)
-{
-	int line = 1;
-
-	for (; buf < at; buf++)
-		if (*buf == '\n')
-			line++;
-	return line;
 }
 
 static void copy_str(char *dst, size_t len, const char *src)
@@ -592,17 +541,16 @@ static int copy_out(struct conf_parse *p, cfg_t *cfg, struct nlt_conf *c)
 		copy_str(c->ignore_comm[i], NLT_COMM_LEN, cfg_getnstr(alerts, "ignore-comm", i));
 	c->autofix = cfg_getbool(cfg, "autofix") == cfg_true;
 
-	if (c->ceiling != 0 && c->floor > c->ceiling) {
-		set_err(p, p->floor_line > p->ceiling_line ? p->floor_line : p->ceiling_line,
-			"floor (%llu bytes) is above ceiling (%llu bytes); lower floor or raise "
-			"ceiling (ceiling = 0 picks it automatically)",
-			(unsigned long long)c->floor, (unsigned long long)c->ceiling);
-		return -EINVAL;
-	}
+	if (c->ceiling != 0 && c->floor > c->ceiling)
+		return set_err(
+		    p, p->floor_line > p->ceiling_line ? p->floor_line : p->ceiling_line,
+		    "floor (%llu bytes) is above ceiling (%llu bytes); lower floor or raise "
+		    "ceiling (ceiling = 0 picks it automatically)",
+		    (unsigned long long)c->floor, (unsigned long long)c->ceiling);
 	return 0;
 }
 
-static int set_validators(cfg_t *cfg)
+static void set_validators(cfg_t *cfg)
 {
 	size_t i;
 
@@ -613,7 +561,6 @@ static int set_validators(cfg_t *cfg)
 	cfg_set_validate_func(cfg, "sysctl-dir", validate_path);
 	cfg_set_validate_func(cfg, "metrics-file", validate_path);
 	cfg_set_validate_func(cfg, "alerts|ignore-comm", validate_ignore_comm);
-	return cur->failed ? -EINVAL : 0;
 }
 
 void nlt_conf_defaults(struct nlt_conf *c)
@@ -642,7 +589,6 @@ int nlt_conf_load_buffer(struct nlt_conf *c, const char *name, const char *buf, 
 {
 	struct conf_parse p = { .name = name ? name : "(buffer)", .err = err, .errlen = errlen };
 	struct nlt_conf tmp;
-	const char *nul;
 	char *text = NULL;
 	cfg_t *cfg = NULL;
 	FILE *fp = NULL;
@@ -650,61 +596,37 @@ int nlt_conf_load_buffer(struct nlt_conf *c, const char *name, const char *buf, 
 
 	if (err && errlen)
 		err[0] = '\0';
-	if (len > CONF_MAX_BYTES) {
-		set_err(&p, 0, "larger than %d KiB; this is not an nltune configuration",
-			CONF_MAX_BYTES / 1024);
-		r = -EINVAL;
-		goto out;
-	}
-	nul = len ? memchr(buf, '\0', len) : NULL;
-	if (nul) {
-		set_err(&p, line_of(buf, nul), "binary file (NUL byte); expected a text file");
-		r = -EINVAL;
-		goto out;
-	}
+	if (len > CONF_MAX_BYTES)
+		return set_err(&p, 0, "larger than %d KiB; this is not an nltune configuration",
+			       CONF_MAX_BYTES / 1024);
 	/* A private copy: comments get blanked, and a final newline ends every token. */
 	text = malloc(len + 2);
 	if (!text) {
 		set_err(&p, 0, "out of memory");
-		r = -ENOMEM;
-		goto out;
+		return -ENOMEM;
 	}
 	if (len)
 		memcpy(text, buf, len);
 	text[len] = '\n';
 	text[len + 1] = '\0';
-	r = strip_comments(&p, text, len);
+	r = prescan(&p, text, len);
 	if (r < 0)
 		goto out;
 
 	cur = &p;
+	r = -ENOMEM;
 	cfg = cfg_init(conf_opts, CFGF_NONE);
-	if (!cfg) {
+	fp = fmemopen(text, len + 1, "r");
+	if (!cfg || !fp) {
 		set_err(&p, 0, "out of memory");
-		r = -ENOMEM;
 		goto out;
 	}
 	cfg_set_error_function(cfg, conf_errfunc);
-	r = set_validators(cfg);
-	if (r < 0)
-		goto out;
-	fp = fmemopen(text, len + 1, "r");
-	if (!fp) {
-		r = -errno;
-		set_err(&p, 0, "cannot parse: %s", strerror(-r));
-		goto out;
-	}
+	set_validators(cfg);
 	r = -EINVAL;
 	if (cfg_parse_fp(cfg, fp) != CFG_SUCCESS || p.failed) {
-		/* Running off the end of the file usually means a missing '}'. */
-		if (p.unclosed_line && (p.eof_error || !p.failed))
-			set_err(&p, p.unclosed_line, "'{' is never closed; add the matching '}'");
-		else if (!p.failed)
+		if (!p.failed)
 			set_err(&p, p.last_line > 0 ? p.last_line : 1, "syntax error");
-		goto out;
-	}
-	if (p.unclosed_line) {
-		set_err(&p, p.unclosed_line, "'{' is never closed; add the matching '}'");
 		goto out;
 	}
 	nlt_conf_defaults(&tmp);

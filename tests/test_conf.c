@@ -474,10 +474,10 @@ static void test_conf_accepts_crlf_line_endings(void **state)
 static void test_conf_rejects_unknown_key_with_line(void **state)
 {
 	static const struct bad_case cases[] = {
-		{ "bogus = 1\n", 1, "unknown key 'bogus'" },
-		{ "window = 1000\n\n\nwindwo = 1000\n", 4, "unknown key 'windwo'" },
-		{ "Window = 1000\n", 1, "unknown key 'Window'" },
-		{ "\"window \" = 1000\n", 1, "unknown key" },
+		{ "bogus = 1\n", 1, "no such option 'bogus'" },
+		{ "window = 1000\n\n\nwindwo = 1000\n", 4, "no such option 'windwo'" },
+		{ "Window = 1000\n", 1, "no such option 'Window'" },
+		{ "\"window \" = 1000\n", 1, "no such option" },
 	};
 
 	(void)state;
@@ -487,9 +487,8 @@ static void test_conf_rejects_unknown_key_with_line(void **state)
 static void test_conf_rejects_unknown_key_in_section_with_line(void **state)
 {
 	static const struct bad_case cases[] = {
-		{ "alerts {\n  min-drops = 1\n  window = 5\n}\n", 3,
-		  "unknown key 'window' in section 'alerts'" },
-		{ "alerts {\n  min_drops = 1\n}\n", 2, "unknown key 'min_drops'" },
+		{ "alerts {\n  min-drops = 1\n  window = 5\n}\n", 3, "no such option 'window'" },
+		{ "alerts {\n  min_drops = 1\n}\n", 2, "no such option 'min_drops'" },
 	};
 
 	(void)state;
@@ -499,11 +498,12 @@ static void test_conf_rejects_unknown_key_in_section_with_line(void **state)
 static void test_conf_rejects_unknown_and_nested_sections_with_line(void **state)
 {
 	static const struct bad_case cases[] = {
-		{ "window = 100\nmonitor {\n  buffer = 1\n}\n", 2, "unknown key 'monitor'" },
+		{ "window = 100\nmonitor {\n  buffer = 1\n}\n", 2, "no such option 'monitor'" },
 		{ "alerts {\n  alerts {\n    alerts {\n    }\n  }\n}\n", 2,
-		  "unknown key 'alerts' in section 'alerts'" },
-		{ "{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n", 1, "unexpected '{'" },
-		{ "alerts {\n  ignore-comm = {{{{ \"a\" }}}}\n}\n", 2, "unexpected '{'" },
+		  "no such option 'alerts'" },
+		/* Braces are counted before libconfuse reads the file. */
+		{ "{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n", 1, "'{' is never closed" },
+		{ "alerts {\n  ignore-comm = {{{{ \"a\" }}}}\n}\n", 2, "unexpected token '{'" },
 		{ "window { }\n", 1, NULL },
 		{ "alerts = 5\n", 1, NULL },
 	};
@@ -537,15 +537,15 @@ static void test_conf_rejects_wrong_type_with_line(void **state)
 		{ "history = 5s\n", 1, "not a whole number" },
 		{ "policy = fast\n", 1, "unknown policy 'fast'; use raise-only, exact or observe" },
 		{ "policy = Exact\n", 1, "unknown policy" },
-		{ "autofix = maybe\n", 1, "autofix: not a boolean; use true or false" },
-		{ "autofix = 1\n", 1, "not a boolean" },
+		{ "autofix = maybe\n", 1, "invalid boolean value for option 'autofix'" },
+		{ "autofix = 1\n", 1, "invalid boolean value" },
 		{ "state-dir = {\"/a\"}\n", 1, NULL },
 		{ "alerts {\n min-drops = many\n}\n", 2, "alerts.min-drops: 'many'" },
 		{ "alerts {\n interval = soon\n}\n", 2,
 		  "alerts.interval: 'soon' is not a duration" },
 		{ "window 1000\n", 1, "missing equal sign" },
-		{ "window =\n", 1, "unexpected end of file" },
-		{ "window = 500\nhistory =\n\n\n", 2, "unexpected end of file" },
+		{ "window =\n", 1, "premature end of file" },
+		{ "window = 500\nhistory =\n\n\n", 2, "premature end of file" },
 		{ "window = = 5\n", 1, NULL },
 	};
 
@@ -809,7 +809,7 @@ static void test_conf_line_numbers_count_comment_lines(void **state)
 				  "bogus = 1\n";
 
 	(void)state;
-	assert_rejected_n(doc, strlen(doc), 11, "unknown key 'bogus'");
+	assert_rejected_n(doc, strlen(doc), 11, "no such option 'bogus'");
 }
 
 static void test_conf_survives_very_long_lines(void **state)
@@ -832,8 +832,8 @@ static void test_conf_survives_very_long_lines(void **state)
 	strcpy(doc, "window = 1500\n");
 	memset(doc + 14, 'k', n);
 	strcpy(doc + 14 + n, " = 1\n");
-	assert_rejected_n(doc, strlen(doc), 2, "unknown key 'kkkk");
-	assert_true(strlen(err) < 200);
+	assert_rejected_n(doc, strlen(doc), 2, "no such option 'kkkk");
+	assert_true(strlen(err) < 300); /* conf.c keeps 256 bytes of a message */
 
 	/* A long value too. */
 	strcpy(doc, "window = ");
@@ -1054,7 +1054,7 @@ static void test_conf_error_messages_hide_control_characters(void **state)
 	assert_int_equal(load(&c, doc), -EINVAL);
 	for (i = 0; err[i]; i++)
 		assert_true((unsigned char)err[i] >= 0x20 && err[i] != 0x7f);
-	assert_non_null(strstr(err, "unknown key 'bo?gus?[31m'"));
+	assert_non_null(strstr(err, "no such option 'bo?gus?[31m'"));
 }
 
 int main(void)

@@ -35,7 +35,8 @@ static void check_valid(const struct nlt_conf *c)
 	check(c->ceiling == 0 || (c->ceiling >= 4096 && c->ceiling <= INT32_MAX));
 	check(c->ceiling == 0 || c->floor <= c->ceiling);
 	check(c->history >= 1 && c->history <= 100);
-	check(c->monitor_buffer >= 64 * 1024 && c->monitor_buffer <= 1024ull * 1024 * 1024);
+	check(c->monitor_buffer == 0 ||
+	      (c->monitor_buffer >= 64 * 1024 && c->monitor_buffer <= 1024ull * 1024 * 1024));
 	check(c->scan_interval_ms >= 100 && c->scan_interval_ms <= 24u * 3600 * 1000);
 	check(c->alert_min_drops >= 1 && c->alert_min_drops <= INT32_MAX);
 	check(c->alert_interval_ms <= 24u * 3600 * 1000);

@@ -50,7 +50,7 @@ functions() {
 	uevent) echo 'uevent_parse|parse_fields|parse_seqnum|header_valid|uevent_get' ;;
 	nlscan) echo 'nlscan_parse|parse_header|parse_row|split|parse_dec|parse_hex|parse_sk' ;;
 	state) echo 'state_parse|state_format|split|parse_u64|parse_boot|parse_pair|check_end' ;;
-	conf) echo 'nlt_conf_load_buffer|strip_comments|parse_|validate_|conf_errfunc|copy_out' ;;
+	conf) echo 'nlt_conf_load_buffer|prescan|parse_|validate_|conf_errfunc|copy_out' ;;
 	charge) echo 'charge_' ;;
 	burst) echo 'burst_|win_|subsys_|clock_advance' ;;
 	esac
