@@ -1,39 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Netlink sockets as the kernel lists them: /proc/net/netlink (parsed purely) and sock_diag. */
+/* Netlink sockets read from the kernel: /proc/net/netlink, sock_diag, other network namespaces. */
 #ifndef NLTUNE_NLSCAN_H
 #define NLTUNE_NLSCAN_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "nlparse.h"
+
 #define NLSCAN_MAX_ROWS	    100000 /* rows of one /proc/net/netlink kept; the rest is counted */
-#define NLSCAN_MAX_LINE	    512	   /* a longer line is malformed */
 #define NLSCAN_PROTO_UEVENT 15
-
-struct nlsock {
-	uint64_t inode;	   /* the only stable identity */
-	uint64_t netns;	   /* inode of the network namespace (0 = unknown) */
-	uint32_t protocol; /* Eth column */
-	uint32_t portid;   /* Pid column: the netlink port id */
-	uint32_t groups;   /* first 32 multicast groups */
-	uint32_t rmem;	   /* bytes queued */
-	uint32_t drops;	   /* cumulative, wraps at 2^32 */
-	bool has_diag;	   /* the fields below came from sock_diag */
-	uint32_t rcvbuf;
-	bool no_enobufs; /* NETLINK_NO_ENOBUFS set */
-};
-
-/*
- * Parse a /proc/net/netlink image (header line first). Rows that do not have
- * exactly the ten columns, or overflow, or are longer than NLSCAN_MAX_LINE, are
- * skipped and counted in *bad. At most max rows are stored; the rest are
- * counted in *bad too. Returns rows stored or -EBADMSG if the header is wrong.
- * Pure. Every row's netns is set to netns.
- */
-ssize_t nlscan_parse(const char *buf, size_t len, uint64_t netns, struct nlsock *out, size_t max,
-		     size_t *bad);
 
 /*
  * Read <proc>/<rel> (e.g. "net/netlink" or "1234/net/netlink") and parse; *out
@@ -73,8 +50,5 @@ int nlscan_diag_netns(pid_t pid, struct nlsock *socks, size_t n);
 
 /* The netns inode of <proc>/<pid>/ns/net (readlink "net:[N]"), or -errno. */
 int nlscan_netns_of(pid_t pid, uint64_t *netns);
-
-/* The protocol's name as ss(8) prints it ("rtnl", "uevent", ...), or NULL if it has none. */
-const char *nlscan_proto_name(uint32_t protocol);
 
 #endif

@@ -67,7 +67,7 @@ static const char *paint(const char *verdict, const struct render_opts *o)
 /* "uevent", or the number for a protocol ss has no name for. */
 static const char *proto(char *buf, size_t len, uint64_t p)
 {
-	const char *n = p <= UINT32_MAX ? nlscan_proto_name((uint32_t)p) : NULL;
+	const char *n = p <= UINT32_MAX ? nlparse_proto_name((uint32_t)p) : NULL;
 
 	if (n)
 		snprintf(buf, len, "%s", n);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for nlscan.c: real /proc/net/netlink captures, hostile input, and live sock_diag. */
+/* Unit tests for nlparse.c (captures, hostile rows) and nlscan.c (--proc reads, live sock_diag). */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -107,7 +107,7 @@ static void assert_rows(const struct nlsock *got, size_t n, const struct want_ro
 /* Parse HDR + text; returns rows stored, fills *bad. */
 static ssize_t parse_text(const char *text, struct nlsock *out, size_t max, size_t *bad)
 {
-	return nlscan_parse(text, strlen(text), 0, out, max, bad);
+	return nlparse_table(text, strlen(text), 0, out, max, bad);
 }
 
 /* Every line of text (after HDR) is one bad row between two good ones. */
@@ -127,7 +127,7 @@ static void assert_each_row_bad(const char *const *rows, size_t n)
 	}
 }
 
-static void test_nlscan_parse_real_capture_gives_exact_rows(void **state)
+static void test_nlparse_real_capture_gives_exact_rows(void **state)
 {
 	struct nlsock out[32];
 	size_t len, bad = 99;
@@ -135,13 +135,13 @@ static void test_nlscan_parse_real_capture_gives_exact_rows(void **state)
 	ssize_t n;
 
 	(void)state;
-	n = nlscan_parse(buf, len, 4026531840u, out, NCASES(out), &bad);
+	n = nlparse_table(buf, len, 4026531840u, out, NCASES(out), &bad);
 	free(buf);
 	assert_int_equal(bad, 0);
 	assert_rows(out, (size_t)n, basic_rows, NCASES(basic_rows), 4026531840u);
 }
 
-static void test_nlscan_parse_dropping_capture_shows_queue_and_drops(void **state)
+static void test_nlparse_dropping_capture_shows_queue_and_drops(void **state)
 {
 	struct nlsock out[32];
 	size_t len, bad = 99;
@@ -150,7 +150,7 @@ static void test_nlscan_parse_dropping_capture_shows_queue_and_drops(void **stat
 	ssize_t n;
 
 	(void)state;
-	n = nlscan_parse(buf, len, 0, out, NCASES(out), &bad);
+	n = nlparse_table(buf, len, 0, out, NCASES(out), &bad);
 	free(buf);
 	assert_int_equal(n, NCASES(basic_rows));
 	assert_int_equal(bad, 0);
@@ -189,7 +189,7 @@ static void test_nlscan_read_missing_file_is_enoent(void **state)
 	assert_null(rows);
 }
 
-static void test_nlscan_parse_row_fields_and_maxima(void **state)
+static void test_nlparse_row_fields_and_maxima(void **state)
 {
 	static const char text[] =
 	    HDR "ffffffffffffffff 31  4294967295 ffffffff 4294967295 0 1 4294967295 "
@@ -217,7 +217,7 @@ static void test_nlscan_parse_row_fields_and_maxima(void **state)
 	assert_int_equal(out[2].inode, 8);
 }
 
-static void test_nlscan_parse_sets_netns_on_every_row(void **state)
+static void test_nlparse_sets_netns_on_every_row(void **state)
 {
 	static const char text[] = HDR ROW ROW;
 	struct nlsock out[2];
@@ -225,7 +225,7 @@ static void test_nlscan_parse_sets_netns_on_every_row(void **state)
 
 	(void)state;
 	memset(out, 0xff, sizeof(out));
-	assert_int_equal(nlscan_parse(text, strlen(text), 4026532000u, out, 2, &bad), 2);
+	assert_int_equal(nlparse_table(text, strlen(text), 4026532000u, out, 2, &bad), 2);
 	assert_int_equal(out[0].netns, 4026532000u);
 	assert_int_equal(out[1].netns, 4026532000u);
 	assert_false(out[1].has_diag);
@@ -233,7 +233,7 @@ static void test_nlscan_parse_sets_netns_on_every_row(void **state)
 	assert_false(out[1].no_enobufs);
 }
 
-static void test_nlscan_parse_missing_columns_are_bad(void **state)
+static void test_nlparse_missing_columns_are_bad(void **state)
 {
 	static const char *const rows[] = {
 		"",
@@ -247,7 +247,7 @@ static void test_nlscan_parse_missing_columns_are_bad(void **state)
 	assert_each_row_bad(rows, NCASES(rows));
 }
 
-static void test_nlscan_parse_extra_columns_are_bad(void **state)
+static void test_nlparse_extra_columns_are_bad(void **state)
 {
 	static const char *const rows[] = {
 		"00000000deadbeef 15  4242       00000001 832      0        0     2        7       "
@@ -261,7 +261,7 @@ static void test_nlscan_parse_extra_columns_are_bad(void **state)
 	assert_each_row_bad(rows, NCASES(rows));
 }
 
-static void test_nlscan_parse_overflowing_numbers_are_bad(void **state)
+static void test_nlparse_overflowing_numbers_are_bad(void **state)
 {
 	static const char *const rows[] = {
 		"1 4294967296 0 0 0 0 0 0 0 1",		  /* Eth */
@@ -279,7 +279,7 @@ static void test_nlscan_parse_overflowing_numbers_are_bad(void **state)
 	assert_each_row_bad(rows, NCASES(rows));
 }
 
-static void test_nlscan_parse_non_digits_are_bad(void **state)
+static void test_nlparse_non_digits_are_bad(void **state)
 {
 	static const char *const rows[] = {
 		"1 -1 0 0 0 0 0 0 0 1",	  "1 +1 0 0 0 0 0 0 0 1",	"1 0 12a 0 0 0 0 0 0 1",
@@ -292,30 +292,30 @@ static void test_nlscan_parse_non_digits_are_bad(void **state)
 	assert_each_row_bad(rows, NCASES(rows));
 }
 
-static void test_nlscan_parse_line_longer_than_max_is_bad(void **state)
+static void test_nlparse_line_longer_than_max_is_bad(void **state)
 {
-	char buf[4 * NLSCAN_MAX_LINE];
+	char buf[4 * NLPARSE_MAX_LINE];
 	struct nlsock out[2];
 	size_t row = strlen(ROW) - 1, bad;
 	char *p;
 
 	(void)state;
-	/* ROW padded with trailing spaces to exactly NLSCAN_MAX_LINE: still good */
+	/* ROW padded with trailing spaces to exactly NLPARSE_MAX_LINE: still good */
 	p = buf + sprintf(buf, HDR "%.*s", (int)row, ROW);
-	memset(p, ' ', NLSCAN_MAX_LINE - row);
-	strcpy(p + NLSCAN_MAX_LINE - row, "\n");
+	memset(p, ' ', NLPARSE_MAX_LINE - row);
+	strcpy(p + NLPARSE_MAX_LINE - row, "\n");
 	assert_int_equal(parse_text(buf, out, 2, &bad), 1);
 	assert_int_equal(bad, 0);
 
 	/* one byte more: bad */
 	p = buf + sprintf(buf, HDR "%.*s", (int)row, ROW);
-	memset(p, ' ', NLSCAN_MAX_LINE + 1 - row);
-	strcpy(p + NLSCAN_MAX_LINE + 1 - row, "\n" ROW);
+	memset(p, ' ', NLPARSE_MAX_LINE + 1 - row);
+	strcpy(p + NLPARSE_MAX_LINE + 1 - row, "\n" ROW);
 	assert_int_equal(parse_text(buf, out, 2, &bad), 1);
 	assert_int_equal(bad, 1);
 }
 
-static void test_nlscan_parse_bad_header_is_ebadmsg(void **state)
+static void test_nlparse_bad_header_is_ebadmsg(void **state)
 {
 	static const char *const texts[] = {
 		"\n" ROW,
@@ -348,31 +348,31 @@ static void test_nlscan_parse_bad_header_is_ebadmsg(void **state)
 	}
 }
 
-static void test_nlscan_parse_overlong_header_is_ebadmsg(void **state)
+static void test_nlparse_overlong_header_is_ebadmsg(void **state)
 {
-	char buf[2 * NLSCAN_MAX_LINE];
+	char buf[2 * NLPARSE_MAX_LINE];
 	struct nlsock out[1];
 	size_t bad;
 	int n;
 
 	(void)state;
 	n = snprintf(buf, sizeof(buf), "%.*s", (int)strlen(HDR) - 1, HDR);
-	memset(buf + n, ' ', NLSCAN_MAX_LINE + 1 - (size_t)n);
-	strcpy(buf + NLSCAN_MAX_LINE + 1, "\n");
+	memset(buf + n, ' ', NLPARSE_MAX_LINE + 1 - (size_t)n);
+	strcpy(buf + NLPARSE_MAX_LINE + 1, "\n");
 	assert_int_equal(parse_text(buf, out, 1, &bad), -EBADMSG);
 }
 
-static void test_nlscan_parse_empty_is_ebadmsg(void **state)
+static void test_nlparse_empty_is_ebadmsg(void **state)
 {
 	struct nlsock out[1];
 	size_t bad;
 
 	(void)state;
-	assert_int_equal(nlscan_parse("", 0, 0, out, 1, &bad), -EBADMSG);
-	assert_int_equal(nlscan_parse(NULL, 0, 0, out, 1, &bad), -EBADMSG);
+	assert_int_equal(nlparse_table("", 0, 0, out, 1, &bad), -EBADMSG);
+	assert_int_equal(nlparse_table(NULL, 0, 0, out, 1, &bad), -EBADMSG);
 }
 
-static void test_nlscan_parse_header_only_is_zero_rows(void **state)
+static void test_nlparse_header_only_is_zero_rows(void **state)
 {
 	struct nlsock out[1];
 	size_t bad = 99;
@@ -381,11 +381,11 @@ static void test_nlscan_parse_header_only_is_zero_rows(void **state)
 	assert_int_equal(parse_text(HDR, out, 1, &bad), 0);
 	assert_int_equal(bad, 0);
 	/* the header alone without its newline */
-	assert_int_equal(nlscan_parse(HDR, strlen(HDR) - 1, 0, out, 1, &bad), 0);
+	assert_int_equal(nlparse_table(HDR, strlen(HDR) - 1, 0, out, 1, &bad), 0);
 	assert_int_equal(bad, 0);
 }
 
-static void test_nlscan_parse_last_row_without_newline_counts(void **state)
+static void test_nlparse_last_row_without_newline_counts(void **state)
 {
 	static const char text[] = HDR ROW "0 16 0 00000000 0 0 0 2 0 5";
 	struct nlsock out[4];
@@ -398,7 +398,7 @@ static void test_nlscan_parse_last_row_without_newline_counts(void **state)
 	assert_int_equal(out[1].inode, 5);
 }
 
-static void test_nlscan_parse_uses_len_not_nul(void **state)
+static void test_nlparse_uses_len_not_nul(void **state)
 {
 	static const char text[] = HDR ROW "0 16 0 00000000 0 0 0 2 0 5\n";
 	static const char nul[] = HDR "0 16 0 00000000 0 0 0 2 0 5\0 1\n";
@@ -407,14 +407,14 @@ static void test_nlscan_parse_uses_len_not_nul(void **state)
 
 	(void)state;
 	/* the buffer stops in the middle of the second row's inode: a short row */
-	assert_int_equal(nlscan_parse(text, strlen(HDR ROW) + 10, 0, out, 4, &bad), 1);
+	assert_int_equal(nlparse_table(text, strlen(HDR ROW) + 10, 0, out, 4, &bad), 1);
 	assert_int_equal(bad, 1);
 	/* a NUL inside a row is a byte like any other, not an end */
-	assert_int_equal(nlscan_parse(nul, sizeof(nul) - 1, 0, out, 4, &bad), 0);
+	assert_int_equal(nlparse_table(nul, sizeof(nul) - 1, 0, out, 4, &bad), 0);
 	assert_int_equal(bad, 1);
 }
 
-static void test_nlscan_parse_binary_garbage_is_counted_not_crashed(void **state)
+static void test_nlparse_binary_garbage_is_counted_not_crashed(void **state)
 {
 	const size_t glen = 1 << 16;
 	size_t hlen = strlen(HDR), len = hlen + glen, lines = 0, i, bad;
@@ -435,16 +435,16 @@ static void test_nlscan_parse_binary_garbage_is_counted_not_crashed(void **state
 		lines += buf[i] == '\n';
 	}
 	lines += buf[len - 1] != '\n';
-	n = nlscan_parse(buf, len, 0, out, glen, &bad);
+	n = nlparse_table(buf, len, 0, out, glen, &bad);
 	assert_true(n >= 0);
 	assert_int_equal((size_t)n + bad, lines);
 	/* garbage where the header should be */
-	assert_int_equal(nlscan_parse(buf + hlen, glen, 0, out, glen, &bad), -EBADMSG);
+	assert_int_equal(nlparse_table(buf + hlen, glen, 0, out, glen, &bad), -EBADMSG);
 	free(out);
 	free(buf);
 }
 
-static void test_nlscan_parse_max_zero_counts_every_row(void **state)
+static void test_nlparse_max_zero_counts_every_row(void **state)
 {
 	static const char text[] = HDR ROW ROW ROW;
 	size_t bad;
@@ -479,7 +479,7 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void test_nlscan_parse_max_rows_all_parsed_quickly(void **state)
+static void test_nlparse_max_rows_all_parsed_quickly(void **state)
 {
 	struct nlsock *out = calloc(NLSCAN_MAX_ROWS, sizeof(*out));
 	size_t len, bad;
@@ -491,7 +491,7 @@ static void test_nlscan_parse_max_rows_all_parsed_quickly(void **state)
 	(void)state;
 	assert_non_null(out);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	n = nlscan_parse(buf, len, 0, out, NLSCAN_MAX_ROWS, &bad);
+	n = nlparse_table(buf, len, 0, out, NLSCAN_MAX_ROWS, &bad);
 	s = seconds_since(&t0);
 	free(buf);
 	assert_int_equal(n, NLSCAN_MAX_ROWS);
@@ -504,7 +504,7 @@ static void test_nlscan_parse_max_rows_all_parsed_quickly(void **state)
 	assert_true(s < 2.0); /* ~20 ms here; generous for sanitizers */
 }
 
-static void test_nlscan_parse_rows_beyond_max_are_counted_bad(void **state)
+static void test_nlparse_rows_beyond_max_are_counted_bad(void **state)
 {
 	struct nlsock *out = calloc(NLSCAN_MAX_ROWS, sizeof(*out));
 	size_t len, bad;
@@ -513,7 +513,7 @@ static void test_nlscan_parse_rows_beyond_max_are_counted_bad(void **state)
 
 	(void)state;
 	assert_non_null(out);
-	n = nlscan_parse(buf, len, 0, out, NLSCAN_MAX_ROWS, &bad);
+	n = nlparse_table(buf, len, 0, out, NLSCAN_MAX_ROWS, &bad);
 	free(buf);
 	assert_int_equal(n, NLSCAN_MAX_ROWS);
 	assert_int_equal(bad, 5);
@@ -859,27 +859,27 @@ static void test_nlscan_diag_netns_of_missing_pid_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nlscan_parse_real_capture_gives_exact_rows),
-		cmocka_unit_test(test_nlscan_parse_dropping_capture_shows_queue_and_drops),
+		cmocka_unit_test(test_nlparse_real_capture_gives_exact_rows),
+		cmocka_unit_test(test_nlparse_dropping_capture_shows_queue_and_drops),
 		cmocka_unit_test(test_nlscan_read_goes_through_proc_root),
 		cmocka_unit_test(test_nlscan_read_missing_file_is_enoent),
-		cmocka_unit_test(test_nlscan_parse_row_fields_and_maxima),
-		cmocka_unit_test(test_nlscan_parse_sets_netns_on_every_row),
-		cmocka_unit_test(test_nlscan_parse_missing_columns_are_bad),
-		cmocka_unit_test(test_nlscan_parse_extra_columns_are_bad),
-		cmocka_unit_test(test_nlscan_parse_overflowing_numbers_are_bad),
-		cmocka_unit_test(test_nlscan_parse_non_digits_are_bad),
-		cmocka_unit_test(test_nlscan_parse_line_longer_than_max_is_bad),
-		cmocka_unit_test(test_nlscan_parse_bad_header_is_ebadmsg),
-		cmocka_unit_test(test_nlscan_parse_overlong_header_is_ebadmsg),
-		cmocka_unit_test(test_nlscan_parse_empty_is_ebadmsg),
-		cmocka_unit_test(test_nlscan_parse_header_only_is_zero_rows),
-		cmocka_unit_test(test_nlscan_parse_last_row_without_newline_counts),
-		cmocka_unit_test(test_nlscan_parse_uses_len_not_nul),
-		cmocka_unit_test(test_nlscan_parse_binary_garbage_is_counted_not_crashed),
-		cmocka_unit_test(test_nlscan_parse_max_zero_counts_every_row),
-		cmocka_unit_test(test_nlscan_parse_max_rows_all_parsed_quickly),
-		cmocka_unit_test(test_nlscan_parse_rows_beyond_max_are_counted_bad),
+		cmocka_unit_test(test_nlparse_row_fields_and_maxima),
+		cmocka_unit_test(test_nlparse_sets_netns_on_every_row),
+		cmocka_unit_test(test_nlparse_missing_columns_are_bad),
+		cmocka_unit_test(test_nlparse_extra_columns_are_bad),
+		cmocka_unit_test(test_nlparse_overflowing_numbers_are_bad),
+		cmocka_unit_test(test_nlparse_non_digits_are_bad),
+		cmocka_unit_test(test_nlparse_line_longer_than_max_is_bad),
+		cmocka_unit_test(test_nlparse_bad_header_is_ebadmsg),
+		cmocka_unit_test(test_nlparse_overlong_header_is_ebadmsg),
+		cmocka_unit_test(test_nlparse_empty_is_ebadmsg),
+		cmocka_unit_test(test_nlparse_header_only_is_zero_rows),
+		cmocka_unit_test(test_nlparse_last_row_without_newline_counts),
+		cmocka_unit_test(test_nlparse_uses_len_not_nul),
+		cmocka_unit_test(test_nlparse_binary_garbage_is_counted_not_crashed),
+		cmocka_unit_test(test_nlparse_max_zero_counts_every_row),
+		cmocka_unit_test(test_nlparse_max_rows_all_parsed_quickly),
+		cmocka_unit_test(test_nlparse_rows_beyond_max_are_counted_bad),
 		cmocka_unit_test(test_nlscan_read_grows_its_buffer_for_large_files),
 		cmocka_unit_test(test_nlscan_read_caps_huge_files),
 		cmocka_unit_test(test_nlscan_netns_of_reads_link_through_proc_root),

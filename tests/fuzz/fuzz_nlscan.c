@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer harness for nlscan_parse(): a /proc/net/netlink image per input, rows accounted for. */
+/* libFuzzer harness for nlparse_table(): a /proc/net/netlink image per input, rows accounted for.
+ */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,7 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "nlscan.h"
+#include "nlparse.h"
 
 #define MAX_ROWS 16 /* small, so that the "more than max rows" path is reachable */
 #define NETNS	 4026531840u
@@ -20,7 +21,7 @@ static void check(int ok)
 		abort();
 }
 
-/* Lines after the header, the way nlscan_parse() cuts them: a final partial line counts. */
+/* Lines after the header, the way nlparse_table() cuts them: a final partial line counts. */
 static size_t body_lines(const char *buf, size_t len)
 {
 	const char *p = memchr(buf, '\n', len), *end = buf + len, *nl;
@@ -48,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!out || !again)
 		abort();
 
-	n = nlscan_parse(buf, size, NETNS, out, MAX_ROWS, &bad);
+	n = nlparse_table(buf, size, NETNS, out, MAX_ROWS, &bad);
 	if (n < 0) {
 		check(n == -EBADMSG && bad == 0);
 		goto out;
@@ -61,12 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* Pure: the same image gives the same rows, with or without a bad counter. */
-	n2 = nlscan_parse(buf, size, NETNS, again, MAX_ROWS, NULL);
+	n2 = nlparse_table(buf, size, NETNS, again, MAX_ROWS, NULL);
 	check(n2 == n);
 	check(memcmp(out, again, (size_t)n * sizeof(*out)) == 0);
 
 	/* max 0 stores nothing and touches no row; every line is then bad. */
-	n2 = nlscan_parse(buf, size, NETNS, NULL, 0, &bad2);
+	n2 = nlparse_table(buf, size, NETNS, NULL, 0, &bad2);
 	check(n2 == 0 && bad2 == (size_t)n + bad);
 out:
 	free(again);

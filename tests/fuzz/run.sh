@@ -30,7 +30,7 @@ CFLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefin
 sources() {
 	case $1 in
 	uevent) echo daemon/uevent.c ;;
-	nlscan) echo daemon/nlscan.c daemon/paths.c daemon/safedir.c ;;  # nlscan.c also holds the sock_diag reader
+	nlscan) echo daemon/nlparse.c ;;
 	state) echo daemon/state.c daemon/paths.c daemon/safedir.c ;; # state_save() writes through paths
 	conf) echo conf/conf.c daemon/paths.c daemon/safedir.c daemon/sanitize.c ;;  # nlt_conf_load() reads with paths_read_alloc()
 	charge) echo daemon/charge.c ;;
@@ -40,7 +40,6 @@ sources() {
 }
 packages() {
 	case $1 in
-	nlscan) echo libmnl ;;
 	conf) echo libconfuse ;;
 	esac
 }
@@ -48,7 +47,7 @@ packages() {
 functions() {
 	case $1 in
 	uevent) echo 'uevent_parse|parse_fields|parse_seqnum|header_valid|uevent_get' ;;
-	nlscan) echo 'nlscan_parse|parse_header|parse_row|split|parse_dec|parse_hex|parse_sk' ;;
+	nlscan) echo 'nlparse_table|parse_header|parse_row|split|parse_dec|parse_hex|parse_sk' ;;
 	state) echo 'state_parse|state_format|split|parse_u64|parse_boot|parse_pair|check_end' ;;
 	conf) echo 'nlt_conf_load_buffer|prescan|parse_|validate_|conf_errfunc|copy_out' ;;
 	charge) echo 'charge_' ;;
@@ -78,7 +77,7 @@ coverage() {
 max_len() {
 	case $1 in
 	uevent) echo 9000 ;;   # UEVENT_MAX_SIZE (8192) and a little more, for -E2BIG
-	nlscan) echo 16384 ;;  # ~140 rows, NLSCAN_MAX_LINE (512) times 32
+	nlscan) echo 16384 ;;  # ~140 rows, NLPARSE_MAX_LINE (512) times 32
 	state) echo 20480 ;;   # STATE_MAX_BOOTS + 1 boot lines of ~150 bytes
 	conf) echo 4096 ;;     # the example nltune.conf is 2 KiB
 	charge) echo 256 ;;    # a model and 30 payloads
