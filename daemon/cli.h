@@ -43,6 +43,10 @@ int cmd_history(struct cli *c);
 json_object *cli_history(const struct cli *c, bool quiet);
 /* Print obj as --json asked (short or pretty) and free it. */
 void cli_print_json(const struct cli *c, json_object *obj);
+/* Say on stderr why a local scan failed (r from collect_local()). */
+void cli_scan_failed(const struct scanner *sc, int r);
+/* Say on stderr which rows of /proc/net/netlink the local scan could not read, if any. */
+void cli_scan_gaps(const struct scanner *sc);
 /* The recommendation as nltuned sees it (with live peaks): 0, or -errno if it does not answer. */
 int cmd_recommend_daemon(struct cli *c, json_object **rec);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* `nltune recommend` and `nltune apply`: the recommendation, shown or written to /proc/sys. */
+/* `nltune recommend|apply|revert`: the recommendation shown, written to /proc/sys, undone. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
