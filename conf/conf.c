@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "paths.h"
 #include "sanitize.h"
 
@@ -219,17 +221,15 @@ static long unit_scale(enum unit u, const char *suffix)
  */
 static int parse_scaled(const char *s, enum unit u, int64_t *out)
 {
-	uint64_t v = 0;
+	size_t n = num_digits(s);
+	uint64_t v;
 	long scale;
+	int r;
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (uint64_t)INT64_MAX / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	scale = unit_scale(u, s);
+	r = num_u64(s, n, INT64_MAX, &v);
+	if (r < 0)
+		return r;
+	scale = unit_scale(u, s + n);
 	if (scale == 0)
 		return -EINVAL;
 	if (v > (uint64_t)INT64_MAX / (uint64_t)scale)
@@ -327,16 +327,9 @@ static int parse_policy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res
  */
 static int parse_headroom(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	const char *s = value ? value : "";
-	double v = 0, scale = 1;
-	int digits = 0;
+	double v;
 
-	for (; *s >= '0' && *s <= '9'; s++, digits++)
-		v = v * 10 + (*s - '0');
-	if (digits > 0 && *s == '.' && s[1] >= '0' && s[1] <= '9')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			v += (*s - '0') * (scale /= 10); /* digits past 1e-300 add 0 */
-	if (digits == 0 || *s != '\0') {
+	if (num_decimal(value ? value : "", HUGE_VAL, &v) < 0) {
 		cfg_error(cfg, "%s: '%.40s' is not a number; write a factor such as 2.0", opt->name,
 			  value ? value : "");
 		return -1;

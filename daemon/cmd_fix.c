@@ -12,6 +12,7 @@
 #include "fixlog.h"
 #include "fixsock.h"
 #include "log.h"
+#include "num.h"
 #include "owners.h"
 #include "paths.h"
 #include "sanitize.h"
@@ -19,12 +20,9 @@
 
 static int parse_pid(const char *s, pid_t *pid)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v <= 0 || v > 4194304) {
+	if (num_u64_str(s, 4194304, &v) < 0 || v == 0) {
 		fprintf(stderr, "nltune: '%s' is not a process id\n", s);
 		return -EINVAL;
 	}

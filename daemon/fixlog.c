@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
 #include "paths.h"
 
 #define FIXLOG_MAGIC "nltune-fixes 1"
@@ -85,17 +86,6 @@ static bool next_line(const char **p, const char *end, char *line, size_t len)
 	return true;
 }
 
-static int parse_u64(const char *s, uint64_t max, uint64_t *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EBADMSG;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno || *end || *v > max ? -EBADMSG : 0;
-}
-
 int fixlog_parse(struct fixlog *l, const char *boot_id, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
@@ -117,9 +107,9 @@ int fixlog_parse(struct fixlog *l, const char *boot_id, const char *buf, size_t 
 		for (char *t = strtok_r(line, " ", &save); t && nf < 7;
 		     t = strtok_r(NULL, " ", &save))
 			f[nf++] = t;
-		if (nf != 6 || strcmp(f[0], "fix") != 0 || parse_u64(f[1], UINT64_MAX, &v[0]) ||
-		    parse_u64(f[2], UINT32_MAX, &v[1]) || parse_u64(f[3], UINT32_MAX, &v[2]) ||
-		    parse_u64(f[4], UINT64_MAX, &v[3]) || parse_u64(f[5], INT32_MAX, &v[4])) {
+		if (nf != 6 || strcmp(f[0], "fix") != 0 || num_u64_str(f[1], UINT64_MAX, &v[0]) ||
+		    num_u64_str(f[2], UINT32_MAX, &v[1]) || num_u64_str(f[3], UINT32_MAX, &v[2]) ||
+		    num_u64_str(f[4], UINT64_MAX, &v[3]) || num_u64_str(f[5], INT32_MAX, &v[4])) {
 			fixlog_init(l, boot_id);
 			return -EBADMSG;
 		}

@@ -14,6 +14,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "sanitize.h"
 
 #define LOG_LINE_MAX 1024
@@ -24,14 +25,15 @@ static bool log_verbose, log_journal;
 /* JOURNAL_STREAM is "DEV:INODE" of the stream journald gave us; only our own stderr counts. */
 static bool stderr_is_journal(void)
 {
-	const char *e = getenv("JOURNAL_STREAM");
-	unsigned long long dev, ino;
+	const char *e = getenv("JOURNAL_STREAM"), *colon;
+	uint64_t dev, ino;
 	struct stat st;
-	char end;
 
-	if (!e || sscanf(e, "%llu:%llu%c", &dev, &ino, &end) != 2 || fstat(STDERR_FILENO, &st) < 0)
+	if (!e || !(colon = strchr(e, ':')) ||
+	    num_u64(e, (size_t)(colon - e), UINT64_MAX, &dev) < 0 ||
+	    num_u64_str(colon + 1, UINT64_MAX, &ino) < 0 || fstat(STDERR_FILENO, &st) < 0)
 		return false;
-	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+	return (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino;
 }
 
 void log_init(const char *ident, bool verbose, bool native)

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "num.h"
+
 #define NCOLS 10
 
 static const char *const columns[NCOLS] = {
@@ -49,48 +51,13 @@ static bool field_is(const struct field *f, const char *s)
 
 static bool parse_dec(const struct field *f, uint64_t max, uint64_t *v)
 {
-	uint64_t x = 0;
-	size_t i;
-
-	for (i = 0; i < f->len; i++) {
-		unsigned int d = (unsigned char)f->p[i] - '0';
-
-		if (d > 9 || x > (max - d) / 10)
-			return false;
-		x = x * 10 + d;
-	}
-	*v = x;
-	return f->len > 0;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return num_u64(f->p, f->len, max, v) == 0;
 }
 
 /* 1..digits hex digits; no 0x prefix (the kernel prints none). */
 static bool parse_hex(const struct field *f, size_t digits, uint64_t *v)
 {
-	uint64_t x = 0;
-	size_t i;
-
-	if (f->len == 0 || f->len > digits)
-		return false;
-	for (i = 0; i < f->len; i++) {
-		int d = hexval(f->p[i]);
-
-		if (d < 0)
-			return false;
-		x = x << 4 | (uint64_t)d;
-	}
-	*v = x;
-	return true;
+	return num_hex(f->p, f->len, digits, v) == 0;
 }
 
 /* %pK/%p: a hashed pointer, zeros under kptr_restrict, or a placeholder before the RNG is up. */

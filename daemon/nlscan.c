@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "paths.h"
 
 #define READ_FIRST     (64u * 1024)	   /* first guess at the size of /proc/net/netlink */
@@ -467,8 +468,7 @@ ssize_t nlscan_dump_netns(pid_t pid, uint64_t *netns, struct nlsock **out)
 
 int nlscan_netns_of(pid_t pid, uint64_t *netns)
 {
-	char path[PATH_MAX], link[64], *end;
-	unsigned long long v;
+	char path[PATH_MAX], link[64];
 	ssize_t len;
 	int r;
 
@@ -479,14 +479,7 @@ int nlscan_netns_of(pid_t pid, uint64_t *netns)
 	if (len < 0)
 		return -errno;
 	link[len] = '\0';
-	if (strncmp(link, "net:[", 5) != 0 || link[5] < '0' || link[5] > '9')
+	if (strncmp(link, "net:[", 5) != 0 || len < 7 || link[len - 1] != ']')
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(link + 5, &end, 10);
-	if (errno)
-		return -ERANGE;
-	if (strcmp(end, "]") != 0)
-		return -EINVAL;
-	*netns = v;
-	return 0;
+	return num_u64(link + 5, (size_t)len - 6, UINT64_MAX, netns);
 }

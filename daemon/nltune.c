@@ -11,6 +11,7 @@
 #include "common.h"
 #include "conf.h"
 #include "log.h"
+#include "num.h"
 #include "term.h"
 
 enum opt_bit {
@@ -251,8 +252,6 @@ static unsigned opt_bit(int opt, const char **name)
 /* One command option into c; 0, or EXIT_USAGE after saying why. */
 static int take_option(struct cli *c, int opt, const char *arg)
 {
-	char *end;
-
 	switch (opt) {
 	case OPT_JSON:
 		c->json = true;
@@ -287,10 +286,7 @@ static int take_option(struct cli *c, int opt, const char *arg)
 		c->no_legend = true;
 		break;
 	case OPT_FOR:
-		errno = 0;
-		c->for_s = strtod(arg, &end);
-		/* Written so that NaN fails too. */
-		if (errno || *end || !(c->for_s > 0 && c->for_s <= 1e7)) {
+		if (num_decimal(arg, 1e7, &c->for_s) < 0 || c->for_s <= 0) {
 			fprintf(stderr,
 				"nltune: --for wants a positive number of seconds, not '%s'\n",
 				arg);
@@ -310,14 +306,13 @@ static int take_option(struct cli *c, int opt, const char *arg)
 	case OPT_PID:
 	case OPT_PROTOCOL:
 	case OPT_NETNS: {
-		unsigned long long v;
+		uint64_t v;
 
-		errno = 0;
-		v = strtoull(arg, &end, 10);
-		if (errno || *end || arg[0] == '-' || !arg[0] ||
-		    v > (opt == OPT_NETNS ? UINT64_MAX
-			 : opt == OPT_PID ? 4194304
-					  : INT32_MAX) ||
+		if (num_u64_str(arg,
+				opt == OPT_NETNS ? UINT64_MAX
+				: opt == OPT_PID ? 4194304
+						 : INT32_MAX,
+				&v) < 0 ||
 		    (v == 0 && opt != OPT_PROTOCOL)) {
 			fprintf(stderr, "nltune: --%s wants a number, not '%s'\n",
 				opt == OPT_PID	   ? "pid"
@@ -336,9 +331,7 @@ static int take_option(struct cli *c, int opt, const char *arg)
 		break;
 	}
 	case OPT_SIZE:
-		errno = 0;
-		c->size = strtoull(arg, &end, 10);
-		if (errno || *end || arg[0] == '-' || c->size == 0 || c->size > INT32_MAX) {
+		if (num_u64_str(arg, INT32_MAX, &c->size) < 0 || c->size == 0) {
 			fprintf(stderr, "nltune: --size wants bytes (1..%d), not '%s'\n", INT32_MAX,
 				arg);
 			return EXIT_USAGE;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "nlscan.h"
+#include "num.h"
 #include "paths.h"
 
 #define WALK_MAX_PIDS 4194304 /* PID_MAX_LIMIT: a copied tree may hold anything */
@@ -104,43 +105,15 @@ static ssize_t sorted_set(const uint64_t *a, size_t n, uint64_t **out)
 	return (ssize_t)m;
 }
 
-/* An unsigned decimal without sign or spaces that fits max ("[0-9]*" names in /proc). */
-static bool parse_num(const char *s, unsigned long long max, unsigned long long *v)
-{
-	unsigned long long x = 0;
-
-	if (*s == '\0')
-		return false;
-	for (; *s; s++) {
-		unsigned int d = (unsigned char)*s - '0';
-
-		if (d > 9 || x > (max - d) / 10)
-			return false;
-		x = x * 10 + d;
-	}
-	*v = x;
-	return true;
-}
-
 /* "<prefix>[N]" as the kernel prints socket and namespace links. */
 static bool parse_link(const char *link, const char *prefix, uint64_t *v)
 {
 	size_t plen = strlen(prefix), len = strlen(link);
-	unsigned long long x = 0;
-	size_t i;
 
 	if (len < plen + 3 || memcmp(link, prefix, plen) != 0 || link[plen] != '[' ||
 	    link[len - 1] != ']')
 		return false;
-	for (i = plen + 1; i < len - 1; i++) {
-		unsigned int d = (unsigned char)link[i] - '0';
-
-		if (d > 9 || x > (UINT64_MAX - d) / 10)
-			return false;
-		x = x * 10 + d;
-	}
-	*v = x;
-	return true;
+	return num_u64(link + plen + 1, len - plen - 2, UINT64_MAX, v) == 0;
 }
 
 /* A process that is gone or not ours to look at is skipped, not an error. */
@@ -164,10 +137,10 @@ static int for_each_pid(int (*fn)(pid_t pid, void *data), void *data)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d)) != NULL) {
-		unsigned long long pid;
+		uint64_t pid;
 
 		/* a pid is never written with a leading zero: "0100" is not 100 */
-		if (de->d_name[0] == '0' || !parse_num(de->d_name, INT_MAX, &pid))
+		if (de->d_name[0] == '0' || num_u64_str(de->d_name, INT_MAX, &pid) < 0)
 			continue;
 		if (++pids > WALK_MAX_PIDS)
 			break;
@@ -269,12 +242,11 @@ static int resolve_pid(pid_t pid, void *data)
 		return r;
 	}
 	while ((de = readdir(d)) != NULL) {
-		unsigned long long num;
-		uint64_t ino;
+		uint64_t num, ino;
 		ssize_t len;
 		size_t i;
 
-		if (!parse_num(de->d_name, INT_MAX, &num))
+		if (num_u64_str(de->d_name, INT_MAX, &num) < 0)
 			continue;
 		if (++c->fds > WALK_MAX_FDS) {
 			r = 1;

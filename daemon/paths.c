@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "safedir.h"
 
 static const char *proc_root = "/proc";
@@ -190,22 +191,16 @@ int paths_read_alloc(const char *path, int flags, size_t max, char **buf, size_t
 
 int paths_read_u64(const char *path, int flags, uint64_t *v)
 {
-	char buf[64], *end;
-	unsigned long long x;
+	char buf[64];
+	size_t n;
 	int r = paths_read(path, flags, buf, sizeof(buf));
 
 	if (r < 0)
 		return r;
-	if (buf[0] < '0' || buf[0] > '9')
+	n = num_digits(buf);
+	if (buf[n] != '\0' && strcmp(buf + n, "\n") != 0)
 		return -EINVAL;
-	errno = 0;
-	x = strtoull(buf, &end, 10);
-	if (errno)
-		return -ERANGE;
-	if (*end != '\0' && *end != '\n')
-		return -EINVAL;
-	*v = x;
-	return 0;
+	return num_u64(buf, n, UINT64_MAX, v);
 }
 
 int paths_write_atomic(const char *dir, const char *name, const char *buf, size_t len)

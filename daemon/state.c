@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "paths.h"
 #include "safedir.h"
 
@@ -197,22 +198,9 @@ static bool tok_is(const struct line *l, size_t i, const char *word)
 /* Canonical decimal only: digits, no sign, no leading zero, no overflow. */
 static int parse_u64(const struct line *l, size_t i, uint64_t *v)
 {
-	const char *p = l->tok[i];
-	size_t n = l->toklen[i], k;
-	uint64_t x = 0, d;
-
-	if (n == 0 || (n > 1 && p[0] == '0'))
+	if (l->toklen[i] > 1 && l->tok[i][0] == '0')
 		return -EBADMSG;
-	for (k = 0; k < n; k++) {
-		if (p[k] < '0' || p[k] > '9')
-			return -EBADMSG;
-		d = (uint64_t)(p[k] - '0');
-		if (x > (UINT64_MAX - d) / 10)
-			return -EBADMSG;
-		x = x * 10 + d;
-	}
-	*v = x;
-	return 0;
+	return num_u64(l->tok[i], l->toklen[i], UINT64_MAX, v) < 0 ? -EBADMSG : 0;
 }
 
 static int parse_boot(struct state *s, const struct line *l)

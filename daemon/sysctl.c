@@ -2,6 +2,7 @@
 /* Reads and writes net.core.rmem_default/rmem_max below <proc>; writes the sysctl.d drop-in. */
 #include "sysctl.h"
 
+#include "num.h"
 #include "paths.h"
 #include "safedir.h"
 
@@ -282,7 +283,8 @@ static int parse_memtotal(const char *s, uint64_t *bytes)
 	static const char key[] = "MemTotal:";
 	const char *p = s;
 	uint64_t kb = 0;
-	int digits = 0;
+	size_t digits;
+	int r;
 
 	while (strncmp(p, key, sizeof(key) - 1) != 0) {
 		p = strchr(p, '\n');
@@ -293,14 +295,12 @@ static int parse_memtotal(const char *s, uint64_t *bytes)
 	p += sizeof(key) - 1;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		unsigned d = (unsigned)(*p - '0');
-
-		if (kb > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		kb = kb * 10 + d;
-	}
-	if (digits == 0 || *p != ' ')
+	digits = num_digits(p);
+	r = num_u64(p, digits, UINT64_MAX, &kb);
+	if (r < 0)
+		return r;
+	p += digits;
+	if (*p != ' ')
 		return -EINVAL;
 	while (*p == ' ')
 		p++;

@@ -8,6 +8,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "num.h"
+
 bool term_isatty(void)
 {
 	return isatty(STDOUT_FILENO) == 1;
@@ -17,14 +19,10 @@ unsigned term_width(void)
 {
 	const char *e = getenv("COLUMNS");
 	struct winsize ws;
-	char *end;
-	long v;
+	uint64_t v;
 
-	if (e && *e) {
-		v = strtol(e, &end, 10);
-		if (!*end && v >= 20 && v <= 10000)
-			return (unsigned)v;
-	}
+	if (e && num_u64_str(e, 10000, &v) == 0 && v >= 20)
+		return (unsigned)v;
 	if (term_isatty() && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
 		return ws.ws_col;
 	return TERM_WIDTH_DEFAULT;

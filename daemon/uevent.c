@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "num.h"
+
 #include "uevent.h"
 
 /* libudev's re-broadcasts (group 2) start with this 8-byte tag, NUL included. */
@@ -18,27 +20,6 @@ static void uevent_reset(struct uevent *ev)
 	ev->seqnum = 0;
 	ev->len = 0;
 	ev->nkeys = 0;
-}
-
-/* Decimal digits only, no sign, no blanks: 0, -EINVAL or -ERANGE. */
-static int parse_seqnum(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (*s == '\0')
-		return -EINVAL;
-	for (; *s != '\0'; s++) {
-		unsigned int d;
-
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		d = (unsigned int)(*s - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
 }
 
 /* "ACTION@DEVPATH": both sides non-empty; the kernel never sends anything else. */
@@ -82,7 +63,7 @@ static int parse_fields(struct uevent *ev, const char *buf, size_t len)
 	ev->subsystem = uevent_get(ev, "SUBSYSTEM");
 	p = uevent_get(ev, "SEQNUM");
 	if (p != NULL) {
-		r = parse_seqnum(p, &ev->seqnum);
+		r = num_u64_str(p, UINT64_MAX, &ev->seqnum);
 		if (r < 0)
 			return r;
 	}

@@ -29,10 +29,10 @@ CFLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefin
 # target: sources (besides the harness), pkg-config packages, -max_len
 sources() {
 	case $1 in
-	uevent) echo daemon/uevent.c ;;
-	nlscan) echo daemon/nlparse.c ;;
-	state) echo daemon/state.c daemon/paths.c daemon/safedir.c ;; # state_save() writes through paths
-	conf) echo conf/conf.c daemon/paths.c daemon/safedir.c daemon/sanitize.c ;;  # nlt_conf_load() reads with paths_read_alloc()
+	uevent) echo daemon/uevent.c daemon/num.c ;;
+	nlscan) echo daemon/nlparse.c daemon/num.c ;;
+	state) echo daemon/state.c daemon/num.c daemon/paths.c daemon/safedir.c ;; # state_save() writes through paths
+	conf) echo conf/conf.c daemon/num.c daemon/paths.c daemon/safedir.c daemon/sanitize.c ;;  # nlt_conf_load() reads with paths_read_alloc()
 	charge) echo daemon/charge.c ;;
 	burst) echo daemon/burst.c ;;
 	*) return 1 ;;
