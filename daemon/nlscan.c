@@ -23,6 +23,7 @@
 
 #include "num.h"
 #include "paths.h"
+#include "sorted.h"
 
 #define READ_FIRST     (64u * 1024)	   /* first guess at the size of /proc/net/netlink */
 #define READ_CAP       (16u * 1024 * 1024) /* > NLSCAN_MAX_ROWS lines of ~92 bytes */
@@ -129,22 +130,6 @@ static int cmp_index(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* First entry of idx[0..n) with inode >= ino. */
-static size_t lower_bound(const struct ino_index *idx, size_t n, uint64_t ino)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (idx[mid].inode < ino)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Keep the attributes we understand and that are well formed; ignore the rest. */
 static int diag_attr_cb(const struct nlattr *a, void *data)
 {
@@ -246,7 +231,7 @@ static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
 	m = mnl_nlmsg_get_payload(nlh);
 	if (c->out)
 		return diag_collect(c, m, nlh);
-	i = lower_bound(c->idx, c->n, m->ndiag_ino);
+	i = SORTED_LOWER(c->idx, c->n, inode, m->ndiag_ino);
 	if (i == c->n || c->idx[i].inode != m->ndiag_ino)
 		return MNL_CB_OK;
 	if (mnl_attr_parse(nlh, sizeof(*m), diag_attr_cb, tb) < MNL_CB_OK)

@@ -16,6 +16,7 @@
 #include "nlscan.h"
 #include "num.h"
 #include "paths.h"
+#include "sorted.h"
 
 #define WALK_MAX_PIDS 4194304 /* PID_MAX_LIMIT: a copied tree may hold anything */
 #define WALK_MAX_FDS  1000000 /* ~2.5 s of readlink(); past it the walk stops, its finds stand */
@@ -68,22 +69,6 @@ static int cmp_u64(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-/* Index of v in the sorted a[0..n), or n. */
-static size_t find_u64(const uint64_t *a, size_t n, uint64_t v)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && a[lo] == v ? lo : n;
 }
 
 /* A sorted, de-duplicated copy of a[0..n) in *out; returns its length or -ENOMEM. */
@@ -258,7 +243,7 @@ static int resolve_pid(pid_t pid, void *data)
 		link[len] = '\0';
 		if (!parse_link(link, "socket:", &ino))
 			continue;
-		i = find_u64(c->want, c->n, ino);
+		i = SORTED_FIND_U64(c->want, c->n, ino);
 		if (i == c->n)
 			continue;
 		if (c->found[i].o.npids == 0 && c->found[i].o.more == 0) {
@@ -384,18 +369,14 @@ out:
 	return r;
 }
 
-static int cmp_owner_key(const void *key, const void *elem)
-{
-	uint64_t k = *(const uint64_t *)key, x = ((const struct owner *)elem)->inode;
-
-	return k < x ? -1 : k > x;
-}
-
 const struct owner *owners_get(const struct owners *o, uint64_t inode)
 {
+	size_t i;
+
 	if (!o || o->n == 0)
 		return NULL;
-	return bsearch(&inode, o->v, o->n, sizeof(*o->v), cmp_owner_key);
+	i = SORTED_FIND(o->v, o->n, inode, inode);
+	return i < o->n ? &o->v[i] : NULL;
 }
 
 size_t owners_count(const struct owners *o)
@@ -440,7 +421,7 @@ void owners_retain(struct owners *o, const uint64_t *live, size_t n)
 		bool keep;
 
 		if (m >= 0) {
-			keep = find_u64(set, (size_t)m, o->v[i].inode) < (size_t)m;
+			keep = SORTED_FIND_U64(set, (size_t)m, o->v[i].inode) < (size_t)m;
 		} else {
 			/* out of memory: the slow way rather than a wrong answer */
 			keep = false;
@@ -458,18 +439,11 @@ static int netns_pid(pid_t pid, void *data)
 {
 	struct netns_ctx *c = data;
 	uint64_t ns;
-	size_t lo = 0, hi = c->count;
+	size_t lo;
 
 	if (nlscan_netns_of(pid, &ns) < 0 || ns == c->self)
 		return 0; /* gone, a zombie, or not ours */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->seen[mid] < ns)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = SORTED_LOWER_U64(c->seen, c->count, ns);
 	if (lo < c->count && c->seen[lo] == ns)
 		return 0;
 	memmove(&c->seen[lo + 1], &c->seen[lo], (c->count - lo) * sizeof(*c->seen));
