@@ -43,11 +43,6 @@ void log_init(const char *ident, bool verbose, bool native)
 	log_journal = native && stderr_is_journal();
 }
 
-bool log_to_journal(void)
-{
-	return log_journal;
-}
-
 /* One native entry: MESSAGE, PRIORITY, SYSLOG_IDENTIFIER and the fields that are set. */
 static int journal_send(int prio, const struct log_fields *f, const char *msg)
 {
@@ -132,12 +127,6 @@ void log_fields(int prio, const struct log_fields *f, const char *fmt, ...)
 {
 	if (prio < LOG_DEBUG || log_verbose)
 		LOG_BODY(prio, f, NULL);
-}
-
-void fatalx(int code, const char *fmt, ...)
-{
-	LOG_BODY(LOG_ERR, NULL, NULL);
-	exit(code);
 }
 
 void log_repeat_warnx(struct log_repeat *r, const char *fmt, ...)

@@ -18,15 +18,11 @@
  * while its stderr stream stays attributed to the unit that started it.
  */
 void log_init(const char *ident, bool verbose, bool native);
-/* Whether entries go to the journal natively. */
-bool log_to_journal(void);
 void log_debug(const char *fmt, ...) LOG_FMT(1, 2);
 void log_info(const char *fmt, ...) LOG_FMT(1, 2);
 /* log_warn appends ": strerror(errno)"; log_warnx does not. */
 void log_warn(const char *fmt, ...) LOG_FMT(1, 2);
 void log_warnx(const char *fmt, ...) LOG_FMT(1, 2);
-/* Print and exit with code. */
-void fatalx(int code, const char *fmt, ...) LOG_FMT(2, 3) __attribute__((noreturn));
 
 /* Journal fields of one entry; every member may be 0 or NULL (then it is left out). */
 struct log_fields {

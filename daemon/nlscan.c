@@ -25,7 +25,6 @@
 #include "paths.h"
 #include "sorted.h"
 
-#define READ_FIRST     (64u * 1024)	   /* first guess at the size of /proc/net/netlink */
 #define READ_CAP       (16u * 1024 * 1024) /* > NLSCAN_MAX_ROWS lines of ~92 bytes */
 #define DIAG_BUF       32768		   /* the kernel's largest dump skb (max_recvmsg_len) */
 #define DIAG_TIMEOUT_S 5		   /* the kernel answers at once; never hang the daemon */

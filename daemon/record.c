@@ -159,14 +159,6 @@ const char *record_dbus_type(enum field_type t)
 	return "s";
 }
 
-const struct field *record_field(const struct record_schema *s, const char *key)
-{
-	for (size_t i = 0; i < s->nfields; i++)
-		if (strcmp(s->fields[i].key, key) == 0)
-			return &s->fields[i];
-	return NULL;
-}
-
 const char *record_metric_name(const struct field *f)
 {
 	return f->metric_name ? f->metric_name : f->key;

@@ -70,8 +70,6 @@ extern const struct record_schema record_alert;
 
 /* The D-Bus signature of a field type: "t", "u", "b", "s" or "au". */
 const char *record_dbus_type(enum field_type t);
-/* The field named key, or NULL. */
-const struct field *record_field(const struct record_schema *s, const char *key);
 /* The metric name of a field: metric_name or, if NULL, the key. */
 const char *record_metric_name(const struct field *f);
 

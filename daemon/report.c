@@ -176,7 +176,8 @@ static json_object *field_json(const struct field *f, const union field_value *v
 	return json_object_new_string(clean);
 }
 
-json_object *report_record_json(const struct record_schema *s, const void *rec)
+/* A record as JSON, walking its field table (record.h); strings come out valid UTF-8. */
+static json_object *record_json(const struct record_schema *s, const void *rec)
 {
 	json_object *o = json_object_new_object();
 
@@ -193,12 +194,12 @@ json_object *report_record_json(const struct record_schema *s, const void *rec)
 
 json_object *report_socket_json(const struct sockrow *r)
 {
-	return report_record_json(&record_socket, r);
+	return record_json(&record_socket, r);
 }
 
 json_object *report_alert_json(const struct alert *a)
 {
-	return report_record_json(&record_alert, a);
+	return record_json(&record_alert, a);
 }
 
 static int cmp_severity(const void *a, const void *b, void *arg)

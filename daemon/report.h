@@ -41,8 +41,6 @@ struct alert;
 
 struct record_schema;
 
-/* A record as JSON, walking its field table (record.h); strings come out valid UTF-8. */
-json_object *report_record_json(const struct record_schema *s, const void *rec);
 /* SOCKET of SPEC.md. */
 json_object *report_socket_json(const struct sockrow *r);
 /* ALERT of SPEC.md; time as ISO 8601 UTC. */

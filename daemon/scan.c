@@ -227,7 +227,8 @@ static void fold(struct scanner *sc)
 	sc->nrows = w;
 }
 
-bool scan_row_matters(const struct sockrow *r)
+/* Does the row deserve an owner lookup: a uevent listener, or a socket that drops. */
+static bool row_matters(const struct sockrow *r)
 {
 	return (r->s.protocol == NLSCAN_PROTO_UEVENT && r->s.groups) || r->new_drops ||
 	       r->v.verdict != VERDICT_OK;
@@ -257,7 +258,7 @@ static int resolve(struct scanner *sc, bool all)
 	int r = 0;
 
 	for (size_t i = 0; i < sc->nrows; i++)
-		if (!sc->rows[i].own && (all || scan_row_matters(&sc->rows[i])))
+		if (!sc->rows[i].own && (all || row_matters(&sc->rows[i])))
 			nwant++;
 	if (nwant) {
 		want = malloc(nwant * sizeof(*want));
@@ -265,7 +266,7 @@ static int resolve(struct scanner *sc, bool all)
 			return -ENOMEM;
 		nwant = 0;
 		for (size_t i = 0; i < sc->nrows; i++)
-			if (!sc->rows[i].own && (all || scan_row_matters(&sc->rows[i])))
+			if (!sc->rows[i].own && (all || row_matters(&sc->rows[i])))
 				want[nwant++] = sc->rows[i].s.inode;
 		r = owners_resolve(sc->owners, want, nwant);
 		sc->owner_walks++;
@@ -291,8 +292,9 @@ static const struct fix_record *fix_of(const struct scan_ctx *ctx, const struct 
 	return ctx->fixes && ctx->fixes->n ? fixlog_find(ctx->fixes, r->s.inode) : NULL;
 }
 
-void scan_verdict_input(const struct scan_ctx *ctx, const struct sockrow *r,
-			struct verdict_input *in)
+/* The verdict input of r under ctx (pid for the fix text). */
+static void verdict_input_of(const struct scan_ctx *ctx, const struct sockrow *r,
+			     struct verdict_input *in)
 {
 	uint64_t since = r->rise_ms && ctx->now_ms >= r->rise_ms ? ctx->now_ms - r->rise_ms : 0;
 	const struct fix_record *fx;
@@ -326,7 +328,7 @@ const char *scan_fix(const struct sockrow *r, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!r->ctx)
 		return buf;
-	scan_verdict_input(r->ctx, r, &in);
+	verdict_input_of(r->ctx, r, &in);
 	verdict_fix(&in, buf, len);
 	return buf;
 }
@@ -383,7 +385,7 @@ int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
 		struct verdict_input in;
 
 		row->ctx = &sc->ctx;
-		scan_verdict_input(&sc->ctx, row, &in);
+		verdict_input_of(&sc->ctx, row, &in);
 		verdict_judge(&in, &row->v);
 	}
 

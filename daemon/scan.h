@@ -102,15 +102,8 @@ int scan_verdict_filter_parse(const char *s, enum scan_verdict_filter *v);
 /* Is row worth showing without --all: dropping or at-risk. */
 bool scan_row_problem(const struct sockrow *r);
 
-/* Does the row deserve an owner lookup: a uevent listener, or a socket that drops. */
-bool scan_row_matters(const struct sockrow *r);
-
 /* First holder of r, 0 if none is known. */
 pid_t scan_row_pid(const struct sockrow *r);
-
-/* The verdict input of r under ctx (pid for the fix text). */
-void scan_verdict_input(const struct scan_ctx *ctx, const struct sockrow *r,
-			struct verdict_input *in);
 
 /* The fix text of r, built now (see verdict_fix) under r->ctx; returns buf ("" without one). */
 const char *scan_fix(const struct sockrow *r, char *buf, size_t len);
