@@ -98,8 +98,10 @@ int cmd_recommend(struct cli *c)
 
 /*
  * Remember the write (what it replaced, when, by whom) and the refreshed
- * coldplug cache. apply --boot runs before /var may be mounted: its record goes
- * to the runtime directory, merged into the state file once that is there.
+ * coldplug cache. apply --boot runs before /var may be mounted: it writes the
+ * state file only if the state directory is already there (so the next boot
+ * finds the coldplug cache and does not walk /sys), else its record goes to
+ * the runtime directory, merged into the state file once that is there.
  */
 static void save_state(struct cli *c, struct snapshot *s, const struct rmem *before,
 		       const struct rmem *after, bool changed)

@@ -117,12 +117,26 @@ int snapshot_take(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_t l
 	return 0;
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int snapshot_save(const struct nlt_conf *c, struct snapshot *s, bool early, const char **dir)
 {
 	struct state *disk;
 	int r;
 
-	if (!early && !s->state_on_disk && snapshot_state_dir_there(c->state_dir)) {
+	/*
+	 * Early in boot only a state directory that is there itself counts: the
+	 * package installs it, and a separate /var not mounted yet shows none
+	 * below its empty mount point. Never created that early.
+	 */
+	if (early && !is_dir(c->state_dir))
+		goto runtime;
+	if (!s->state_on_disk && snapshot_state_dir_there(c->state_dir)) {
 		/* /var came up since: what is there first, then this boot on top. */
 		disk = malloc(sizeof(*disk));
 		if (!disk)
@@ -137,7 +151,7 @@ int snapshot_save(const struct nlt_conf *c, struct snapshot *s, bool early, cons
 		free(disk);
 		s->state_on_disk = true;
 	}
-	if (!early && s->state_on_disk) {
+	if (s->state_on_disk) {
 		*dir = c->state_dir;
 		r = state_save(c->state_dir, &s->state);
 		if (r == 0)

@@ -47,8 +47,10 @@ int snapshot_refresh(const struct nlt_conf *c, uint64_t live_peak_bytes, uint64_
 /*
  * Write s->state where it belongs: the state directory when it is there
  * (first reading and merging its file if it was not there at snapshot time:
- * a /var mounted since), else, or with early, the runtime directory
- * (paths_run()). *dir tells where it went. 0 or -errno; never logs.
+ * a /var mounted since), else the runtime directory (paths_run()). With early
+ * (apply --boot), the state directory only if it exists itself (never made:
+ * /var may not be mounted yet). *dir tells where it went. 0 or -errno; never
+ * logs.
  */
 int snapshot_save(const struct nlt_conf *c, struct snapshot *s, bool early, const char **dir);
 

@@ -13,7 +13,9 @@ core=/proc/sys/net/core
 old_def=$(cat $core/rmem_default) old_max=$(cat $core/rmem_max)
 CLEANUPS+=("echo $old_max > $core/rmem_max; echo $old_def > $core/rmem_default")
 
-# The state dir as after the first boot: apply once so the coldplug cache is there.
+# The state dir as after the first boot: the package installs the directory, the first
+# apply --boot writes the coldplug cache into it, so the measured runs do not walk /sys.
+mkdir -p "$TMP/state"
 cat > "$TMP/nltune.conf" <<CONF
 state-dir = "$TMP/state"
 sysctl-dir = "$TMP/sysctl.d"
