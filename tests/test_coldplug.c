@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/capability.h>
@@ -23,6 +22,7 @@
 
 #include "coldplug.h"
 #include "paths.h"
+#include "unit.h"
 
 #define NCASES(a)      (sizeof(a) / sizeof((a)[0]))
 #define SEQNUM_ASSUMED 5
@@ -296,24 +296,12 @@ static int fixture_setup(void **state)
 	return 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int fixture_teardown(void **state)
 {
-	char p[PATH_MAX];
-
 	(void)state;
 	restore_caps();
 	paths_set_sys("/sys");
-	snprintf(p, sizeof(p), "%s/devices/locked", tmp);
-	chmod(p, 0755);
-	return nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_rm_tree(tmp); /* devices/locked opened up too */
 }
 
 static int count_fds(void)

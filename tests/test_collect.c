@@ -18,8 +18,7 @@
 #include "unit.h"
 
 struct fx {
-	char root[256], proc[300], sys[300], run[300];
-	struct nlt_conf conf;
+	struct unit_machine m;
 	struct collect col;
 	struct alert a[ALERTS_MAX];
 };
@@ -30,15 +29,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	unit_copy_fixture(f->root, sizeof(f->root), "system");
-	snprintf(f->proc, sizeof(f->proc), "%s/proc", f->root);
-	snprintf(f->sys, sizeof(f->sys), "%s/sys", f->root);
-	paths_set_proc(f->proc);
-	snprintf(f->run, sizeof(f->run), "%s/run", f->root);
-	paths_set_sys(f->sys);
-	paths_set_run(f->run); /* not the host's /run/nltune */
-	nlt_conf_defaults(&f->conf);
-	snprintf(f->conf.state_dir, sizeof(f->conf.state_dir), "%s/state", f->root);
+	unit_machine_up(&f->m, "system");
 	*state = f;
 	return 0;
 }
@@ -48,10 +39,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	collect_free(&f->col);
-	paths_set_proc("/proc");
-	paths_set_sys("/sys");
-	paths_set_run(PATHS_RUN_DEFAULT);
-	unit_rm_tree(f->root);
+	unit_machine_down(&f->m);
 	free(f);
 	return 0;
 }
@@ -72,7 +60,7 @@ static void test_collect_scans_and_alerts_on_the_dropping_listener(void **state)
 	struct fx *f = *state;
 	const struct alert *a;
 
-	assert_int_equal(collect_local(&f->conf, true, &f->col), 0);
+	assert_int_equal(collect_local(&f->m.conf, true, &f->col), 0);
 	assert_int_equal(f->col.snap.sysctl.rmem_default, 212992);
 	assert_int_equal(f->col.scan.nrows, 11);
 	assert_int_equal(alerts_of(f, ALERT_SOCKET_DROPS, &a), 1);
@@ -87,8 +75,8 @@ static void test_collect_honours_min_drops(void **state)
 	struct fx *f = *state;
 	const struct alert *a;
 
-	f->conf.alert_min_drops = 5;
-	assert_int_equal(collect_local(&f->conf, true, &f->col), 0);
+	f->m.conf.alert_min_drops = 5;
+	assert_int_equal(collect_local(&f->m.conf, true, &f->col), 0);
 	assert_int_equal(alerts_of(f, ALERT_SOCKET_DROPS, &a), 0);
 }
 
@@ -102,8 +90,8 @@ static void test_collect_sees_sysctls_lowered_below_what_was_applied(void **stat
 	state_init(&st);
 	st.applied_default = 1703936;
 	st.applied_max = 1703936;
-	assert_int_equal(state_save(f->conf.state_dir, &st), 0);
-	assert_int_equal(collect_local(&f->conf, true, &f->col), 0);
+	assert_int_equal(state_save(f->m.conf.state_dir, &st), 0);
+	assert_int_equal(collect_local(&f->m.conf, true, &f->col), 0);
 	assert_int_equal(alerts_of(f, ALERT_SYSCTL_LOWERED, &a), 1);
 }
 
@@ -113,7 +101,7 @@ static void test_collect_typical_charge_follows_the_need(void **state)
 	struct fx *f = *state;
 	struct scan_ctx ctx;
 
-	assert_int_equal(collect_local(&f->conf, true, &f->col), 0);
+	assert_int_equal(collect_local(&f->m.conf, true, &f->col), 0);
 	f->col.snap.rec.need_bytes = 832 * 100;
 	f->col.snap.rec.need_events = 100;
 	assert_int_equal(collect_typical_charge(&f->col.snap), 832);
@@ -129,9 +117,9 @@ static void test_collect_without_sysctls_fails(void **state)
 	struct fx *f = *state;
 	char path[400];
 
-	snprintf(path, sizeof(path), "%s/sys", f->proc);
+	snprintf(path, sizeof(path), "%s/sys", f->m.proc);
 	unit_rm_tree(path);
-	assert_int_equal(collect_local(&f->conf, true, &f->col), -ENOENT);
+	assert_int_equal(collect_local(&f->m.conf, true, &f->col), -ENOENT);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

@@ -2,7 +2,6 @@
 /* Unit tests for nlparse.c (captures, hostile rows) and nlscan.c (--proc reads, live sock_diag). */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <sched.h>
@@ -22,6 +21,7 @@
 
 #include "nlscan.h"
 #include "paths.h"
+#include "unit.h"
 
 #ifndef SO_MEMINFO
 #define SO_MEMINFO 55
@@ -59,30 +59,6 @@ static const struct want_row basic_rows[] = {
 	{ 8, 15, 0, 0, 0, 0 },					/* the kernel's uevent socket */
 	{ 5, 16, 0, 0, 0, 0 },
 };
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = malloc(1 << 16);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 16) - 1, f);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
-static const struct nlsock *find_inode(const struct nlsock *s, size_t n, uint64_t inode)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i].inode == inode)
-			return &s[i];
-	return NULL;
-}
 
 static void assert_rows(const struct nlsock *got, size_t n, const struct want_row *want,
 			size_t nwant, uint64_t netns)
@@ -131,7 +107,7 @@ static void test_nlparse_real_capture_gives_exact_rows(void **state)
 {
 	struct nlsock out[32];
 	size_t len, bad = 99;
-	char *buf = slurp("tests/fixtures/basic/proc/net/netlink", &len);
+	char *buf = unit_slurp("tests/fixtures/basic/proc/net/netlink", &len);
 	ssize_t n;
 
 	(void)state;
@@ -145,7 +121,7 @@ static void test_nlparse_dropping_capture_shows_queue_and_drops(void **state)
 {
 	struct nlsock out[32];
 	size_t len, bad = 99;
-	char *buf = slurp("tests/fixtures/dropping/proc/net/netlink", &len);
+	char *buf = unit_slurp("tests/fixtures/dropping/proc/net/netlink", &len);
 	const struct nlsock *s;
 	ssize_t n;
 
@@ -154,7 +130,7 @@ static void test_nlparse_dropping_capture_shows_queue_and_drops(void **state)
 	free(buf);
 	assert_int_equal(n, NCASES(basic_rows));
 	assert_int_equal(bad, 0);
-	s = find_inode(out, (size_t)n, 15527);
+	s = unit_find_inode(out, (size_t)n, 15527);
 	assert_non_null(s);
 	assert_int_equal(s->rmem, 2 * 832);
 	assert_int_equal(s->drops, 4);
@@ -521,19 +497,6 @@ static void test_nlparse_rows_beyond_max_are_counted_bad(void **state)
 	free(out);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static void make_link(const char *root, const char *rel, const char *target)
 {
 	char path[4096], *slash;
@@ -568,7 +531,7 @@ static ssize_t read_generated(size_t n, struct nlsock **rows, size_t *bad)
 	paths_set_proc(root);
 	r = nlscan_read("net/netlink", 0, rows, bad, NULL);
 	paths_set_proc("/proc");
-	rm_tree(root);
+	unit_rm_tree(root);
 	return r;
 }
 
@@ -614,7 +577,7 @@ static void test_nlscan_netns_of_reads_link_through_proc_root(void **state)
 	paths_set_proc(root);
 	r = nlscan_netns_of(42, &ns);
 	paths_set_proc("/proc");
-	rm_tree(root);
+	unit_rm_tree(root);
 	assert_int_equal(r, 0);
 	assert_int_equal(ns, 4026531840u);
 }
@@ -650,7 +613,7 @@ static void test_nlscan_netns_of_rejects_malformed_links(void **state)
 	got[i++] = nlscan_netns_of(99, &ns); /* no such pid */
 	got[i] = nlscan_netns_of(0, &ns);
 	paths_set_proc("/proc");
-	rm_tree(root);
+	unit_rm_tree(root);
 	for (i = 0; i < NCASES(cases); i++)
 		if (got[i] != cases[i].r)
 			fail_msg("\"%s\": %d, want %d", cases[i].target, got[i], cases[i].r);
@@ -664,36 +627,6 @@ static void test_nlscan_diag_of_nothing_is_a_no_op(void **state)
 	assert_int_equal(nlscan_diag(NULL, 0), 0);
 }
 
-/* A uevent listener on group 1 as a careless application makes it. */
-static int uevent_socket(int rcvbuf, uint64_t *inode)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
-	struct stat st;
-	int fd;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || fstat(fd, &st) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	*inode = st.st_ino;
-	return fd;
-}
-
-static int rcvbuf_of(int fd)
-{
-	int v = 0;
-	socklen_t l = sizeof(v);
-
-	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &l), 0);
-	return v;
-}
-
 /* What SO_RCVBUF 0 leaves: the kernel's floor. */
 static int sock_min_rcvbuf(void)
 {
@@ -701,7 +634,7 @@ static int sock_min_rcvbuf(void)
 
 	assert_true(fd >= 0);
 	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &zero, sizeof(zero)), 0);
-	v = rcvbuf_of(fd);
+	v = unit_rcvbuf(fd);
 	close(fd);
 	return v;
 }
@@ -721,25 +654,6 @@ static void skip_unless_live_kernel(void)
 	}
 }
 
-/* /proc/net/netlink of this namespace plus sock_diag, then the row of inode (copied). */
-static void scan_live(uint64_t inode, struct nlsock *row)
-{
-	struct nlsock *rows = NULL;
-	const struct nlsock *s;
-	size_t bad;
-	ssize_t n;
-
-	paths_set_proc("/proc");
-	n = nlscan_read("net/netlink", 0, &rows, &bad, NULL);
-	assert_true(n > 0);
-	assert_int_equal(bad, 0);
-	assert_int_equal(nlscan_diag(rows, (size_t)n), 0);
-	s = find_inode(rows, (size_t)n, inode);
-	assert_non_null(s);
-	*row = *s;
-	free(rows);
-}
-
 /* One sock_diag dump lists the socket with everything /proc/net/netlink and meminfo give. */
 static void test_nlscan_dump_lists_a_listener_whole(void **state)
 {
@@ -753,19 +667,19 @@ static void test_nlscan_dump_lists_a_listener_whole(void **state)
 
 	(void)state;
 	skip_unless_live_kernel();
-	fd = uevent_socket(1024, &inode);
+	fd = unit_uevent_socket(1024, &inode);
 	assert_true(fd >= 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
 	n = nlscan_dump(77, &rows);
 	assert_true(n > 0);
-	s = find_inode(rows, (size_t)n, inode);
+	s = unit_find_inode(rows, (size_t)n, inode);
 	assert_non_null(s);
 	assert_int_equal(s->netns, 77);
 	assert_int_equal(s->protocol, NLSCAN_PROTO_UEVENT);
 	assert_int_equal(s->groups, 1);
 	assert_int_equal(s->portid, sa.nl_pid);
 	assert_true(s->has_diag);
-	assert_int_equal(s->rcvbuf, rcvbuf_of(fd));
+	assert_int_equal(s->rcvbuf, unit_rcvbuf(fd));
 	assert_int_equal(s->rmem, 0);
 	assert_int_equal(s->drops, 0);
 	free(rows);
@@ -782,16 +696,16 @@ static void test_nlscan_live_diag_finds_undersized_listener(void **state)
 
 	(void)state;
 	skip_unless_live_kernel();
-	fd = uevent_socket(1024, &inode);
+	fd = unit_uevent_socket(1024, &inode);
 	assert_true(fd >= 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-	scan_live(inode, &row);
+	unit_scan_live(inode, &row);
 	assert_int_equal(row.protocol, NLSCAN_PROTO_UEVENT);
 	assert_int_equal(row.groups, 1);
 	assert_int_equal(row.portid, sa.nl_pid);
 	assert_true(row.has_diag);
 	/* SOCK_MIN_RCVBUF (2304 on 6.18 x86_64), measured rather than assumed: KERNEL.md 1 */
-	assert_int_equal(row.rcvbuf, rcvbuf_of(fd));
+	assert_int_equal(row.rcvbuf, unit_rcvbuf(fd));
 	assert_int_equal(row.rcvbuf, sock_min_rcvbuf());
 	assert_int_equal(row.rmem, 0);
 	assert_false(row.no_enobufs);
@@ -806,14 +720,14 @@ static void test_nlscan_live_diag_sees_no_enobufs(void **state)
 
 	(void)state;
 	skip_unless_live_kernel();
-	fd = uevent_socket(65536, &inode);
+	fd = unit_uevent_socket(65536, &inode);
 	assert_true(fd >= 0);
 	assert_int_equal(setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one)), 0);
-	scan_live(inode, &row);
+	unit_scan_live(inode, &row);
 	assert_true(row.no_enobufs);
-	assert_int_equal(row.rcvbuf, rcvbuf_of(fd));
+	assert_int_equal(row.rcvbuf, unit_rcvbuf(fd));
 	assert_int_equal(setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &zero, sizeof(zero)), 0);
-	scan_live(inode, &row);
+	unit_scan_live(inode, &row);
 	assert_false(row.no_enobufs);
 	close(fd);
 }
@@ -826,7 +740,7 @@ static void test_nlscan_live_diag_fills_every_row_of_an_inode(void **state)
 
 	(void)state;
 	skip_unless_live_kernel();
-	fd = uevent_socket(1024, &inode);
+	fd = unit_uevent_socket(1024, &inode);
 	assert_true(fd >= 0);
 	rows[0].inode = inode;
 	rows[1].inode = UINT64_MAX; /* no such socket */
@@ -835,8 +749,8 @@ static void test_nlscan_live_diag_fills_every_row_of_an_inode(void **state)
 	assert_true(rows[0].has_diag);
 	assert_false(rows[1].has_diag);
 	assert_true(rows[2].has_diag);
-	assert_int_equal(rows[0].rcvbuf, rcvbuf_of(fd));
-	assert_int_equal(rows[2].rcvbuf, rcvbuf_of(fd));
+	assert_int_equal(rows[0].rcvbuf, unit_rcvbuf(fd));
+	assert_int_equal(rows[2].rcvbuf, unit_rcvbuf(fd));
 	close(fd);
 }
 
@@ -851,7 +765,7 @@ static void test_nlscan_diag_netns_of_missing_pid_fails(void **state)
 	paths_set_proc(root);
 	r = nlscan_diag_netns(12345, &row, 1);
 	paths_set_proc("/proc");
-	rm_tree(root);
+	unit_rm_tree(root);
 	assert_int_equal(r, -ENOENT);
 	assert_int_equal(nlscan_diag_netns(0, &row, 1), -EINVAL);
 }

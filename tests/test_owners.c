@@ -2,7 +2,6 @@
 /* Unit tests for owners.c: a /proc tree built in a temporary directory, then the real /proc. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +18,7 @@
 
 #include "owners.h"
 #include "paths.h"
+#include "unit.h"
 
 #define NCASES(a) (sizeof(a) / sizeof((a)[0]))
 #define NS_SELF	  4026531840u
@@ -126,20 +126,12 @@ static int tree_setup(void **state)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int tree_teardown(void **state)
 {
 	struct tree *t = *state;
 
 	paths_set_proc("/proc");
-	nftw(t->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(t->root);
 	free(t);
 	return 0;
 }

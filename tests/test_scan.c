@@ -18,7 +18,7 @@
 #define LISTENER 15527 /* the uevent listener of the capture: 4 drops, 1664 bytes queued */
 
 struct fx {
-	char root[256], proc[300];
+	struct unit_machine m;
 	struct scanner sc;
 	struct scan_ctx ctx;
 };
@@ -29,9 +29,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	unit_copy_fixture(f->root, sizeof(f->root), "system");
-	snprintf(f->proc, sizeof(f->proc), "%s/proc", f->root);
-	paths_set_proc(f->proc);
+	unit_machine_up(&f->m, "system");
 	assert_int_equal(scanner_init(&f->sc), 0);
 	f->ctx.sysctl.rmem_default = 212992;
 	f->ctx.sysctl.rmem_max = 212992;
@@ -50,8 +48,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	scanner_free(&f->sc);
-	paths_set_proc("/proc");
-	unit_rm_tree(f->root);
+	unit_machine_down(&f->m);
 	free(f);
 	return 0;
 }
@@ -70,14 +67,14 @@ static void set_listener_drops(struct fx *f, const char *drops)
 	static const char cols[] = "2        4        15527";
 	char *text, *p, path[400];
 
-	snprintf(path, sizeof(path), "%s/net/netlink", f->proc);
+	snprintf(path, sizeof(path), "%s/net/netlink", f->m.proc);
 	text = unit_slurp(path, NULL);
 	assert_non_null(text);
 	p = strstr(text, cols);
 	assert_non_null(p);
 	memset(p + 9, ' ', 2);
 	memcpy(p + 9, drops, strlen(drops));
-	unit_write(f->proc, "net/netlink", text);
+	unit_write(f->m.proc, "net/netlink", text);
 	free(text);
 }
 
@@ -147,7 +144,7 @@ static void test_scan_without_netlink_file_fails(void **state)
 	struct fx *f = *state;
 	char path[400];
 
-	snprintf(path, sizeof(path), "%s/net", f->proc);
+	snprintf(path, sizeof(path), "%s/net", f->m.proc);
 	unit_rm_tree(path);
 	assert_int_equal(scanner_run(&f->sc, &f->ctx), -ENOENT);
 }
@@ -157,11 +154,11 @@ static void test_scan_counts_refused_lines(void **state)
 	struct fx *f = *state;
 	char *text, path[400], *more;
 
-	snprintf(path, sizeof(path), "%s/net/netlink", f->proc);
+	snprintf(path, sizeof(path), "%s/net/netlink", f->m.proc);
 	text = unit_slurp(path, NULL);
 	assert_non_null(text);
 	assert_true(asprintf(&more, "%sgarbage line\n0000 15 1 2\n", text) > 0);
-	unit_write(f->proc, "net/netlink", more);
+	unit_write(f->m.proc, "net/netlink", more);
 	assert_int_equal(scanner_run(&f->sc, &f->ctx), 11);
 	assert_int_equal(f->sc.bad_rows, 2);
 	free(more);

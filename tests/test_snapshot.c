@@ -20,9 +20,7 @@
 #include "unit.h"
 
 struct fx {
-	char root[256]; /* a copy of tests/fixtures/system */
-	char proc[300], sys[300], run[300];
-	struct nlt_conf conf;
+	struct unit_machine m;
 	struct snapshot snap;
 };
 
@@ -32,15 +30,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	unit_copy_fixture(f->root, sizeof(f->root), "system");
-	snprintf(f->proc, sizeof(f->proc), "%s/proc", f->root);
-	snprintf(f->sys, sizeof(f->sys), "%s/sys", f->root);
-	paths_set_proc(f->proc);
-	snprintf(f->run, sizeof(f->run), "%s/run", f->root);
-	paths_set_sys(f->sys);
-	paths_set_run(f->run); /* not the host's /run/nltune */
-	nlt_conf_defaults(&f->conf);
-	snprintf(f->conf.state_dir, sizeof(f->conf.state_dir), "%s/state", f->root);
+	unit_machine_up(&f->m, "system");
 	*state = f;
 	return 0;
 }
@@ -49,10 +39,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	paths_set_proc("/proc");
-	paths_set_sys("/sys");
-	paths_set_run(PATHS_RUN_DEFAULT);
-	unit_rm_tree(f->root);
+	unit_machine_down(&f->m);
 	free(f);
 	return 0;
 }
@@ -61,7 +48,7 @@ static void test_snapshot_reads_the_tree(void **state)
 {
 	struct fx *f = *state;
 
-	assert_int_equal(snapshot_take(&f->conf, 0, 0, false, &f->snap), 0);
+	assert_int_equal(snapshot_take(&f->m.conf, 0, 0, false, &f->snap), 0);
 	assert_int_equal(f->snap.sysctl.rmem_default, 212992);
 	assert_int_equal(f->snap.sysctl.rmem_max, 212992);
 	assert_int_equal(f->snap.memtotal, 16318496ull * 1024);
@@ -75,7 +62,7 @@ static void test_snapshot_first_boot_recommends_from_coldplug(void **state)
 	struct fx *f = *state;
 	uint64_t bytes = 0;
 
-	assert_int_equal(snapshot_take(&f->conf, 0, 0, false, &f->snap), 0);
+	assert_int_equal(snapshot_take(&f->m.conf, 0, 0, false, &f->snap), 0);
 	assert_int_equal(f->snap.coldplug_devices, 3);
 	assert_true(f->snap.state.has_coldplug);
 	assert_int_equal(f->snap.state.coldplug_devices, 3);
@@ -87,7 +74,7 @@ static void test_snapshot_first_boot_recommends_from_coldplug(void **state)
 	assert_int_equal(f->snap.rec.need_events,
 			 0); /* a coldplug estimate counts devices, not a burst */
 	/* so small a need: the floor decides */
-	assert_int_equal(f->snap.rec.rmem_default, f->conf.floor);
+	assert_int_equal(f->snap.rec.rmem_default, f->m.conf.floor);
 }
 
 /* A live peak larger than the coldplug estimate wins. */
@@ -95,7 +82,7 @@ static void test_snapshot_live_peak_beats_coldplug(void **state)
 {
 	struct fx *f = *state;
 
-	assert_int_equal(snapshot_take(&f->conf, 2000 * 832, 2000, false, &f->snap), 0);
+	assert_int_equal(snapshot_take(&f->m.conf, 2000 * 832, 2000, false, &f->snap), 0);
 	assert_int_equal(f->snap.rec.source, REC_SRC_THIS_BOOT);
 	assert_int_equal(f->snap.rec.need_bytes, 2000 * 832);
 	assert_int_equal(f->snap.rec.rmem_default, (2 * 2000 * 832 + 4095) / 4096 * 4096);
@@ -106,11 +93,11 @@ static void test_snapshot_trusts_the_cached_estimate(void **state)
 {
 	struct fx *f = *state;
 
-	assert_int_equal(snapshot_take(&f->conf, 0, 0, false, &f->snap), 0);
+	assert_int_equal(snapshot_take(&f->m.conf, 0, 0, false, &f->snap), 0);
 	f->snap.state.coldplug_bytes = 777777; /* not what /sys would give */
-	assert_int_equal(state_save(f->conf.state_dir, &f->snap.state), 0);
-	unit_rm_tree(f->sys);
-	assert_int_equal(snapshot_take(&f->conf, 0, 0, true, &f->snap), 0);
+	assert_int_equal(state_save(f->m.conf.state_dir, &f->snap.state), 0);
+	unit_rm_tree(f->m.sys);
+	assert_int_equal(snapshot_take(&f->m.conf, 0, 0, true, &f->snap), 0);
 	assert_int_equal(f->snap.state_err, 0);
 	assert_int_equal(f->snap.coldplug_devices, 3);
 	assert_int_equal(f->snap.rec.need_bytes, 777777);
@@ -122,8 +109,8 @@ static void test_snapshot_damaged_state_is_reported_and_ignored(void **state)
 	struct fx *f = *state;
 	char why[256];
 
-	unit_write(f->root, "state/state", "this is not a state file\n\x01\x02");
-	assert_int_equal(snapshot_take(&f->conf, 0, 0, false, &f->snap), 0);
+	unit_write(f->m.root, "state/state", "this is not a state file\n\x01\x02");
+	assert_int_equal(snapshot_take(&f->m.conf, 0, 0, false, &f->snap), 0);
 	assert_int_not_equal(f->snap.state_err, 0);
 	assert_int_not_equal(f->snap.state_err, -ENOENT);
 	assert_true(snapshot_state_problem(&f->snap, why, sizeof(why))[0] != '\0');
@@ -136,20 +123,20 @@ static void test_snapshot_without_sysctls_fails(void **state)
 	struct fx *f = *state;
 	char path[PATH_MAX + 64];
 
-	snprintf(path, sizeof(path), "%s/sys/net", f->proc);
+	snprintf(path, sizeof(path), "%s/sys/net", f->m.proc);
 	unit_rm_tree(path);
-	assert_int_equal(snapshot_take(&f->conf, 0, 0, false, &f->snap), -ENOENT);
+	assert_int_equal(snapshot_take(&f->m.conf, 0, 0, false, &f->snap), -ENOENT);
 }
 
 static void test_snapshot_refresh_rereads_sysctls_only(void **state)
 {
 	struct fx *f = *state;
 
-	assert_int_equal(snapshot_take(&f->conf, 0, 0, false, &f->snap), 0);
-	unit_write(f->proc, "sys/net/core/rmem_default", "425984\n");
-	unit_write(f->proc, "sys/net/core/rmem_max", "851968\n");
-	unit_rm_tree(f->sys); /* a refresh must not walk /sys */
-	assert_int_equal(snapshot_refresh(&f->conf, 0, 0, &f->snap), 0);
+	assert_int_equal(snapshot_take(&f->m.conf, 0, 0, false, &f->snap), 0);
+	unit_write(f->m.proc, "sys/net/core/rmem_default", "425984\n");
+	unit_write(f->m.proc, "sys/net/core/rmem_max", "851968\n");
+	unit_rm_tree(f->m.sys); /* a refresh must not walk /sys */
+	assert_int_equal(snapshot_refresh(&f->m.conf, 0, 0, &f->snap), 0);
 	assert_int_equal(f->snap.sysctl.rmem_default, 425984);
 	assert_int_equal(f->snap.sysctl.rmem_max, 851968);
 	assert_int_equal(f->snap.rec.source, REC_SRC_COLDPLUG);

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -18,6 +17,7 @@
 #include <cmocka.h>
 
 #include "state.h"
+#include "unit.h"
 
 #define BUFSZ  STATE_MAX_SIZE
 #define UNUSED __attribute__((unused))
@@ -875,12 +875,6 @@ static void test_state_record_boot_ignores_invalid_boot_id(void **ctx UNUSED)
 
 /* ---- files ---- */
 
-static int rm_one(const char *path, const struct stat *st UNUSED, int flag UNUSED,
-		  struct FTW *ftw UNUSED)
-{
-	return remove(path);
-}
-
 static int make_tmpdir(void **ctx)
 {
 	char *dir = strdup("/tmp/test_state.XXXXXX");
@@ -896,7 +890,7 @@ static int make_tmpdir(void **ctx)
 static int remove_tmpdir(void **ctx)
 {
 	char *dir = *ctx;
-	int r = nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	int r = unit_rm_tree(dir);
 
 	free(dir);
 	return r;

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -25,6 +24,7 @@
 
 #include "paths.h"
 #include "sysctl.h"
+#include "unit.h"
 
 #define KDEFAULT  212992 /* the kernel's own rmem_default and rmem_max here */
 #define KMAX	  4194304
@@ -117,32 +117,13 @@ static int tree_setup(void **state)
 	return 0;
 }
 
-/* Tests may leave a 0555 directory behind on failure: open everything up first. */
-static int open_up(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_D)
-		chmod(path, 0755);
-	return 0;
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int tree_teardown(void **state)
 {
 	struct tree *t = *state;
 	int r;
 
 	paths_set_proc("/proc");
-	nftw(t->root, open_up, 16, FTW_PHYS);
-	r = nftw(t->root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	r = unit_rm_tree(t->root); /* a failed test may leave a 0555 directory: opened up */
 	free(t);
 	return r;
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -12,9 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "nlscan.h"
+#include "paths.h"
 
 #ifndef NLTUNE_SRCDIR
 #define NLTUNE_SRCDIR "."
@@ -42,18 +47,28 @@ void unit_copy_fixture(char *buf, size_t len, const char *scenario)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A test may have left a directory unreadable or unwritable: open every one up first. */
+static int open_up(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_D || flag == FTW_DNR)
+		chmod(path, 0700);
+	return 0;
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
 	(void)ftw;
-	chmod(path, 0700); /* a test may have left a directory unwritable */
 	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-void unit_rm_tree(const char *dir)
+int unit_rm_tree(const char *dir)
 {
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(dir, open_up, 16, FTW_PHYS);
+	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void unit_write(const char *root, const char *rel, const char *text)
@@ -100,4 +115,80 @@ char *unit_slurp(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+void unit_machine_up(struct unit_machine *m, const char *scenario)
+{
+	unit_copy_fixture(m->root, sizeof(m->root), scenario);
+	snprintf(m->proc, sizeof(m->proc), "%s/proc", m->root);
+	snprintf(m->sys, sizeof(m->sys), "%s/sys", m->root);
+	snprintf(m->run, sizeof(m->run), "%s/run", m->root);
+	paths_set_proc(m->proc);
+	paths_set_sys(m->sys);
+	paths_set_run(m->run);
+	nlt_conf_defaults(&m->conf);
+	snprintf(m->conf.state_dir, sizeof(m->conf.state_dir), "%s/state", m->root);
+}
+
+void unit_machine_down(struct unit_machine *m)
+{
+	paths_set_proc("/proc");
+	paths_set_sys("/sys");
+	paths_set_run(PATHS_RUN_DEFAULT);
+	unit_rm_tree(m->root);
+}
+
+int unit_uevent_socket(int rcvbuf, uint64_t *inode)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	struct stat st;
+	int fd;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	*inode = st.st_ino;
+	return fd;
+}
+
+int unit_rcvbuf(int fd)
+{
+	int v = 0;
+	socklen_t l = sizeof(v);
+
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &l), 0);
+	return v;
+}
+
+const struct nlsock *unit_find_inode(const struct nlsock *s, size_t n, uint64_t inode)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i].inode == inode)
+			return &s[i];
+	return NULL;
+}
+
+void unit_scan_live(uint64_t inode, struct nlsock *row)
+{
+	struct nlsock *rows = NULL;
+	const struct nlsock *s;
+	size_t bad;
+	ssize_t n;
+
+	paths_set_proc("/proc");
+	n = nlscan_read("net/netlink", 0, &rows, &bad, NULL);
+	assert_true(n > 0);
+	assert_int_equal(bad, 0);
+	assert_int_equal(nlscan_diag(rows, (size_t)n), 0);
+	s = unit_find_inode(rows, (size_t)n, inode);
+	assert_non_null(s);
+	*row = *s;
+	free(rows);
 }

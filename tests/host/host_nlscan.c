@@ -22,69 +22,11 @@
 
 #include "nlscan.h"
 #include "paths.h"
+#include "unit.h"
 
 #ifndef SO_MEMINFO
 #define SO_MEMINFO 55
 #endif
-
-static const struct nlsock *find_inode(const struct nlsock *s, size_t n, uint64_t inode)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i].inode == inode)
-			return &s[i];
-	return NULL;
-}
-
-/* A uevent listener on group 1 as a careless application makes it. */
-static int uevent_socket(int rcvbuf, uint64_t *inode)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
-	struct stat st;
-	int fd;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || fstat(fd, &st) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	*inode = st.st_ino;
-	return fd;
-}
-
-static int rcvbuf_of(int fd)
-{
-	int v = 0;
-	socklen_t l = sizeof(v);
-
-	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &l), 0);
-	return v;
-}
-
-/* /proc/net/netlink of this namespace plus sock_diag, then the row of inode (copied). */
-static void scan_live(uint64_t inode, struct nlsock *row)
-{
-	struct nlsock *rows = NULL;
-	const struct nlsock *s;
-	size_t bad;
-	ssize_t n;
-
-	paths_set_proc("/proc");
-	n = nlscan_read("net/netlink", 0, &rows, &bad, NULL);
-	assert_true(n > 0);
-	assert_int_equal(bad, 0);
-	assert_int_equal(nlscan_diag(rows, (size_t)n), 0);
-	s = find_inode(rows, (size_t)n, inode);
-	assert_non_null(s);
-	*row = *s;
-	free(rows);
-}
 
 /* Root only: real uevents on lo overflow a minimum-sized listener that never reads. */
 static void test_nlscan_live_diag_counts_drops_like_so_meminfo(void **state)
@@ -102,12 +44,12 @@ static void test_nlscan_live_diag_counts_drops_like_so_meminfo(void **state)
 			      strerror(errno));
 		skip();
 	}
-	fd = uevent_socket(1024, &inode);
+	fd = unit_uevent_socket(1024, &inode);
 	assert_true(fd >= 0);
 	for (i = 0; i < 6; i++)
 		assert_int_equal(write(lo, "change", 6), 6);
 	close(lo);
-	scan_live(inode, &row);
+	unit_scan_live(inode, &row);
 	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &ml), 0);
 	assert_true(row.has_diag);
 	assert_true(row.drops > 0);
@@ -133,11 +75,11 @@ static void __attribute__((noreturn)) netns_child(int report, int hold)
 	if (unshare(CLONE_NEWNET) < 0) {
 		rep.err = errno;
 	} else {
-		fd = uevent_socket(4096, &rep.inode);
+		fd = unit_uevent_socket(4096, &rep.inode);
 		if (fd < 0)
 			rep.err = -fd;
 		else
-			rep.rcvbuf = rcvbuf_of(fd);
+			rep.rcvbuf = unit_rcvbuf(fd);
 	}
 	if (write(report, &rep, sizeof(rep)) != sizeof(rep))
 		_exit(1);
@@ -195,13 +137,13 @@ static void test_nlscan_live_diag_netns_reaches_child_namespace(void **state)
 		r_here = nlscan_diag(copy, (size_t)n);
 		r_diag = nlscan_diag_netns(pid, rows, (size_t)n);
 		n_dump = nlscan_dump_netns(pid, &ns_dump, &dumped);
-		if (n_dump > 0 && (s = find_inode(dumped, (size_t)n_dump, rep.inode)))
+		if (n_dump > 0 && (s = unit_find_inode(dumped, (size_t)n_dump, rep.inode)))
 			found_dump = *s;
 		free(dumped);
-		s = find_inode(rows, (size_t)n, rep.inode);
+		s = unit_find_inode(rows, (size_t)n, rep.inode);
 		if (s)
 			found = *s;
-		s = find_inode(copy, (size_t)n, rep.inode);
+		s = unit_find_inode(copy, (size_t)n, rep.inode);
 		if (s)
 			found_here = *s;
 	}
