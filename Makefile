@@ -103,7 +103,10 @@ $(O)/nltuned $(O)/nltune: $(O)/%: $(O)/daemon/%.o $(O)/libnltune.a
 # Unit programs (tests/test_*.c) and host programs (tests/host/host_*.c: they write /proc/sys or
 # send uevents, so tests/integration/host.sh runs them, as root) share tests/unit.c.
 $(O)/tests/test_%: $(O)/tests/test_%.o $(O)/tests/unit.o $(O)/libnltune.a
-	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $(UNIT_LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@
+
+# The meter's program reads recorded uevents: uevmon's recvmmsg() is the test's.
+$(O)/tests/test_meter: UNIT_LDFLAGS = -Wl,--wrap=recvmmsg
 
 $(O)/tests/host/host_%: $(O)/tests/host/host_%.o $(O)/tests/unit.o $(O)/libnltune.a
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@
