@@ -111,7 +111,10 @@ start_bus() {
 	dbus-daemon --config-file="$TMP/bus-$1.conf" --nofork --nopidfile 2> "$TMP/bus-$1.log" &
 	busd=$!
 	PIDS+=($busd)
-	wait_for 5 test -S "$2" || fail "dbus-daemon did not start: $(cat "$TMP/bus-$1.log")"
+	# The socket file exists from bind(), before listen(): wait for the bus to answer.
+	bus_up() { dbus-send --bus="unix:path=$1" --dest=org.freedesktop.DBus --print-reply \
+		/org/freedesktop/DBus org.freedesktop.DBus.GetId > /dev/null 2>&1; }
+	wait_for 5 bus_up "$2" || fail "dbus-daemon did not start: $(cat "$TMP/bus-$1.log")"
 }
 
 # start_polkitd RULES_DIR: the real polkitd on the private bus ($DBUS_SYSTEM_BUS_ADDRESS) in a
