@@ -77,7 +77,7 @@ BINS     := $(O)/nltuned $(O)/nltune
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps pkgcheck check unit cross vm-arm64 run bench fuzz format install deb version clean
+.PHONY: all deps pkgcheck check unit cross vm-arm64 run bench fuzz coverage format install deb version clean
 
 all: $(BINS)
 
@@ -138,6 +138,10 @@ unit: $(UNITS)
 run: $(BINS)
 	@mkdir -p $(O)/run-state
 	$(O)/nltuned --state-dir $(CURDIR)/$(O)/run-state
+
+# Line coverage of daemon/, conf/ and dbus/ under the unit programs alone (gcov, build-cov/).
+coverage: | $(BUILD_DEPS)
+	@tests/coverage.sh
 
 # Rewrite every C file as the pinned .clang-format says (check runs tests/lint/format.sh).
 format:
@@ -207,6 +211,6 @@ version:
 	@echo $(VERSION)
 
 clean:
-	rm -rf build build-san build-arm64 build-armhf
+	rm -rf build build-san build-cov build-arm64 build-armhf
 
 -include $(wildcard $(patsubst %.o,%.d,$(LIB_OBJS) $(MAINS:%.c=$(O)/%.o) $(UNITS:%=%.o) $(HOSTS:%=%.o) $(O)/tests/unit.o))
