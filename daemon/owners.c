@@ -137,7 +137,8 @@ static int for_each_pid(int (*fn)(pid_t pid, void *data), void *data)
 	return r < 0 ? r : 0;
 }
 
-int owners_check_pid(pid_t pid)
+/* <proc>/<pid>/fd opened as a directory: the fd or -errno. */
+static int open_fd_dir(pid_t pid)
 {
 	char rel[32], path[PATH_MAX];
 	int fd, r;
@@ -147,8 +148,15 @@ int owners_check_pid(pid_t pid)
 	if (r < 0)
 		return r;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int owners_check_pid(pid_t pid)
+{
+	int fd = open_fd_dir(pid);
+
 	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
+		return fd == -ENOENT ? -ESRCH : fd;
 	close(fd);
 	return 0;
 }
@@ -205,19 +213,14 @@ static void record(struct found *f, pid_t pid, int fd)
 static int resolve_pid(pid_t pid, void *data)
 {
 	struct resolve_ctx *c = data;
-	char rel[32], path[PATH_MAX], link[64];
+	char link[64];
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
-	int r, fd;
+	int r = 0, fd = open_fd_dir(pid);
 
-	snprintf(rel, sizeof(rel), "%d/fd", (int)pid);
-	r = paths_proc_file(path, sizeof(path), rel);
-	if (r < 0)
-		return r;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return vanished(errno) ? 0 : -errno;
+		return vanished(-fd) ? 0 : fd;
 	if (fstat(fd, &st) < 0)
 		st.st_uid = (uid_t)-1;
 	d = fdopendir(fd);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "refcrc.h"
 #include "state.h"
 #include "unit.h"
 
@@ -28,27 +29,6 @@ static const char *const ids[] = {
 	"4d5e6f70-8192-43a4-b5c6-d7e8f90a1b2c", "5e6f7081-92a3-44b5-86c7-e8f90a1b2c3d",
 	"6f708192-a3b4-45c6-97d8-f90a1b2c3d4e",
 };
-
-/* A second, table-driven CRC-32 so the tests do not trust the one under test. */
-static uint32_t ref_crc32(const char *buf, size_t len)
-{
-	static uint32_t table[256];
-	uint32_t crc = 0xffffffffu, c;
-	size_t i;
-	int k;
-
-	if (!table[1]) {
-		for (i = 0; i < 256; i++) {
-			c = (uint32_t)i;
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-	}
-	for (i = 0; i < len; i++)
-		crc = table[(crc ^ (unsigned char)buf[i]) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
 
 /* Header + body + a correct end line, so a case reaches the line parser past the checksum. */
 static size_t seal(char *out, size_t len, const char *body)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../refcrc.h"
 #include "state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -16,30 +17,6 @@ static void check(int ok)
 {
 	if (!ok)
 		abort();
-}
-
-/*
- * A CRC-32 of our own (table-driven, the parser's is bitwise), so that the
- * harness can give a mutated body the checksum it needs to reach the lines.
- */
-static uint32_t ref_crc32(const char *buf, size_t len)
-{
-	static uint32_t table[256];
-	uint32_t crc = 0xffffffffu, c;
-	size_t i;
-	int k;
-
-	if (!table[1]) {
-		for (i = 0; i < 256; i++) {
-			c = (uint32_t)i;
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-	}
-	for (i = 0; i < len; i++)
-		crc = table[(crc ^ (unsigned char)buf[i]) & 0xff] ^ (crc >> 8);
-	return ~crc;
 }
 
 static bool boot_equal(const struct state_boot *a, const struct state_boot *b)
