@@ -23,15 +23,6 @@
 #include "paths.h"
 #include "unit.h"
 
-#ifndef SO_MEMINFO
-#define SO_MEMINFO 55
-#endif
-#ifndef NETLINK_NO_ENOBUFS
-#define NETLINK_NO_ENOBUFS 5
-#endif
-
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
-
 #define HDR                                                                                        \
 	"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    "      \
 	"Inode\n"
