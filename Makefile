@@ -105,8 +105,9 @@ $(O)/nltuned $(O)/nltune: $(O)/%: $(O)/daemon/%.o $(O)/libnltune.a
 $(O)/tests/test_%: $(O)/tests/test_%.o $(O)/tests/unit.o $(O)/libnltune.a
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $(UNIT_LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@
 
-# The meter's program reads recorded uevents: uevmon's recvmmsg() is the test's.
-$(O)/tests/test_meter: UNIT_LDFLAGS = -Wl,--wrap=recvmmsg
+# The meter's program reads recorded uevents: uevmon's recvmmsg() is the test's (under
+# _TIME_BITS=64 a 32-bit glibc calls it __recvmmsg64).
+$(O)/tests/test_meter: UNIT_LDFLAGS = -Wl,--wrap=recvmmsg -Wl,--wrap=__recvmmsg64
 
 $(O)/tests/host/host_%: $(O)/tests/host/host_%.o $(O)/tests/unit.o $(O)/libnltune.a
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Tests of the meter (meter.c over uevmon.c) fed recorded uevents without reading the kernel:
- * linked with -Wl,--wrap=recvmmsg, so uevmon's batched reads take their datagrams from the
- * fixture tests/fixtures/uevents/capture (or from datagrams a test builds: a coldplug, a
- * foreign sender, an overlong one, ENOBUFS). The socket itself is real; nothing is sent.
+ * linked with -Wl,--wrap=recvmmsg (and __recvmmsg64), so uevmon's batched reads take their
+ * datagrams from the fixture tests/fixtures/uevents/capture (or from datagrams a test builds: a
+ * coldplug, a foreign sender, an overlong one, ENOBUFS). The socket itself is real; nothing is
+ * sent.
  */
 #include <errno.h>
 #include <linux/netlink.h>
@@ -86,6 +87,16 @@ int __wrap_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int vlen, int flags,
 		return -1;
 	}
 	return (int)i;
+}
+
+/* 32-bit glibc with a 64-bit time_t (-D_TIME_BITS=64: armhf) names recvmmsg() so. */
+int __wrap___recvmmsg64(int fd, struct mmsghdr *msgs, unsigned int vlen, int flags,
+			struct timespec *timeout);
+
+int __wrap___recvmmsg64(int fd, struct mmsghdr *msgs, unsigned int vlen, int flags,
+			struct timespec *timeout)
+{
+	return __wrap_recvmmsg(fd, msgs, vlen, flags, timeout);
 }
 
 static void feed_reset(void)
