@@ -277,6 +277,43 @@ static void test_bus_list_sockets_has_the_fixture_listener(void **state)
 	json_object_put(socks);
 }
 
+/* The filtered listing (ListSocketsJSON through client.c) and ListSocketsPage agree. */
+static void test_bus_filtered_listing_and_pages(void **state)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	json_object *socks = NULL, *v;
+	sd_bus *bus = open_bus();
+	uint32_t total = 0;
+
+	(void)state;
+	assert_int_equal(client_list_sockets_matching("dropping", 0, 15, 0, &socks), 0);
+	assert_int_equal(json_object_array_length(socks), 1); /* the fixture's one dropper */
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(socks, 0), "inode", &v));
+	assert_int_equal(json_object_get_int64(v), 15527);
+	json_object_put(socks);
+	assert_int_equal(client_list_sockets_matching("ok", 0, 15, 0, &socks), 0);
+	for (size_t i = 0; i < json_object_array_length(socks); i++) {
+		assert_true(
+		    json_object_object_get_ex(json_object_array_get_idx(socks, i), "inode", &v));
+		assert_true(json_object_get_int64(v) != 15527);
+	}
+	json_object_put(socks);
+	assert_true(sd_bus_call_method(bus, NAME, PATH, IFACE, "ListSocketsPage", &e, &reply,
+				       "suituu", "dropping", 0, -1, (uint64_t)0, 0, 10) >= 0);
+	assert_true(sd_bus_message_skip(reply, "aa{sv}") >= 0);
+	assert_true(sd_bus_message_read(reply, "u", &total) >= 0);
+	assert_int_equal(total, 1);
+	reply = sd_bus_message_unref(reply);
+	/* a verdict it does not know is refused */
+	assert_true(sd_bus_call_method(bus, NAME, PATH, IFACE, "ListSocketsJSON", &e, &reply,
+				       "suituu", "sometimes", 0, -1, (uint64_t)0, 0, 10) < 0);
+	assert_true(sd_bus_error_has_name(&e, SD_BUS_ERROR_INVALID_ARGS));
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(reply);
+	sd_bus_flush_close_unref(bus);
+}
+
 /* Properties are the manager's status: RmemMax as the fixture has it, Version, Policy. */
 static void test_bus_properties_read_the_status(void **state)
 {
@@ -418,6 +455,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bus_describe_is_the_daemons_status),
 		cmocka_unit_test(test_bus_list_sockets_has_the_fixture_listener),
+		cmocka_unit_test(test_bus_filtered_listing_and_pages),
 		cmocka_unit_test(test_bus_properties_read_the_status),
 		cmocka_unit_test(test_bus_recommend_then_apply_writes_the_copy),
 		cmocka_unit_test(test_bus_bad_calls_get_named_errors),
