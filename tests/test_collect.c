@@ -25,13 +25,7 @@ struct fx {
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	unit_machine_up(&f->m, "system");
-	*state = f;
-	return 0;
+	return unit_machine_setup(state, sizeof(struct fx));
 }
 
 static int teardown(void **state)
@@ -39,9 +33,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	collect_free(&f->col);
-	unit_machine_down(&f->m);
-	free(f);
-	return 0;
+	return unit_machine_teardown(state);
 }
 
 static size_t alerts_of(struct fx *f, enum alert_kind kind, const struct alert **first)

@@ -25,11 +25,11 @@ struct fx {
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f;
 
-	if (!f)
+	if (unit_machine_setup(state, sizeof(*f)) < 0)
 		return -1;
-	unit_machine_up(&f->m, "system");
+	f = *state;
 	assert_int_equal(scanner_init(&f->sc), 0);
 	f->ctx.sysctl.rmem_default = 212992;
 	f->ctx.sysctl.rmem_max = 212992;
@@ -39,7 +39,6 @@ static int setup(void **state)
 	f->ctx.target_default = 1703936;
 	f->ctx.now_ms = 1000000;
 	f->ctx.recent_ms = 60000;
-	*state = f;
 	return 0;
 }
 
@@ -48,9 +47,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	scanner_free(&f->sc);
-	unit_machine_down(&f->m);
-	free(f);
-	return 0;
+	return unit_machine_teardown(state);
 }
 
 static const struct sockrow *row_of(const struct scanner *sc, uint64_t inode)

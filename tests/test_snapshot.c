@@ -26,22 +26,7 @@ struct fx {
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	unit_machine_up(&f->m, "system");
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	unit_machine_down(&f->m);
-	free(f);
-	return 0;
+	return unit_machine_setup(state, sizeof(struct fx));
 }
 
 static void test_snapshot_reads_the_tree(void **state)
@@ -142,7 +127,7 @@ static void test_snapshot_refresh_rereads_sysctls_only(void **state)
 	assert_int_equal(f->snap.rec.source, REC_SRC_COLDPLUG);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, unit_machine_teardown)
 
 int main(void)
 {

@@ -138,6 +138,24 @@ void unit_machine_down(struct unit_machine *m)
 	unit_rm_tree(m->root);
 }
 
+int unit_machine_setup(void **state, size_t size)
+{
+	struct unit_machine *m = calloc(1, size);
+
+	if (!m)
+		return -1;
+	unit_machine_up(m, "system");
+	*state = m;
+	return 0;
+}
+
+int unit_machine_teardown(void **state)
+{
+	unit_machine_down(*state);
+	free(*state);
+	return 0;
+}
+
 int unit_uevent_socket(int rcvbuf, uint64_t *inode)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };

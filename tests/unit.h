@@ -32,6 +32,12 @@ struct unit_machine {
 void unit_machine_up(struct unit_machine *m, const char *scenario);
 /* Point --proc, --sys and the runtime directory back at the host's; remove the copy. */
 void unit_machine_down(struct unit_machine *m);
+/*
+ * cmocka setup: *state = a zeroed fixture of size bytes whose first member is a struct
+ * unit_machine, brought up on tests/fixtures/system. The teardown brings it down and frees it.
+ */
+int unit_machine_setup(void **state, size_t size);
+int unit_machine_teardown(void **state);
 
 /* Live-kernel helpers of the nlscan programs (unit and host). */
 struct nlsock;
