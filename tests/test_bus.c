@@ -186,6 +186,7 @@ static int group_setup(void **state)
 		fail_msg("%s", err);
 	snprintf(w.m.conf.state_dir, sizeof(w.m.conf.state_dir), "%s/state", w.m.root);
 	snprintf(w.m.conf.sysctl_dir, sizeof(w.m.conf.sysctl_dir), "%s/sysctl.d", w.m.root);
+	snprintf(w.m.conf.metrics_file, sizeof(w.m.conf.metrics_file), "%s/metrics.prom", w.m.root);
 	write_bus_conf();
 	snprintf(addr, sizeof(addr), "unix:path=%s", w.sock);
 	setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1);
@@ -405,6 +406,48 @@ static void assert_error(sd_bus *bus, const char *want, const char *method, cons
 	sd_bus_message_unref(reply);
 }
 
+static const char *want_policy;
+
+static bool policy_is_wanted(void)
+{
+	sd_bus *bus = NULL;
+	char *policy = NULL;
+	bool yes;
+
+	yes = sd_bus_open_system(&bus) >= 0 &&
+	      sd_bus_get_property_string(bus, NAME, PATH, IFACE, "Policy", NULL, &policy) >= 0 &&
+	      !strcmp(policy, want_policy);
+	free(policy);
+	sd_bus_flush_close_unref(bus);
+	return yes;
+}
+
+/* Each scan writes the metrics file (the fixture's dropping listener counted); SIGHUP reloads. */
+static void test_bus_metrics_file_and_sighup(void **state)
+{
+	char path[512], *text;
+	sd_bus *bus = open_bus();
+
+	(void)state;
+	sd_bus_flush_close_unref(bus);
+	snprintf(path, sizeof(path), "%s/metrics.prom", w.m.root);
+	text = unit_slurp(path, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "nltune_build_info{version=\"" NLTUNE_VERSION "\"} 1\n"));
+	assert_non_null(strstr(text, "nltune_sockets{verdict=\"dropping\"} 1\n"));
+	free(text);
+	/* the file says policy observe (and no metrics file now): SIGHUP takes it */
+	unit_write(w.m.root, "nltune.conf", "policy = observe\n");
+	assert_int_equal(kill(w.nltuned, SIGHUP), 0);
+	want_policy = "observe";
+	if (!poll_until(policy_is_wanted, 50))
+		fail_msg("SIGHUP did not reload the configuration");
+	unit_write(w.m.root, "nltune.conf", "policy = exact\n");
+	assert_int_equal(kill(w.nltuned, SIGHUP), 0);
+	want_policy = "exact";
+	assert_true(poll_until(policy_is_wanted, 50));
+}
+
 /* Bad calls get their named errors and change nothing. */
 static void test_bus_bad_calls_get_named_errors(void **state)
 {
@@ -459,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_bus_properties_read_the_status),
 		cmocka_unit_test(test_bus_recommend_then_apply_writes_the_copy),
 		cmocka_unit_test(test_bus_bad_calls_get_named_errors),
+		cmocka_unit_test(test_bus_metrics_file_and_sighup),
 		cmocka_unit_test(test_bus_list_alerts_and_reload),
 	};
 
