@@ -159,6 +159,7 @@ static void manager_burst(void *arg, const struct burst *b)
 	else
 		log_info("%s", line);
 	m->scan_all_netns = true; /* a burst reaches every namespace's listeners */
+	m->scan_factor = 1;	  /* and ends the rest */
 	schedule_scan(m, SCAN_AFTER_BURST_US);
 }
 
@@ -397,6 +398,7 @@ void manager_scan(struct manager *m)
 	}
 	log_repeat_ok(&m->scan_fail, "scanning netlink sockets");
 	m->scanned = true;
+	m->scanned_ms = clock_mono_ms();
 	log_suppressed(m);
 	for (size_t i = 0; i < m->scan.nrows; i++) {
 		const struct sockrow *row = &m->scan.rows[i];
@@ -414,12 +416,25 @@ void manager_scan(struct manager *m)
 	changed(m);
 }
 
+/*
+ * Whoever asks sees sockets no older than scan-interval, although scans at rest
+ * grow apart; asking again and again costs at most one scan an interval.
+ */
+static void scan_if_stale(struct manager *m)
+{
+	if (!m->scanned || clock_mono_ms() - m->scanned_ms >= m->conf.scan_interval_ms)
+		manager_scan(m);
+}
+
 static int on_scan_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
 
 	manager_scan(m);
-	sd_event_source_set_time(s, clock_mono_us() + (uint64_t)m->conf.scan_interval_ms * 1000);
+	/* At rest (nothing new, no drop) scans grow apart; a change or a burst brings them back. */
+	m->scan_factor = scan_rest_factor(m->scan_factor, m->scan.changes);
+	sd_event_source_set_time(s, clock_mono_us() +
+					(uint64_t)m->conf.scan_interval_ms * m->scan_factor * 1000);
 	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
 }
@@ -496,8 +511,7 @@ json_object *manager_describe(struct manager *m, size_t max_sockets)
 	json_object *o, *socks;
 	size_t n;
 
-	if (!m->scanned)
-		manager_scan(m);
+	scan_if_stale(m);
 	o = manager_status_json(m);
 	socks = report_get(o, "sockets");
 	n = socks ? json_object_array_length(socks) : 0;
@@ -515,8 +529,7 @@ json_object *manager_sockets_page(struct manager *m, const struct scan_filter *f
 	json_object *arr = json_object_new_array();
 	size_t n, *idx;
 
-	if (!m->scanned)
-		manager_scan(m);
+	scan_if_stale(m);
 	/* Owners of healthy sockets are looked up when a listing asks for them, once. */
 	if (!f || f->pid || f->verdict == SCAN_ANY || f->verdict == SCAN_OK)
 		scanner_resolve_all(&m->scan);
@@ -533,8 +546,7 @@ json_object *manager_sockets_json(struct manager *m, size_t max)
 	json_object *arr = json_object_new_array();
 	size_t n, *idx;
 
-	if (!m->scanned)
-		manager_scan(m);
+	scan_if_stale(m);
 	idx = report_rows_by_severity(&m->scan, true, &n);
 	for (size_t i = 0; idx && i < n && i < max; i++)
 		json_object_array_add(arr, report_socket_json(&m->scan.rows[idx[i]]));
@@ -656,8 +668,7 @@ int manager_revert(struct manager *m, bool dry_run, struct rmem *after, char *er
 int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_t *rcvbuf,
 		       char *err, size_t errlen)
 {
-	if (!m->scanned)
-		manager_scan(m);
+	scan_if_stale(m);
 	for (size_t i = 0; i < m->scan.nrows; i++) {
 		const struct sockrow *r = &m->scan.rows[i];
 		int ret;

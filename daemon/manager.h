@@ -53,7 +53,9 @@ struct manager {
 	uint64_t saved_peak_bytes; /* this boot's peak at the last save */
 	struct scanner scan;
 	bool scanned;
-	bool scan_all_netns; /* the next scan dumps every namespace, not a turn of them */
+	uint64_t scanned_ms;	  /* monotonic time of the last scan */
+	bool scan_all_netns;	  /* the next scan dumps every namespace, not a turn of them */
+	unsigned int scan_factor; /* the next routine scan in scan-intervals (grows at rest) */
 	struct alerts *alerts;
 	struct fixlog *fixes; /* sockets nltune raised live this boot; NULL without memory */
 	uint64_t watchdog_usec;

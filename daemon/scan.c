@@ -358,7 +358,37 @@ static void compare(struct scanner *sc)
 		else if (fx && row->s.drops == fx->drops)
 			row->rise_ms = 0; /* none since nltune fixed it */
 		row->was_at_risk = old && old->v.verdict != VERDICT_OK;
+		row->known = old != NULL;
 	}
+}
+
+/*
+ * What a scan at rest would not see: a new socket that matters, a drop, a
+ * verdict turned, a problem gone. Short-lived sockets that do not matter (a
+ * resolver's rtnetlink socket) are no change.
+ */
+static size_t count_changes(const struct scanner *sc)
+{
+	size_t n = 0, was = 0, still = 0;
+
+	for (size_t i = 0; i < sc->nprev; i++)
+		was += sc->prev[i].v.verdict != VERDICT_OK;
+	for (size_t i = 0; i < sc->nrows; i++) {
+		const struct sockrow *r = &sc->rows[i];
+
+		still += r->was_at_risk;
+		if (r->new_drops || (r->v.verdict != VERDICT_OK) != r->was_at_risk ||
+		    (!r->known && row_matters(r)))
+			n++;
+	}
+	return n + (was - still);
+}
+
+unsigned int scan_rest_factor(unsigned int factor, size_t changes)
+{
+	if (changes || factor < 1)
+		return 1;
+	return factor >= SCAN_REST_MAX / 2 ? SCAN_REST_MAX : factor * 2;
 }
 
 int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
@@ -388,6 +418,7 @@ int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
 		verdict_input_of(&sc->ctx, row, &in);
 		verdict_judge(&in, &row->v);
 	}
+	sc->changes = count_changes(sc);
 
 	/* Forget owners of sockets that are gone, then look up the new ones that matter. */
 	{

@@ -18,6 +18,7 @@
 #define SCAN_MAX_SOCKETS      200000 /* rows kept over all namespaces */
 #define SCAN_NETNS_PER_RUN    8	     /* other namespaces dumped by a routine scan, in turn */
 #define SCAN_NETNS_REFRESH_MS 10000  /* how often a routine scan looks for new namespaces */
+#define SCAN_REST_MAX	      8	     /* at rest the interval grows to this many scan-intervals */
 
 struct scan_ctx {
 	struct rmem sysctl;		 /* in force */
@@ -42,6 +43,7 @@ struct sockrow {
 	uint64_t new_drops;	    /* since the previous scan (first sight: all of them) */
 	uint64_t rise_ms;	    /* when drops last rose; 0 = never seen rising */
 	bool was_at_risk;	    /* the previous scan judged it at-risk or dropping already */
+	bool known;		    /* the previous scan listed it */
 	struct verdict v;
 };
 
@@ -67,6 +69,7 @@ struct scanner {
 	size_t ns_next;	      /* where the next routine scan starts its turn */
 	size_t nnetns;	      /* namespaces listed, this one included */
 	uint64_t owner_walks; /* walks of <proc>/<pid>/fd so far */
+	size_t changes;	      /* the last run's new rows that matter, drops, verdicts turned */
 };
 
 int scanner_init(struct scanner *sc);
@@ -81,6 +84,12 @@ void scanner_free(struct scanner *sc);
  * of them could be parsed).
  */
 int scanner_run(struct scanner *sc, const struct scan_ctx *ctx);
+
+/*
+ * The next scan interval in scan-intervals: a run that changed nothing (changes
+ * 0) doubles factor up to SCAN_REST_MAX; a change brings it back to 1. Pure.
+ */
+unsigned int scan_rest_factor(unsigned int factor, size_t changes);
 
 /* Look up the owner of every row that has none yet (one walk). 0 or -errno. */
 int scanner_resolve_all(struct scanner *sc);

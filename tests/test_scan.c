@@ -136,6 +136,43 @@ static void test_scan_remembers_drops_between_scans(void **state)
 	assert_int_not_equal(r->v.verdict, VERDICT_DROPPING);
 }
 
+/* A scan that sees nothing new counts no change; a drop is one; the first sees every listener. */
+static void test_scan_counts_changes(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(scanner_run(&f->sc, &f->ctx), 11);
+	assert_true(f->sc.changes >= 1); /* the dropping listener, first seen */
+	f->ctx.now_ms += 1000;
+	assert_int_equal(scanner_run(&f->sc, &f->ctx), 11);
+	assert_int_equal(f->sc.changes, 0);
+	set_listener_drops(f, "10");
+	f->ctx.now_ms += 1000;
+	assert_int_equal(scanner_run(&f->sc, &f->ctx), 11);
+	assert_int_equal(f->sc.changes, 1);
+	f->ctx.now_ms += 1000;
+	assert_int_equal(scanner_run(&f->sc, &f->ctx), 11);
+	assert_int_equal(f->sc.changes, 0);
+}
+
+/* At rest the interval doubles up to SCAN_REST_MAX; any change brings it back to one. */
+static void test_scan_rest_factor(void **state)
+{
+	unsigned int k = 1;
+
+	(void)state;
+	k = scan_rest_factor(k, 0);
+	assert_int_equal(k, 2);
+	k = scan_rest_factor(k, 0);
+	assert_int_equal(k, 4);
+	k = scan_rest_factor(k, 0);
+	assert_int_equal(k, SCAN_REST_MAX);
+	k = scan_rest_factor(k, 0);
+	assert_int_equal(k, SCAN_REST_MAX);
+	assert_int_equal(scan_rest_factor(k, 3), 1);
+	assert_int_equal(scan_rest_factor(0, 0), 1);
+}
+
 static void test_scan_without_netlink_file_fails(void **state)
 {
 	struct fx *f = *state;
@@ -170,6 +207,8 @@ int main(void)
 		T(test_scan_lists_every_row_of_the_capture),
 		T(test_scan_first_sight_drops_make_dropping),
 		T(test_scan_remembers_drops_between_scans),
+		T(test_scan_counts_changes),
+		T(test_scan_rest_factor),
 		T(test_scan_without_netlink_file_fails),
 		T(test_scan_counts_refused_lines),
 	};
