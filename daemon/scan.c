@@ -208,6 +208,60 @@ static int dump_all(struct scanner *sc, const struct scan_ctx *ctx)
 	return r;
 }
 
+struct row_pos {
+	uint64_t inode;
+	size_t i; /* where the row is */
+};
+
+static int cmp_pos(const void *a, const void *b)
+{
+	const struct row_pos *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Sort the rows by inode: sort small (inode, place) pairs, then move each row
+ * once along the cycles of the permutation. Sorting the rows themselves moved
+ * and compared 112-byte records; at 20,000 sockets that was a third of a scan.
+ */
+static void sort_rows(struct scanner *sc)
+{
+	struct row_pos *p = malloc(sc->nrows * sizeof(*p));
+	struct sockrow tmp;
+
+	if (!p) {
+		qsort(sc->rows, sc->nrows, sizeof(sc->rows[0]), cmp_row);
+		return;
+	}
+	for (size_t i = 0; i < sc->nrows; i++) {
+		p[i].inode = sc->rows[i].s.inode;
+		p[i].i = i;
+	}
+	qsort(p, sc->nrows, sizeof(*p), cmp_pos);
+	/* Place k gets the row at p[k].i; p[k].i = k marks it placed. */
+	for (size_t k = 0; k < sc->nrows; k++) {
+		size_t j = k, src;
+
+		if (p[k].i == k)
+			continue;
+		tmp = sc->rows[k];
+		for (;;) {
+			src = p[j].i;
+			p[j].i = j;
+			if (src == k) {
+				sc->rows[j] = tmp;
+				break;
+			}
+			sc->rows[j] = sc->rows[src];
+			j = src;
+		}
+	}
+	free(p);
+}
+
 /* Sort by inode; a socket seen twice (bound and subscribed) keeps its sock_diag copy. */
 static void fold(struct scanner *sc)
 {
@@ -215,7 +269,7 @@ static void fold(struct scanner *sc)
 
 	/* Fold duplicates (same inode twice) keeping the row with sock_diag data. */
 	if (sc->nrows > 1) /* rows is NULL when there are none */
-		qsort(sc->rows, sc->nrows, sizeof(sc->rows[0]), cmp_row);
+		sort_rows(sc);
 	for (size_t i = 0; i < sc->nrows; i++) {
 		if (w && sc->rows[w - 1].s.inode == sc->rows[i].s.inode) {
 			if (!sc->rows[w - 1].s.has_diag && sc->rows[i].s.has_diag)

@@ -173,6 +173,32 @@ static void test_scan_rest_factor(void **state)
 	assert_int_equal(scan_rest_factor(0, 0), 1);
 }
 
+/* Thousands of rows in scrambled order, some twice: sorted by inode, each once. */
+static void test_scan_sorts_and_folds_many_rows(void **state)
+{
+	enum { N = 5000 };
+	struct fx *f = *state;
+	size_t len = 0, cap = (N + N / 10 + 1) * 100;
+	char *text = malloc(cap);
+
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len,
+				"sk               Eth Pid        Groups   Rmem     Wmem     Dump  "
+				"Locks    Drops    Inode\n");
+	for (unsigned int k = 0; k < N + N / 10; k++) {
+		unsigned int ino = 1000 + (k % N) * 7919 % N; /* 7919 is prime: a permutation */
+
+		len += (size_t)snprintf(text + len, cap - len,
+					"%016x %-3u %-10u %08x %-8u %-8u %-5u %-8u %-8u %-8u\n", k,
+					15, k, 1, 0, 0, 0, 2, 0, ino);
+	}
+	unit_write(f->m.proc, "net/netlink", text);
+	free(text);
+	assert_int_equal(scanner_run(&f->sc, &f->ctx), N);
+	for (size_t i = 0; i < f->sc.nrows; i++)
+		assert_int_equal(f->sc.rows[i].s.inode, 1000 + i);
+}
+
 static void test_scan_without_netlink_file_fails(void **state)
 {
 	struct fx *f = *state;
@@ -208,6 +234,7 @@ int main(void)
 		T(test_scan_first_sight_drops_make_dropping),
 		T(test_scan_remembers_drops_between_scans),
 		T(test_scan_counts_changes),
+		T(test_scan_sorts_and_folds_many_rows),
 		T(test_scan_rest_factor),
 		T(test_scan_without_netlink_file_fails),
 		T(test_scan_counts_refused_lines),
