@@ -58,7 +58,7 @@ struct scanner {
 	struct scan_ctx ctx;  /* of the last run: fix texts are built from it */
 	struct sockrow *rows; /* sorted by inode, one per socket */
 	size_t nrows, cap;
-	struct sockrow *prev; /* the run before, for drop deltas and carried namespaces */
+	struct sockrow *prev; /* the run before, during a run: drop deltas, carried namespaces */
 	size_t nprev, prevcap;
 	size_t bad_rows;  /* malformed /proc/net/netlink lines */
 	size_t over_rows; /* rows past NLSCAN_MAX_ROWS, not looked at */
