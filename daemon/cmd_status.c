@@ -181,29 +181,65 @@ static const char *verdict_filter_name(enum scan_verdict_filter v)
 	return (unsigned int)v < sizeof(names) / sizeof(names[0]) ? names[v] : "";
 }
 
-/* Every socket that passes f from a local scan, worst first. */
-static json_object *local_sockets(struct cli *c, const struct scan_filter *f)
+/* A local scan and the rows that pass f, worst first (*idx: free it); 0 or -errno. */
+static int local_rows(struct cli *c, const struct scan_filter *f, struct collect *col, size_t **idx,
+		      size_t *n)
 {
-	json_object *arr = NULL;
-	struct collect col;
-	size_t n, *idx;
 	int r;
 
 	/* A pid's or a healthy socket's owner is looked up only when asked for. */
-	r = collect_local(&c->conf, f->pid || f->verdict != SCAN_PROBLEM, &col);
+	r = collect_local(&c->conf, f->pid || f->verdict != SCAN_PROBLEM, col);
 	if (r < 0) {
-		cli_scan_failed(&col.scan, r);
-		collect_free(&col);
-		return NULL;
+		cli_scan_failed(&col->scan, r);
+		collect_free(col);
+		return r;
 	}
-	cli_scan_gaps(&col.scan);
-	idx = report_rows_matching(&col.scan, f, &n);
+	cli_scan_gaps(&col->scan);
+	*idx = report_rows_matching(&col->scan, f, n);
+	if (!*idx) {
+		collect_free(col);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Every socket that passes f from a local scan, worst first. */
+static json_object *local_sockets(struct cli *c, const struct scan_filter *f)
+{
+	json_object *arr;
+	struct collect col;
+	size_t n, *idx;
+
+	if (local_rows(c, f, &col, &idx, &n) < 0)
+		return NULL;
 	arr = json_object_new_array();
-	for (size_t i = 0; idx && i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		json_object_array_add(arr, report_socket_json(&col.scan.rows[idx[i]]));
 	free(idx);
 	collect_free(&col);
 	return arr;
+}
+
+/* The same printed as plain JSON straight from the rows, with no object per socket. */
+static int local_sockets_print(struct cli *c, const struct scan_filter *f)
+{
+	struct collect col;
+	size_t n, *idx;
+	char *text;
+
+	if (local_rows(c, f, &col, &idx, &n) < 0)
+		return 1;
+	text = report_sockets_text(&col.scan, idx, n);
+	free(idx);
+	collect_free(&col);
+	if (!text) {
+		log_warnx("out of memory");
+		return 1;
+	}
+	puts(text);
+	fflush(stdout);
+	free(text);
+	return 0;
 }
 
 /* Every socket that passes f from nltuned, checked by type; NULL if it did not answer well. */
@@ -250,6 +286,8 @@ int cmd_sockets(struct cli *c)
 		log_debug("no answer from nltuned: local snapshot");
 		local = true;
 	}
+	if (local && c->json && c->json_pretty != 1)
+		return local_sockets_print(c, &f);
 	if (local && !(out = local_sockets(c, &f)))
 		return 1;
 	if (c->json)

@@ -541,6 +541,26 @@ json_object *manager_sockets_page(struct manager *m, const struct scan_filter *f
 	return arr;
 }
 
+char *manager_sockets_page_text(struct manager *m, const struct scan_filter *f, size_t offset,
+				size_t limit, size_t *total)
+{
+	size_t n, *idx;
+	char *text;
+
+	scan_if_stale(m);
+	if (!f || f->pid || f->verdict == SCAN_ANY || f->verdict == SCAN_OK)
+		scanner_resolve_all(&m->scan);
+	idx = report_rows_matching(&m->scan, f, &n);
+	if (!idx)
+		return NULL;
+	*total = n;
+	if (offset > n)
+		offset = n;
+	text = report_sockets_text(&m->scan, idx + offset, n - offset < limit ? n - offset : limit);
+	free(idx);
+	return text;
+}
+
 json_object *manager_sockets_json(struct manager *m, size_t max)
 {
 	json_object *arr = json_object_new_array();

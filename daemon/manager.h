@@ -93,6 +93,9 @@ json_object *manager_sockets_json(struct manager *m, size_t max);
  */
 json_object *manager_sockets_page(struct manager *m, const struct scan_filter *f, size_t offset,
 				  size_t limit, size_t *total);
+/* The same page as the JSON text report_sockets_text() writes; NULL without memory. */
+char *manager_sockets_page_text(struct manager *m, const struct scan_filter *f, size_t offset,
+				size_t limit, size_t *total);
 /* Array of ALERT, oldest first. */
 json_object *manager_alerts_json(struct manager *m);
 /* Refresh the recommendation from the sysctls in force and the peaks; it stays valid until

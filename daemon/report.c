@@ -197,6 +197,157 @@ json_object *report_socket_json(const struct sockrow *r)
 	return record_json(&record_socket, r);
 }
 
+/* A growing text; oom once an allocation failed (the text is then dropped). */
+struct jtext {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void jt_put(struct jtext *t, const char *s, size_t n)
+{
+	if (t->oom)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t ncap = t->cap ? t->cap : 4096;
+		char *q;
+
+		while (t->len + n + 1 > ncap)
+			ncap *= 2;
+		q = realloc(t->p, ncap);
+		if (!q) {
+			t->oom = true;
+			return;
+		}
+		t->p = q;
+		t->cap = ncap;
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+static void jt_puts(struct jtext *t, const char *s)
+{
+	jt_put(t, s, strlen(s));
+}
+
+static void jt_u64(struct jtext *t, uint64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%" PRIu64, v);
+
+	jt_put(t, num, (size_t)n);
+}
+
+/* A JSON string, escaped as json-c writes it with JSON_C_TO_STRING_NOSLASHESCAPE. */
+static void jt_str(struct jtext *t, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	jt_put(t, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+		size_t n = 6;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jt_put(t, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			n = 2;
+			break;
+		case '\b':
+			esc[1] = 'b', n = 2;
+			break;
+		case '\n':
+			esc[1] = 'n', n = 2;
+			break;
+		case '\r':
+			esc[1] = 'r', n = 2;
+			break;
+		case '\t':
+			esc[1] = 't', n = 2;
+			break;
+		case '\f':
+			esc[1] = 'f', n = 2;
+			break;
+		}
+		jt_put(t, esc, n);
+	}
+	jt_put(t, run, (size_t)(s - run));
+	jt_put(t, "\"", 1);
+}
+
+/* The record as report_record_json() would be written plainly, without building it. */
+static void jt_record(struct jtext *t, const struct record_schema *s, const void *rec)
+{
+	bool first = true;
+
+	jt_put(t, "{", 1);
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct field *f = &s->fields[i];
+		union field_value v = { 0 };
+		char buf[RECORD_TEXT_LEN], clean[1024];
+
+		if (!f->get(rec, &v, buf, sizeof(buf)))
+			continue;
+		if (!first)
+			jt_put(t, ",", 1);
+		first = false;
+		jt_str(t, f->key);
+		jt_put(t, ":", 1);
+		switch (f->type) {
+		case FIELD_U64:
+		case FIELD_U32:
+			jt_u64(t, v.u);
+			break;
+		case FIELD_BOOL:
+			jt_puts(t, v.b ? "true" : "false");
+			break;
+		case FIELD_PIDS:
+			jt_put(t, "[", 1);
+			for (size_t k = 0; k < v.pids.n; k++) {
+				char num[16];
+				int n = snprintf(num, sizeof(num), "%s%d", k ? "," : "",
+						 (int)v.pids.v[k]);
+
+				jt_put(t, num, (size_t)n);
+			}
+			jt_put(t, "]", 1);
+			break;
+		case FIELD_STR:
+			sanitize_text(clean, sizeof(clean), v.s ? v.s : "");
+			jt_str(t, clean);
+			break;
+		}
+	}
+	jt_put(t, "}", 1);
+}
+
+char *report_sockets_text(const struct scanner *sc, const size_t *idx, size_t n)
+{
+	struct jtext t = { 0 };
+
+	jt_put(&t, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			jt_put(&t, ",", 1);
+		jt_record(&t, &record_socket, &sc->rows[idx[i]]);
+	}
+	jt_put(&t, "]", 1);
+	if (t.oom) {
+		free(t.p);
+		return NULL;
+	}
+	return t.p;
+}
+
 json_object *report_alert_json(const struct alert *a)
 {
 	return record_json(&record_alert, a);

@@ -84,5 +84,12 @@ json_object *report_history_json(const struct state *s, const char *boot_id);
 size_t *report_rows_by_severity(const struct scanner *sc, bool all, size_t *n);
 /* The same for the rows that pass f (NULL: all), worst first. Caller frees. */
 size_t *report_rows_matching(const struct scanner *sc, const struct scan_filter *f, size_t *n);
+/*
+ * The rows idx[0..n) of sc as one JSON array of SOCKET, the text json-c writes
+ * for report_socket_json() of each (plain, no slash escaped), built without a
+ * JSON object per row: 20,000 rows in a fraction of the time. Caller frees;
+ * NULL without memory.
+ */
+char *report_sockets_text(const struct scanner *sc, const size_t *idx, size_t n);
 
 #endif

@@ -262,22 +262,18 @@ static int method_list_sockets_json(sd_bus_message *msg, void *userdata, sd_bus_
 {
 	uint32_t offset, limit;
 	struct scan_filter f;
-	json_object *arr;
 	size_t total = 0;
+	char *text;
 	int r;
 
 	r = read_page_args(msg, &f, &offset, &limit, error);
 	if (r <= 0)
 		return r;
-	arr = manager_sockets_page(userdata, &f, offset, limit, &total);
-	if (!arr)
+	text = manager_sockets_page_text(userdata, &f, offset, limit, &total);
+	if (!text)
 		return -ENOMEM;
-	r = sd_bus_reply_method_return(
-	    msg, "su",
-	    json_object_to_json_string_ext(arr,
-					   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-	    total_u32(total));
-	json_object_put(arr);
+	r = sd_bus_reply_method_return(msg, "su", text, total_u32(total));
+	free(text);
 	return r;
 }
 

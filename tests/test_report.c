@@ -792,6 +792,45 @@ static void test_report_socket_json_hostile_comm(void **state)
 	}
 }
 
+/* The text ListSocketsJSON and `sockets --json` write is byte for byte json-c's of the objects. */
+static void test_report_sockets_text_is_json_c_text(void **state)
+{
+	static const char *const comms[] = { "udevd",	 "a\"b\\c/d",	"\x1b[2J\t\n",
+					     "\xff\xfe", "caf\xc3\xa9", "" };
+	struct sockrow rows[ARRAY_SIZE(comms) + 1];
+	struct scanner sc = { .rows = rows, .nrows = ARRAY_SIZE(rows) };
+	size_t idx[ARRAY_SIZE(rows)];
+	json_object *arr = json_object_new_array();
+	char *text;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		rows[i] = mkrow(100 + i, i % 2 ? VERDICT_DROPPING : VERDICT_OK, i, (uint32_t)i * 7);
+		rows[i].ctx = &fix_ctx;
+		if (i < ARRAY_SIZE(comms))
+			snprintf(OWN(rows[i])->comm, sizeof(OWN(rows[i])->comm), "%s", comms[i]);
+		else
+			rows[i].own = NULL; /* no owner: pids [] */
+		idx[i] = ARRAY_SIZE(rows) - 1 - i;
+	}
+	OWN(rows[1])->npids = 3;
+	OWN(rows[1])->pids[1] = 9;
+	OWN(rows[1])->pids[2] = 4194304;
+	rows[2].s.no_enobufs = true;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
+		json_object_array_add(arr, report_socket_json(&rows[idx[i]]));
+	text = report_sockets_text(&sc, idx, ARRAY_SIZE(rows));
+	assert_non_null(text);
+	assert_string_equal(text,
+			    json_object_to_json_string_ext(
+				arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	free(text);
+	text = report_sockets_text(&sc, idx, 0);
+	assert_string_equal(text, "[]");
+	free(text);
+	json_object_put(arr);
+}
+
 /* ---- ALERT ---------------------------------------------------------------------------------- */
 
 static void test_report_alert_json_socket_alert_keys(void **state)
@@ -1190,6 +1229,7 @@ int main(void)
 		cmocka_unit_test(test_report_recommended_json_fields),
 		cmocka_unit_test(test_report_rmem_json_exact_keys),
 		cmocka_unit_test(test_report_socket_json_has_spec_keys),
+		cmocka_unit_test(test_report_sockets_text_is_json_c_text),
 		cmocka_unit_test(test_report_socket_json_limit_and_verdict_names),
 		cmocka_unit_test(test_report_socket_json_without_owner),
 		cmocka_unit_test(test_report_socket_json_hostile_comm),
