@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,6 +369,11 @@ int main(int argc, char **argv)
 	bool help = false;
 	int opt, r;
 
+	/*
+	 * A listing builds and frees an object per socket and field; with glibc's fast bins every
+	 * table that outgrows them consolidates the heap first (a fifth of `sockets --all`).
+	 */
+	mallopt(M_MXFAST, 0);
 	log_init("nltune", getenv("NLTUNE_DEBUG") != NULL, false);
 	while ((opt = getopt_long(argc, argv, "c:hq", opts, NULL)) != -1) {
 		const char *name;

@@ -87,6 +87,7 @@ int main(int argc, char **argv)
 	 */
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+	mallopt(M_MXFAST, 0); /* as nltune: Describe and ListSockets build an object per field */
 	r = manager_init(&m, &conf, com.conf_path);
 	if (r < 0) {
 		manager_free(&m);
