@@ -399,6 +399,10 @@ void manager_scan(struct manager *m)
 	log_repeat_ok(&m->scan_fail, "scanning netlink sockets");
 	m->scanned = true;
 	m->scanned_ms = clock_mono_ms();
+	if (m->scan.changes) { /* whoever scanned (the timer, a D-Bus call): the rest is over */
+		m->scan_factor = 1;
+		schedule_scan(m, (uint64_t)m->conf.scan_interval_ms * 1000);
+	}
 	log_suppressed(m);
 	for (size_t i = 0; i < m->scan.nrows; i++) {
 		const struct sockrow *row = &m->scan.rows[i];
