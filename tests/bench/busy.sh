@@ -55,6 +55,9 @@ run_size() { # run_size PROCS PER
 	local l dm s
 	l=$(hf_ms "$TMP/hf$n.json" 0 median) dm=$(hf_ms "$TMP/hf$n.json" 1 median) s=$(hf_ms "$TMP/hf$n.json" 2 median)
 	echo "RESULT list sockets=$n local_ms=$l daemon_ms=$dm ss_ms=$s local/ss=$(ratio "$l" "$s") daemon/ss=$(ratio "$dm" "$s") daemon_rows=$("${DAEMON[@]}" | jq length)"
+	"$NLTUNE" -c "$TMP/nltune.conf" sockets --all --json > /dev/null # every owner, every row
+	echo "RESULT pss-after-listings sockets=$n pss_kib=$(pss_kib $d)"
+	row "nltuned PSS after these listings and \`sockets --all\`, $n sockets" "$(pss_kib $d) KiB" "-" "-" ""
 	row "\`sockets --all --json --no-daemon\`, $n sockets" "$l ms" "$s ms \`ss -A netlink -a -e -m -p\`" "$(ratio "$l" "$s")" ""
 	row "\`sockets --json\` through nltuned, $n sockets" "$dm ms" "$s ms" "$(ratio "$dm" "$s")" "$("${DAEMON[@]}" | jq length) problem sockets listed"
 	if [ "$n" -ge 20000 ]; then
