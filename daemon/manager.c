@@ -34,6 +34,9 @@
 #define BURST_LOG_EVENTS    32	  /* smaller bursts are logged with -v only (or when large) */
 #define SCAN_AFTER_BURST_US 50000 /* a scan follows each burst this soon */
 
+static void manager_save_state(struct manager *m, int force);
+static json_object *manager_status_json(struct manager *m);
+
 static void notify_status(struct manager *m)
 {
 	const struct burst_stats *st = &m->meter.stats;
@@ -239,7 +242,8 @@ static int on_burst_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-void manager_save_state(struct manager *m, int force)
+/* Record this boot's peaks into the state and write it if they changed (or force). */
+static void manager_save_state(struct manager *m, int force)
 {
 	const struct burst_stats *st = &m->meter.stats;
 	struct state_boot b = { 0 };
@@ -371,7 +375,8 @@ static void write_metrics(struct manager *m)
 	json_object_put(socks);
 }
 
-void manager_scan(struct manager *m)
+/* Scan every netlink socket now, raise alerts, refresh the recommendation. */
+static void manager_scan(struct manager *m)
 {
 	const struct burst_stats *st = &m->meter.stats;
 	struct alert proto;
@@ -487,7 +492,8 @@ int manager_reload(struct manager *m, char *err, size_t errlen)
 	return 0;
 }
 
-json_object *manager_status_json(struct manager *m)
+/* The `status --json` document (source "daemon"); caller owns it. */
+static json_object *manager_status_json(struct manager *m)
 {
 	const struct burst_stats *st = &m->meter.stats;
 	struct status_input in = { .source = "daemon" };

@@ -75,15 +75,9 @@ void manager_set_hooks(struct manager *m, const struct manager_hooks *hooks);
 
 /* Re-read the configuration; a bad file keeps the old one: -EINVAL with why in err. */
 int manager_reload(struct manager *m, char *err, size_t errlen);
-/* Record this boot's peaks into the state and write it if they changed (or force). */
-void manager_save_state(struct manager *m, int force);
-/* Scan every netlink socket now, raise alerts, refresh the recommendation. */
-void manager_scan(struct manager *m);
 
-/* The `status --json` document (source "daemon"); caller owns it. */
-json_object *manager_status_json(struct manager *m);
-/* The same after a scan if none ran yet, with at most max sockets (the rest counted in
- * "sockets_omitted"). */
+/* The `status --json` document (source "daemon") after a scan if none ran yet, with at most
+ * max sockets (the rest counted in "sockets_omitted"); caller owns it. */
 json_object *manager_describe(struct manager *m, size_t max_sockets);
 /* Array of SOCKET (all, worst first, at most max) after a scan if none ran yet. */
 json_object *manager_sockets_json(struct manager *m, size_t max);
