@@ -125,23 +125,6 @@ static void test_recommend_policy_decides_what_is_written(void **state)
 	}
 }
 
-static void test_recommend_raise_only_says_why_it_keeps_a_larger_value(void **state)
-{
-	struct nlt_conf c;
-	struct rec_input in;
-	struct recommendation r;
-
-	(void)state;
-	conf_fill(&c);
-	input_fill(&in, NULL);
-	in.rmem_default = 4194304;
-	in.rmem_max = 4194304;
-	in.now_peak_bytes = 1000000;
-	in.now_peak_events = 1000;
-	recommend(&c, &in, &r);
-	assert_reason_has(&r, "in force 4194304 is larger, kept (raise-only)");
-}
-
 struct size_case {
 	double headroom;
 	uint64_t floor, ceiling, need;
@@ -188,40 +171,75 @@ static void test_recommend_rounds_up_to_4096(void **state)
 	}
 }
 
-static void test_recommend_raises_to_floor(void **state)
+/* One peak of this boot against the bounds: the value, the ceiling and the words that say why. */
+struct bound_case {
+	const char *what;
+	double headroom;
+	uint64_t floor, ceiling, memtotal, in_force, min_rcvbuf;
+	uint64_t peak_bytes, peak_events;
+	uint64_t rec, rec_ceiling; /* rmem_default == rmem_max, and the ceiling in effect */
+	const char *reason, *not_in_reason;
+};
+
+static void test_recommend_bounds_and_reasons(void **state)
 {
+	static const struct bound_case cases[] = {
+		{ "raised to floor", 2.0, DEF_FLOOR, DEF_CEILING, 8 * GIB, DEF_FLOOR, 2304, 8320,
+		  10, DEF_FLOOR, DEF_CEILING, "; raised to floor 212992", NULL },
+		{ "explicit ceiling", 2.0, DEF_FLOOR, 1048576, 8 * GIB, DEF_FLOOR, 2304, 1000000,
+		  1200, 1048576, 1048576, "; capped at ceiling 1048576", "(auto)" },
+		{ "auto ceiling", 2.0, DEF_FLOOR, 0, 512 * MIB, DEF_FLOOR, 2304, 100000000, 120000,
+		  16 * MIB, 16 * MIB, "; capped at ceiling 16777216 (auto)", NULL },
+		/* auto ceiling 131072 < floor 212992: the floor is the ceiling */
+		{ "auto ceiling below floor", 2.0, DEF_FLOOR, 0, 4 * MIB, DEF_FLOOR, 2304, 10000000,
+		  12000, DEF_FLOOR, DEF_FLOOR, "; capped at ceiling 212992 (auto)", NULL },
+		{ "kernel minimum over explicit ceiling", 2.0, 0, 2048, 8 * GIB, DEF_FLOOR, 2304, 0,
+		  0, 2304, 2304, "raised to the kernel minimum 2304", NULL },
+		/* auto ceiling 1024 */
+		{ "kernel minimum over auto ceiling", 2.0, 0, 0, 32768, DEF_FLOOR, 2304, 0, 0, 2304,
+		  2304, "raised to the kernel minimum 2304", NULL },
+		{ "raise-only keeps larger", 2.0, DEF_FLOOR, DEF_CEILING, 8 * GIB, 4194304, 2304,
+		  1000000, 1000, 2002944, DEF_CEILING,
+		  "in force 4194304 is larger, kept (raise-only)", NULL },
+		/* 245 x 4096 */
+		{ "headroom 1.0", 1.0, DEF_FLOOR, DEF_CEILING, 8 * GIB, DEF_FLOOR, 2304, 1000000,
+		  1200, 1003520, DEF_CEILING, "x1.0 headroom -> 980.0K", NULL },
+		/* 2500000 -> 611 x 4096 */
+		{ "headroom 2.5", 2.5, DEF_FLOOR, DEF_CEILING, 8 * GIB, DEF_FLOOR, 2304, 1000000,
+		  1200, 2502656, DEF_CEILING, "x2.5 headroom -> 2.4M", NULL },
+	};
 	struct nlt_conf c;
 	struct rec_input in;
 	struct recommendation r;
+	size_t i;
 
 	(void)state;
-	conf_fill(&c);
-	input_fill(&in, NULL);
-	in.now_peak_bytes = 8320;
-	in.now_peak_events = 10;
-	recommend(&c, &in, &r);
-	assert_int_equal(r.rmem_default, DEF_FLOOR);
-	assert_int_equal(r.rmem_max, DEF_FLOOR);
-	assert_reason_has(&r, "; raised to floor 212992");
-}
+	for (i = 0; i < NCASES(cases); i++) {
+		const struct bound_case *t = &cases[i];
 
-static void test_recommend_caps_at_explicit_ceiling(void **state)
-{
-	struct nlt_conf c;
-	struct rec_input in;
-	struct recommendation r;
-
-	(void)state;
-	conf_fill(&c);
-	c.ceiling = 1048576;
-	input_fill(&in, NULL);
-	in.now_peak_bytes = 1000000;
-	in.now_peak_events = 1200;
-	recommend(&c, &in, &r);
-	assert_int_equal(r.rmem_default, 1048576);
-	assert_int_equal(r.ceiling, 1048576);
-	assert_reason_has(&r, "; capped at ceiling 1048576");
-	assert_null(strstr(r.reason, "(auto)"));
+		conf_fill(&c);
+		c.headroom = t->headroom;
+		c.floor = t->floor;
+		c.ceiling = t->ceiling;
+		input_fill(&in, NULL);
+		in.memtotal = t->memtotal;
+		in.rmem_default = t->in_force;
+		in.rmem_max = t->in_force;
+		in.sock_min_rcvbuf = t->min_rcvbuf;
+		in.now_peak_bytes = t->peak_bytes;
+		in.now_peak_events = t->peak_events;
+		recommend(&c, &in, &r);
+		if (r.rmem_default != t->rec || r.rmem_max != t->rec || r.ceiling != t->rec_ceiling)
+			fail_msg("%s: rec %" PRIu64 "/%" PRIu64 " ceiling %" PRIu64
+				 ", want %" PRIu64 " ceiling %" PRIu64,
+				 t->what, r.rmem_default, r.rmem_max, r.ceiling, t->rec,
+				 t->rec_ceiling);
+		if (strstr(r.reason, t->reason) == NULL)
+			fail_msg("%s: reason \"%s\" lacks \"%s\"", t->what, r.reason, t->reason);
+		if (t->not_in_reason != NULL && strstr(r.reason, t->not_in_reason) != NULL)
+			fail_msg("%s: reason \"%s\" has \"%s\"", t->what, r.reason,
+				 t->not_in_reason);
+	}
 }
 
 struct ceiling_case {
@@ -288,90 +306,6 @@ static void test_recommend_monitor_buffer_scales_with_memtotal(void **state)
 			fail_msg("case %zu: monitor buffer %" PRIu64 ", want %" PRIu64, i, got,
 				 cases[i].want);
 	}
-}
-
-static void test_recommend_caps_at_auto_ceiling(void **state)
-{
-	struct nlt_conf c;
-	struct rec_input in;
-	struct recommendation r;
-
-	(void)state;
-	conf_fill(&c);
-	c.ceiling = 0;
-	input_fill(&in, NULL);
-	in.memtotal = 512 * MIB;
-	in.now_peak_bytes = 100000000;
-	in.now_peak_events = 120000;
-	recommend(&c, &in, &r);
-	assert_int_equal(r.rmem_default, 16 * MIB);
-	assert_int_equal(r.ceiling, 16 * MIB);
-	assert_reason_has(&r, "; capped at ceiling 16777216 (auto)");
-}
-
-static void test_recommend_ceiling_below_floor_gives_floor(void **state)
-{
-	struct nlt_conf c;
-	struct rec_input in;
-	struct recommendation r;
-
-	(void)state;
-	conf_fill(&c);
-	c.ceiling = 0;
-	input_fill(&in, NULL);
-	in.memtotal = 4 * MIB; /* auto ceiling 131072 < floor 212992 */
-	in.now_peak_bytes = 10000000;
-	in.now_peak_events = 12000;
-	recommend(&c, &in, &r);
-	assert_int_equal(r.ceiling, DEF_FLOOR);
-	assert_int_equal(r.rmem_default, DEF_FLOOR);
-	assert_int_equal(r.rmem_max, DEF_FLOOR);
-}
-
-static void test_recommend_never_below_sock_min_rcvbuf(void **state)
-{
-	struct nlt_conf c;
-	struct rec_input in;
-	struct recommendation r;
-
-	(void)state;
-	conf_fill(&c);
-	c.floor = 0;
-	c.ceiling = 2048;
-	input_fill(&in, NULL);
-	in.sock_min_rcvbuf = 2304;
-	recommend(&c, &in, &r);
-	assert_int_equal(r.ceiling, 2304);
-	assert_int_equal(r.rmem_default, 2304);
-	assert_reason_has(&r, "raised to the kernel minimum 2304");
-
-	c.ceiling = 0;
-	in.memtotal = 32768; /* auto ceiling 1024 */
-	recommend(&c, &in, &r);
-	assert_int_equal(r.ceiling, 2304);
-	assert_int_equal(r.rmem_default, 2304);
-}
-
-static void test_recommend_headroom_1_and_2_5(void **state)
-{
-	struct nlt_conf c;
-	struct rec_input in;
-	struct recommendation r;
-
-	(void)state;
-	conf_fill(&c);
-	c.headroom = 1.0;
-	input_fill(&in, NULL);
-	in.now_peak_bytes = 1000000;
-	in.now_peak_events = 1200;
-	recommend(&c, &in, &r);
-	assert_int_equal(r.rmem_default, 1003520); /* 245 x 4096 */
-	assert_reason_has(&r, "x1.0 headroom -> 980.0K");
-
-	c.headroom = 2.5;
-	recommend(&c, &in, &r);
-	assert_int_equal(r.rmem_default, 2502656); /* 2500000 -> 611 x 4096 */
-	assert_reason_has(&r, "x2.5 headroom -> 2.4M");
 }
 
 static void test_recommend_skips_damaged_history(void **state)
@@ -614,16 +548,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recommend_policy_decides_what_is_written),
-		cmocka_unit_test(test_recommend_raise_only_says_why_it_keeps_a_larger_value),
 		cmocka_unit_test(test_recommend_rounds_up_to_4096),
-		cmocka_unit_test(test_recommend_raises_to_floor),
-		cmocka_unit_test(test_recommend_caps_at_explicit_ceiling),
+		cmocka_unit_test(test_recommend_bounds_and_reasons),
 		cmocka_unit_test(test_recommend_ceiling_auto_from_memtotal),
 		cmocka_unit_test(test_recommend_monitor_buffer_scales_with_memtotal),
-		cmocka_unit_test(test_recommend_caps_at_auto_ceiling),
-		cmocka_unit_test(test_recommend_ceiling_below_floor_gives_floor),
-		cmocka_unit_test(test_recommend_never_below_sock_min_rcvbuf),
-		cmocka_unit_test(test_recommend_headroom_1_and_2_5),
 		cmocka_unit_test(test_recommend_skips_damaged_history),
 		cmocka_unit_test(test_recommend_uses_only_newest_history_entries),
 		cmocka_unit_test(test_recommend_first_boot_uses_coldplug_estimate),
