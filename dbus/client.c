@@ -199,32 +199,28 @@ static int read_value(sd_bus_message *m, json_object **out, int depth)
 	if (r <= 0)
 		return r < 0 ? r : -EBADMSG;
 	switch (type) {
-	case 't': {
-		uint64_t v;
-
-		r = sd_bus_message_read(m, "t", &v);
-		*out = json_object_new_uint64(v);
-		return r;
-	}
-	case 'u': {
-		uint32_t v;
-
-		r = sd_bus_message_read(m, "u", &v);
-		*out = json_object_new_uint64(v);
-		return r;
-	}
-	case 'i': {
-		int32_t v;
-
-		r = sd_bus_message_read(m, "i", &v);
-		*out = json_object_new_int(v);
-		return r;
-	}
+	case 't':
+	case 'u':
+	case 'i':
 	case 'b': {
-		int v;
+		union {
+			uint64_t t;
+			uint32_t u;
+			int32_t i;
+			int b;
+		} v;
 
-		r = sd_bus_message_read(m, "b", &v);
-		*out = json_object_new_boolean(v);
+		r = sd_bus_message_read_basic(m, type, &v);
+		if (r < 0)
+			return r;
+		if (type == 't')
+			*out = json_object_new_uint64(v.t);
+		else if (type == 'u')
+			*out = json_object_new_uint64(v.u);
+		else if (type == 'i')
+			*out = json_object_new_int(v.i);
+		else
+			*out = json_object_new_boolean(v.b);
 		return r;
 	}
 	case 's': {

@@ -272,6 +272,10 @@ static void test_bus_list_sockets_has_the_fixture_listener(void **state)
 			assert_int_equal(json_object_get_int64(v), 4);
 			assert_true(json_object_object_get_ex(s, "protocol", &v));
 			assert_int_equal(json_object_get_int(v), 15);
+			assert_true(json_object_object_get_ex(s, "no_enobufs", &v)); /* b */
+			assert_true(json_object_is_type(v, json_type_boolean));
+			assert_true(json_object_object_get_ex(s, "pids", &v)); /* au */
+			assert_true(json_object_is_type(v, json_type_array));
 		}
 	}
 	assert_true(found);
