@@ -376,22 +376,28 @@ static void test_render_sockets_fix_line_under_row(void **state)
 	json_object_put(a);
 }
 
-static void test_render_sockets_empty_list_says_so(void **state)
+/* No list and an empty one both print want, with and without color. */
+static void assert_empty_list_says(enum what w, const char *want)
 {
 	json_object *empty = json_object_new_array();
 	json_object *docs[] = { NULL, empty };
 	size_t i;
 	int color;
 
-	(void)state;
 	for (i = 0; i < ARRAY_SIZE(docs); i++)
 		for (color = 0; color < 2; color++) {
-			char *out = capture(SOCKETS, docs[i], color);
+			char *out = capture(w, docs[i], color);
 
-			assert_string_equal(out, EMPTY_SOCKETS);
+			assert_string_equal(out, want);
 			free(out);
 		}
 	json_object_put(empty);
+}
+
+static void test_render_sockets_empty_list_says_so(void **state)
+{
+	(void)state;
+	assert_empty_list_says(SOCKETS, EMPTY_SOCKETS);
 }
 
 /* ---- render_alerts -------------------------------------------------------------------------- */
@@ -449,20 +455,8 @@ static void test_render_alerts_color_by_severity(void **state)
 
 static void test_render_alerts_empty_list_says_so(void **state)
 {
-	json_object *empty = json_object_new_array();
-	json_object *docs[] = { NULL, empty };
-	size_t i;
-	int color;
-
 	(void)state;
-	for (i = 0; i < ARRAY_SIZE(docs); i++)
-		for (color = 0; color < 2; color++) {
-			char *out = capture(ALERTS, docs[i], color);
-
-			assert_string_equal(out, EMPTY_ALERTS);
-			free(out);
-		}
-	json_object_put(empty);
+	assert_empty_list_says(ALERTS, EMPTY_ALERTS);
 }
 
 /* Through report_alert_json the comm is already clean; the raw case is tested below. */
