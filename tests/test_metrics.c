@@ -98,6 +98,12 @@ static void assert_line(const char *text, const char *line)
 		fail_msg("no line \"%s\" in:\n%s", line, text);
 }
 
+static void assert_lines(const char *text, const char *const *lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_line(text, lines[i]);
+}
+
 static size_t count_prefix(const char *text, const char *prefix)
 {
 	size_t n = 0, len = strlen(prefix);
@@ -303,11 +309,9 @@ static void test_metrics_types_of_counters_and_gauges(void **state)
 		"# TYPE nltune_socket_info gauge",
 	};
 	char *out = capture_default();
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < ARRAY_SIZE(lines); i++)
-		assert_line(out, lines[i]);
+	assert_lines(out, lines, ARRAY_SIZE(lines));
 	free(out);
 }
 
@@ -328,11 +332,9 @@ static void test_metrics_status_values(void **state)
 		"nltune_alerts 2",
 	};
 	char *out = capture_default();
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < ARRAY_SIZE(lines); i++)
-		assert_line(out, lines[i]);
+	assert_lines(out, lines, ARRAY_SIZE(lines));
 	free(out);
 }
 
@@ -368,11 +370,9 @@ static void test_metrics_socket_series_per_socket(void **state)
 		"pid=\"900\",comm=\"NetworkManager\",limit=\"default\"} 1",
 	};
 	char *out = capture_default();
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < ARRAY_SIZE(lines); i++)
-		assert_line(out, lines[i]);
+	assert_lines(out, lines, ARRAY_SIZE(lines));
 	assert_int_equal(count_prefix(out, "nltune_socket_drops_total{"), 3);
 	assert_int_equal(count_prefix(out, "nltune_socket_info{"), 3);
 	free(out);
