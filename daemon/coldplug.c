@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Walk <sys>/devices and price the "add" event coldplug would make for every device found. */
+/*
+ * Walk what udevadm trigger --type=all writes "add" to (<sys>/devices, and the
+ * modules, buses and drivers) and price the event the kernel makes for each.
+ */
 #include "coldplug.h"
 
 #include <dirent.h>
@@ -7,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -201,12 +205,99 @@ static int64_t walk(struct walk *w)
 	return (int64_t)w->devices;
 }
 
+/*
+ * A kobject of <sys>/module or <sys>/bus: its uevent file takes writes only
+ * and its events carry no keys of their own, just SUBSYSTEM (module, bus or
+ * drivers, the name of its kset).
+ */
+static void visit_kobj(struct walk *w, int dfd, const char *subsystem)
+{
+	struct stat st;
+
+	if (fstatat(dfd, "uevent", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return;
+	w->found++;
+	w->devices++;
+	if (w->m != NULL)
+		w->bytes += charge_of(w->m, coldplug_payload(w->path, subsystem, "", 0));
+}
+
+/*
+ * Every directory <sys>/rel/NAME as a kobject of subsystem; with drivers set
+ * (rel is "bus"), also each bus's drivers/NAME. A missing rel is no error: a
+ * kernel without modules has no <sys>/module.
+ */
+static void walk_kobjs(struct walk *w, const char *rel, const char *subsystem, bool drivers)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	size_t plen;
+	DIR *d;
+	int fd;
+
+	if ((size_t)snprintf(w->path, sizeof(w->path), "/%s", rel) >= sizeof(w->path) ||
+	    paths_sys_file(dir, sizeof(dir), rel) < 0) {
+		w->skipped++;
+		return;
+	}
+	plen = strlen(w->path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		w->skipped += errno != ENOENT;
+		return;
+	}
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		w->skipped++;
+		return;
+	}
+	while (w->found < COLDPLUG_MAX_FILES && (de = readdir(d)) != NULL) {
+		char sub[PATH_MAX];
+		int sfd;
+
+		if (de->d_name[0] == '.' || !is_dir(d, de))
+			continue;
+		if (plen + 1 + strlen(de->d_name) >= sizeof(w->path)) {
+			w->skipped++;
+			continue;
+		}
+		sfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sfd < 0) {
+			w->skipped++;
+			continue;
+		}
+		snprintf(w->path + plen, sizeof(w->path) - plen, "/%s", de->d_name);
+		visit_kobj(w, sfd, subsystem);
+		close(sfd);
+		if (drivers) {
+			snprintf(sub, sizeof(sub), "%s/%s/drivers", rel, de->d_name);
+			walk_kobjs(w, sub, "drivers", false);
+		}
+		/* walk_kobjs() of the drivers rewrote w->path: back to rel */
+		snprintf(w->path, sizeof(w->path), "/%s", rel);
+	}
+	closedir(d);
+}
+
+/* The devices, then what --type=subsystems adds: modules, buses, drivers. */
+static int64_t walk_all(struct walk *w)
+{
+	int64_t r = walk(w);
+
+	if (r < 0)
+		return r;
+	walk_kobjs(w, "module", "module", false);
+	walk_kobjs(w, "bus", "bus", true);
+	return (int64_t)w->devices;
+}
+
 int64_t coldplug_count(void)
 {
 	struct walk w;
 
 	memset(&w, 0, sizeof(w));
-	return walk(&w);
+	return walk_all(&w);
 }
 
 int64_t coldplug_scan_skipped(const struct charge_model *m, uint64_t *bytes, uint64_t *skipped)
@@ -216,7 +307,7 @@ int64_t coldplug_scan_skipped(const struct charge_model *m, uint64_t *bytes, uin
 
 	memset(&w, 0, sizeof(w));
 	w.m = m;
-	r = walk(&w);
+	r = walk_all(&w);
 	if (r < 0)
 		return r;
 	if (bytes != NULL)

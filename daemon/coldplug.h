@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The coldplug estimate: the charge of one "add" event per uevent file under <sys>/devices. */
+/*
+ * The coldplug estimate: the charge of one "add" event per uevent file that
+ * udevadm trigger --type=all writes to: devices, modules, buses, drivers.
+ */
 #ifndef NLTUNE_COLDPLUG_H
 #define NLTUNE_COLDPLUG_H
 
@@ -23,9 +26,11 @@ size_t coldplug_payload(const char *devpath, const char *subsystem, const char *
 			size_t file_len);
 
 /*
- * Count the uevent files under <sys>/devices without reading them. Only those
- * whose directory has a `subsystem` link count: the kernel drops the events
- * of a device with neither bus nor class. Returns the count or -errno.
+ * Count the uevent files under <sys>/devices without reading them, then those
+ * of <sys>/module/NAME, <sys>/bus/NAME and <sys>/bus/NAME/drivers/NAME. Under
+ * devices only those whose directory has a `subsystem` link count: the kernel
+ * drops the events of a device with neither bus nor class. Returns the count
+ * or -errno (<sys>/devices missing; the others may be absent).
  */
 int64_t coldplug_count(void);
 

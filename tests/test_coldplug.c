@@ -242,6 +242,9 @@ static const char B_UEVENT[] = "DRIVER=x\n\nMODALIAS=pci:v1\n";
  * devices/c            "uevent" is a directory
  * devices/locked       mode 0000, holding x/uevent: cannot be walked
  * devices/deep/d/...   uevent at depth COLDPLUG_MAX_DEPTH (counted) and one deeper (not)
+ * module/m1            a loaded module: uevent mode 0200, as sysfs has it (counted, not read)
+ * module/builtin       no uevent (a built-in's parameters only); module/notes a plain file
+ * bus/pci              uevent; drivers/e1000 with uevent, drivers/gone without
  */
 static int fixture_setup(void **state)
 {
@@ -291,6 +294,20 @@ static int fixture_setup(void **state)
 		snprintf(q, sizeof(q), "%s/subsystem", p);
 		mk_link("/sys/bus/deep", q);
 	}
+	mk_dir("module");
+	mk_dir("module/m1");
+	mk_file("module/m1/uevent", "");
+	set_mode("module/m1/uevent", 0200);
+	mk_dir("module/builtin");
+	mk_dir("module/builtin/parameters");
+	mk_file("module/notes", "x\n");
+	mk_dir("bus");
+	mk_dir("bus/pci");
+	mk_file("bus/pci/uevent", "");
+	mk_dir("bus/pci/drivers");
+	mk_dir("bus/pci/drivers/e1000");
+	mk_file("bus/pci/drivers/e1000/uevent", "");
+	mk_dir("bus/pci/drivers/gone");
 	paths_set_sys(tmp);
 	drop_dac_caps();
 	return 0;
@@ -336,8 +353,8 @@ static void test_coldplug_count_counts_uevent_files_with_subsystem(void **state)
 {
 	(void)state;
 	skip_unless_unreadable();
-	/* a, a/b, a/unread (not read, so counted) and the one at the depth limit */
-	assert_int_equal(coldplug_count(), 4);
+	/* a, a/b, a/unread (not read, so counted) and the one at the depth limit; m1, pci, e1000 */
+	assert_int_equal(coldplug_count(), 7);
 }
 
 static void test_coldplug_scan_reads_and_charges_fixture(void **state)
@@ -354,15 +371,22 @@ static void test_coldplug_scan_reads_and_charges_fixture(void **state)
 	want += charge_for(&m, "/devices/a", "mem", A_UEVENT);
 	want += charge_for(&m, "/devices/a/b", "pci", B_UEVENT);
 	want += charge_for(&m, devpath, "deep", "DEEP=1\n");
+	want += charge_for(&m, "/module/m1", "module", "");
+	want += charge_for(&m, "/bus/pci", "bus", "");
+	want += charge_for(&m, "/bus/pci/drivers/e1000", "drivers", "");
 	assert_int_equal(coldplug_payload("/devices/a", "mem", A_UEVENT, strlen(A_UEVENT)), 127);
+	/* add@/module/m1 ACTION=add DEVPATH=/module/m1 SUBSYSTEM=module SYNTH_UUID=0 SEQNUM=5 */
+	assert_int_equal(coldplug_payload("/module/m1", "module", "", 0),
+			 15 + 11 + 19 + 17 + 13 + 13);
 
-	assert_int_equal(coldplug_scan_skipped(&m, &bytes, &skipped), 3);
+	assert_int_equal(coldplug_scan_skipped(&m, &bytes, &skipped), 6);
 	assert_int_equal(bytes, want);
-	assert_int_equal(bytes, 832 + 832 + 1280); /* the deep devpath alone is 139 bytes, twice */
-	assert_int_equal(skipped, 2);		   /* a/unread/uevent and the locked directory */
+	/* the deep devpath alone is 139 bytes, twice; the kobjects' events are the smallest */
+	assert_int_equal(bytes, 832 + 832 + 1280 + 3 * 832);
+	assert_int_equal(skipped, 2); /* a/unread/uevent and the locked directory */
 
 	bytes = 0;
-	assert_int_equal(coldplug_scan(&m, &bytes), 3);
+	assert_int_equal(coldplug_scan(&m, &bytes), 6);
 	assert_int_equal(bytes, want);
 }
 
