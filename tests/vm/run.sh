@@ -3,8 +3,10 @@
 # Boot the nltune package for real: a Debian 12 image with the .deb installed, booted under QEMU
 # twice (history carries from boot 1 to boot 2), in two layouts: one filesystem with stalled
 # test listeners, and a clean one whose /var is a separate filesystem on its own disk.
-# usage: tests/vm/run.sh BUILD_DIR [test|measure]      (ARCH=x86_64 by default)
-# The guest's results come back on its second serial port (tests/vm/guest/probe.sh).
+# usage: tests/vm/run.sh BUILD_DIR [test|measure]      (ARCH=x86_64 by default, or arm64)
+# The guest's results come back on a port of their own (tests/vm/guest/probe.sh). The last boot
+# (clean, separate /var) also runs tests/integration/charge.sh against the guest's kernel and,
+# where the architecture is not the host's, tests/bench/cost.sh (VM_BENCH_EVENTS events).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -15,7 +17,8 @@ MODE=${2:-test}
 case $O in /*) ;; *) O=$repo/$O ;; esac
 CACHE=${VM_CACHE:-/var/cache/nltune/vm-$ARCH}
 WORK=$O/vm-$ARCH
-BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-300}
+BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-$BOOT_TIMEOUT_DEFAULT}
+BENCH_EVENTS=${VM_BENCH_EVENTS:-$BENCH_EVENTS_DEFAULT}
 MEASURE_BOOTS=${VM_MEASURE_BOOTS:-3}
 
 skip() { echo "vm-check: skipped: $*"; exit 77; }
@@ -23,7 +26,8 @@ die() { echo "vm-check: $*" >&2; exit 1; }
 log() { echo "vm-check: $*"; }
 
 # What the harness needs on the host; as root, install what is missing.
-need="$QEMU_PKG qemu-utils mmdebstrap e2fsprogs debhelper dpkg-dev"
+need="$QEMU_PKG qemu-utils mmdebstrap e2fsprogs"
+if [ "$FOREIGN" = 1 ]; then need="$need qemu-user-static arch-test"; else need="$need debhelper dpkg-dev"; fi
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
@@ -37,15 +41,35 @@ fi
 command -v "$QEMU" > /dev/null || skip "$QEMU is not installed"
 [ "$(id -u)" -eq 0 ] || skip "building the image needs root (chroot, file ownership)"
 
+# A foreign image's maintainer scripts run under qemu-user through binfmt_misc.
+if [ "$FOREIGN" = 1 ] && ! arch-test "$DEB_ARCH" > /dev/null 2>&1; then
+	[ -e /proc/sys/fs/binfmt_misc/register ] ||
+		mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2> /dev/null || true
+	conf=$(ls /usr/lib/binfmt.d/qemu-"${QEMU#qemu-system-}".conf 2> /dev/null || true)
+	[ -z "$conf" ] || [ ! -w /proc/sys/fs/binfmt_misc/register ] ||
+		cat "$conf" > /proc/sys/fs/binfmt_misc/register 2> /dev/null || true
+	arch-test "$DEB_ARCH" > /dev/null 2>&1 || skip "cannot run $DEB_ARCH programs through binfmt_misc here"
+fi
+
+t_start=$SECONDS
 mkdir -p "$WORK" "$CACHE"
 base=$("$here/image.sh" "$CACHE")
-deb=$(ls "$O"/deb/nltune_*.deb 2> /dev/null | head -n 1 || true)
-[ -n "$deb" ] || deb=$(ls "$repo"/build/deb/nltune_*.deb 2> /dev/null | head -n 1 || true)
-[ -n "$deb" ] || die "no nltune .deb: run make deb first (make vm-check does)"
+if [ "$FOREIGN" = 1 ]; then
+	deb=$("$here/crossdeb.sh" "$CACHE" "$WORK") || die "cannot cross-build the $DEB_ARCH package"
+	helpers=$WORK/helpers
+else
+	deb=$(ls "$O"/deb/nltune_*.deb 2> /dev/null | head -n 1 || true)
+	[ -n "$deb" ] || deb=$(ls "$repo"/build/deb/nltune_*.deb 2> /dev/null | head -n 1 || true)
+	[ -n "$deb" ] || die "no nltune .deb: run make deb first (make vm-check does)"
+	helpers=$O/tests/helpers
+fi
+[ -x "$helpers/uevsock" ] || die "no $helpers/uevsock: run make first (make vm-check does)"
 
 # ---- the accelerator: KVM only where a short boot shows it works ----------------------------
 kernel=$WORK/vmlinuz initrd=$WORK/initrd
 probe_accel() {
+	# Nothing to choose: TCG always runs (and the boots say if the kernel does not).
+	[ "$ACCELS" != tcg ] || { echo "-accel tcg"; return; }
 	local a c cache_file=$CACHE/accel-$ARCH-$($QEMU --version | head -n 1 | tr -cd '0-9.')
 	if [ -s "$cache_file" ]; then cat "$cache_file"; return; fi
 	for a in $ACCELS; do
@@ -76,8 +100,18 @@ make_disks() { # LAYOUT: single | splitvar
 	chroot "$root" dpkg -i /tmp/nltune.deb > "$WORK/dpkg-$layout.log" 2>&1 ||
 		die "dpkg -i failed: $(tail -n 5 "$WORK/dpkg-$layout.log")"
 	rm "$root/tmp/nltune.deb"
-	install -d "$root/usr/local/lib/nltune-vmt"
-	install -m 0755 "$here/guest/probe.sh" "$O/tests/helpers/uevsock" "$root/usr/local/lib/nltune-vmt/"
+	# The probe, and the charge test and cost benchmark laid out as make check and make bench
+	# find them (NLTUNE_BUILD=.../build, the scripts under .../repo).
+	local v=$root/usr/local/lib/nltune-vmt
+	install -d "$v/build/tests/helpers" "$v/build/bench" "$v/repo/tests/integration" "$v/repo/tests/bench"
+	install -m 0755 "$here/guest/probe.sh" "$helpers/uevsock" "$v/"
+	ln -s /usr/local/lib/nltune-vmt/uevsock "$v/build/tests/helpers/uevsock"
+	[ ! -x "$helpers/uevread" ] || install -m 0755 "$helpers/uevread" "$helpers/uevblast" "$v/build/bench/"
+	ln -s /usr/bin/nltune "$v/build/nltune"
+	ln -s /usr/sbin/nltuned "$v/build/nltuned"
+	install -m 0644 "$repo/tests/lib.sh" "$v/repo/tests/"
+	install -m 0644 "$repo/tests/integration/charge.sh" "$v/repo/tests/integration/"
+	install -m 0644 "$repo/tests/bench/lib.sh" "$repo/tests/bench/cost.sh" "$v/repo/tests/bench/"
 	cp -r "$here/guest/systemd-udev-trigger.service.d" "$root/etc/systemd/system/"
 	install -m 0644 "$here/guest/vmt-probe.service" "$here/guest/vmt-monitor.service" \
 		"$root/etc/systemd/system/"
@@ -117,18 +151,20 @@ boot() { # LAYOUT N MODE [extra kernel arguments]: one boot; the results in $WOR
 	timeout "$BOOT_TIMEOUT" $QEMU $QEMU_MACHINE $ACCEL -m $QEMU_MEM -smp 1 -nographic -no-reboot \
 		-monitor none -nic none -kernel "$kernel" -initrd "$initrd" $disks \
 		-append "console=$CONSOLE root=LABEL=nltroot ro panic=-1 nltune.vmt=$n nltune.vmt.mode=$mode $extra" \
-		-serial file:"$con" -serial file:"$res" > "$WORK/$layout-$n.qemu" 2>&1 || rc=$?
+		-serial file:"$con" $(result_port_args "$res") > "$WORK/$layout-$n.qemu" 2>&1 || rc=$?
 	tr -d '\r' < "$res" > "$res.txt" 2>/dev/null || : > "$res.txt"
 	[ $rc -eq 0 ] || { tail -n 30 "$con"; die "$layout boot $n: qemu exited $rc after $((SECONDS - t0)) s (timeout $BOOT_TIMEOUT s); console in $con"; }
 	grep -q '^result:' "$res.txt" || { tail -n 30 "$con"; die "$layout boot $n: no result from the guest; console in $con"; }
 	log "$layout boot $n ($mode): $((SECONDS - t0)) s"
+	times="$times $layout-$n=$((SECONDS - t0))s"
 }
 
 # ---- run ---------------------------------------------------------------------------------------
 tar -xOf "$base" --wildcards './boot/vmlinuz-*' > "$kernel"
 tar -xOf "$base" --wildcards './boot/initrd.img-*' > "$initrd"
 ACCEL=$(probe_accel)
-log "accelerator: $ACCEL; package ${deb##*/}"
+log "$ARCH: $QEMU $QEMU_MACHINE $ACCEL -m $QEMU_MEM; package ${deb##*/} ($(stat -c %s "$deb") B)"
+times=""
 
 if [ "$MODE" = measure ]; then
 	make_disks splitvar
@@ -150,10 +186,13 @@ failed=0
 for layout in single splitvar; do
 	make_disks "$layout"
 	for n in 1 2; do
-		boot "$layout" $n test
+		extra=""
+		[ "$layout-$n" != splitvar-2 ] || extra="nltune.vmt.extra=1 nltune.vmt.events=$BENCH_EVENTS"
+		boot "$layout" $n test "$extra"
 		sed "s/^/  [$layout boot $n] /" "$WORK/$layout-$n.res.txt" | grep -v '^  \[.*\]   ' || true
 		grep -q '^result: pass' "$WORK/$layout-$n.res.txt" || failed=1
 	done
 done
+log "$ARCH boots:$times; whole run $((SECONDS - t_start)) s"
 [ $failed -eq 0 ] || die "FAIL (guest output in $WORK/*.res.txt, consoles in $WORK/*.console)"
 log "pass"

@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # The boot test inside the guest: once the boot is over, check what the issue of a real boot
-# is about and write "ok:", "FAIL:", "info:" lines to the second serial port, then power off.
-# /proc/cmdline says which boot this is: nltune.vmt=1 or 2, nltune.vmt.mode=test|measure.
+# is about and write "ok:", "FAIL:", "info:" lines to the results port, then power off.
+# /proc/cmdline says which boot this is: nltune.vmt=1 or 2, nltune.vmt.mode=test|measure, and
+# nltune.vmt.extra=1 to run the charge test (and with nltune.vmt.events=N > 0 the cost benchmark).
+# The results port: a virtio serial port where the machine has one UART (arm64 virt), else ttyS1.
 set -u
-out=/dev/ttyS1
+out=/dev/virtio-ports/org.nltune.results
+[ -c "$out" ] || out=/dev/ttyS1
 [ -c "$out" ] || out=/dev/console
 exec 3>"$out"
 stty -F "$out" raw -echo 2>/dev/null
@@ -35,7 +38,8 @@ log_mono() {
 }
 
 state=$(systemctl is-system-running --wait 2>&1)
-info "boot=$boot mode=$mode system=$state kernel=$(uname -r)"
+memtotal=$(awk '$1 == "MemTotal:" { print $2 * 1024 }' /proc/meminfo)
+info "boot=$boot mode=$mode system=$state kernel=$(uname -r) $(uname -m) MemTotal=$memtotal"
 info "boot_id=$(cat /proc/sys/kernel/random/boot_id)"
 trig_start=$(mono systemd-udev-trigger.service InactiveExitTimestampMonotonic)
 coldplug_log=$(log_mono 'coldplug: [0-9]+ events')
@@ -67,6 +71,11 @@ trig_events=$(awk -v a="$seq0" -v b="$seq1" 'BEGIN { RS = "" }
 		n = substr($0, RSTART + 8, RLENGTH - 8) + 0; if (n > a && n <= b) c++ } }
 	END { print c + 0 }' /run/nltune-vmt/monitor.txt)
 info "trigger: $trig_events synthetic adds, $((seq1 - seq0)) uevents in all"
+info "trigger's adds by subsystem: $(awk -v a="$seq0" -v b="$seq1" 'BEGIN { RS = "" }
+	/\nACTION=add\n/ && /\nSYNTH_UUID=/ && match($0, /\nSEQNUM=[0-9]+/) {
+		n = substr($0, RSTART + 8, RLENGTH - 8) + 0
+		if (n > a && n <= b && match($0, /\nSUBSYSTEM=[^\n]*/)) c[substr($0, RSTART + 11, RLENGTH - 11)]++ }
+	END { for (k in c) print c[k], k }' /run/nltune-vmt/monitor.txt | sort -rn | head -n 8 | xargs)"
 st=$(nltune status --json 2>/dev/null)
 src=$(jq -r .source <<<"$st")
 cp_events=$(jq -r '.uevents.coldplug_events // 0' <<<"$st")
@@ -135,6 +144,26 @@ if systemctl -q is-active vmt-listener@min.service; then
 		test "${fix#*restart}" != "$fix" -a "${fix#*nltune fix $pid}" != "$fix"
 fi
 
+# Small memory: the automatic sizes follow MemTotal (README "How much"): the ceiling is
+# min(32 MiB, MemTotal/32), nltuned's own monitor buffer min(16 MiB, MemTotal/16): the socket's
+# rcvbuf as the kernel keeps it. The alert ring is fixed (256 alerts).
+min() { echo $(($1 < $2 ? $1 : $2)); }
+want_ceiling=$(min 33554432 $((memtotal / 32)))
+want_buffer=$(min 16777216 $((memtotal / 16)))
+ceiling=$(nltune recommend --json 2>/dev/null | jq -r .ceiling)
+check "ceiling $ceiling = min(32 MiB, MemTotal/32) = $want_ceiling" test "$ceiling" = "$want_ceiling"
+rmem_max=$(cat /proc/sys/net/core/rmem_max) rmem_default=$(cat /proc/sys/net/core/rmem_default)
+info "rmem_default=$rmem_default rmem_max=$rmem_max after apply --boot"
+check "rmem_default written at most the ceiling" test "$rmem_default" -le "$want_ceiling"
+d=$(systemctl show -P MainPID nltuned.service)
+logged=$(journalctl -b -u nltuned.service -o cat | sed -n 's/.*monitor buffer \([0-9]*\) bytes.*/\1/p' | head -n 1)
+own=$(nltune sockets --all --json 2>/dev/null |
+	jq -r --argjson p "$d" '[.[] | select(.protocol == 15 and (.pids | index($p)))][0].rcvbuf')
+check "nltuned's monitor buffer ${logged:-?} = min(16 MiB, MemTotal/16) = $want_buffer" test "${logged:-0}" = "$want_buffer"
+check "... and its socket's rcvbuf in the kernel ($own)" test "$own" = "$want_buffer"
+alerts_n=$(nltune alerts --json 2>/dev/null | jq length)
+info "nltuned (pid $d) $(grep -E '^(Rss|Pss|Anonymous):' /proc/"$d"/smaps_rollup | tr -s ' ' | tr '\n' ' ')with $alerts_n alerts"
+
 # An unprivileged user on the system bus.
 as_user() { setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
 v=$(as_user busctl get-property org.nltune1 /org/nltune1 org.nltune1.Manager PeakBytes 2>&1)
@@ -149,5 +178,25 @@ info "nltuned journal lines this boot: $n"
 block "nltuned journal" journalctl -b -u nltuned.service -o short-monotonic --no-hostname
 if ! systemctl -q is-active vmt-listener@min.service; then
 	check "nltuned's journal for a clean boot is short ($n lines)" test "$n" -le 8
+fi
+
+if [ "$(arg nltune.vmt.extra)" = 1 ]; then
+	cd /usr/local/lib/nltune-vmt/repo || exit 1
+	export NLTUNE_BUILD=/usr/local/lib/nltune-vmt/build
+	# The charge per event against SO_MEMINFO on this kernel: the integration test itself.
+	bash tests/integration/charge.sh > /tmp/charge.out 2>&1
+	rc=$?
+	sed 's/^/  /' /tmp/charge.out >&3
+	check "charge per event within 10% of SO_MEMINFO on $(uname -m) (tests/integration/charge.sh)" test $rc -eq 0
+	events=$(arg nltune.vmt.events)
+	if [ "${events:-0}" -gt 0 ]; then
+		# nltuned's CPU and Pss per event against the bare reader, the service stopped.
+		systemctl stop nltuned.service
+		BENCH_EVENTS=$events bash tests/bench/cost.sh > /tmp/cost.out 2>&1
+		rc=$?
+		sed 's/^/  /' /tmp/cost.out >&3
+		grep '^RESULT' /tmp/cost.out | sed 's/^/info: /' >&3
+		check "cost benchmark ran (tests/bench/cost.sh, $events events)" test $rc -eq 0
+	fi
 fi
 finish
