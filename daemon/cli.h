@@ -24,6 +24,7 @@ struct cli {
 	uint64_t size;	 /* fix --size; 0 = computed */
 	struct scan_filter filter; /* sockets --verdict/--pid/--protocol/--netns */
 	bool filtered;		   /* one of them was given */
+	bool force;		   /* fix --force: a --size above the ceiling */
 	int argc;		   /* positional arguments after the command */
 	char **argv;
 };

@@ -168,6 +168,13 @@ int cmd_fix(struct cli *c)
 	r = pid_and_scan(c, &pid, &col);
 	if (r)
 		return r;
+	/* The bounds D-Bus FixSocket has too: up to the ceiling unless forced. */
+	if (c->size &&
+	    fixsock_check_size(c->size, col.snap.rec.ceiling, c->force, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nltune: %s\n", err);
+		collect_free(&col);
+		return EXIT_USAGE;
+	}
 	size = c->size ? c->size : col.snap.rec.rmem_default;
 	for (size_t i = 0; i < col.scan.nrows; i++) {
 		const struct sockrow *row = &col.scan.rows[i];

@@ -3,6 +3,8 @@
 #include "fixsock.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <linux/netlink.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,4 +82,22 @@ out:
 		close(dup);
 	close(pidfd);
 	return r;
+}
+
+int fixsock_check_size(uint64_t size, uint64_t ceiling, bool force, char *why, size_t len)
+{
+	uint64_t max = force || ceiling == 0 || ceiling > INT32_MAX ? INT32_MAX : ceiling;
+
+	if (size >= FIXSOCK_MIN_SIZE && size <= max)
+		return 0;
+	if (size > max && !force)
+		snprintf(
+		    why, len,
+		    "size %" PRIu64 " is above the configured ceiling (%" PRIu64
+		    " bytes): raise ceiling in nltune.conf, or force it with nltune fix --force",
+		    size, max);
+	else
+		snprintf(why, len, "size %" PRIu64 " is out of range: %d..%" PRIu64 " bytes", size,
+			 FIXSOCK_MIN_SIZE, max);
+	return -ERANGE;
 }

@@ -3,6 +3,7 @@
 #ifndef NLTUNE_FIXSOCK_H
 #define NLTUNE_FIXSOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -16,5 +17,15 @@
  */
 int fixsock_raise(pid_t pid, int fd, uint64_t inode, uint64_t size, uint64_t *rcvbuf, char *err,
 		  size_t errlen);
+
+#define FIXSOCK_MIN_SIZE 4096 /* a smaller buffer fixes nothing */
+
+/*
+ * The bounds of a size asked for a live fix, the same for `nltune fix --size`
+ * and D-Bus FixSocket: FIXSOCK_MIN_SIZE..ceiling (the configured ceiling in
+ * force), or up to INT32_MAX when forced on purpose (`fix --force`). 0, or
+ * -ERANGE with the reason in why. Pure.
+ */
+int fixsock_check_size(uint64_t size, uint64_t ceiling, bool force, char *why, size_t len);
 
 #endif

@@ -699,12 +699,22 @@ int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_
 		       char *err, size_t errlen)
 {
 	scan_if_stale(m);
+	/* The bounds of nltune fix --size (without --force). */
+	if (size && fixsock_check_size(size, m->snap.rec.ceiling, false, err, errlen) < 0)
+		return -ERANGE;
 	for (size_t i = 0; i < m->scan.nrows; i++) {
 		const struct sockrow *r = &m->scan.rows[i];
 		int ret;
 
 		if (r->s.inode != inode)
 			continue;
+		if (r->s.protocol == NLSCAN_PROTO_UEVENT && !r->s.groups) {
+			snprintf(err, errlen,
+				 "socket %" PRIu64 " is a uevent socket that listens to no group; "
+				 "only uevent listeners are fixed",
+				 inode);
+			return -EPROTOTYPE;
+		}
 		if (r->s.protocol != NLSCAN_PROTO_UEVENT) {
 			snprintf(err, errlen,
 				 "socket %" PRIu64

@@ -26,6 +26,7 @@ enum opt_bit {
 	O_SIZE = 1 << 7,
 	O_LEGEND = 1 << 8,
 	O_FILTER = 1 << 9,
+	O_FORCE = 1 << 10,
 };
 
 /* One row per command option: how it is spelled in help and what it does. */
@@ -42,7 +43,9 @@ static const struct option_help {
 	{ O_BOOT, "--boot", "early-boot mode: no D-Bus, no daemon, one log line" },
 	{ O_PERSIST, "--persist", "also write <sysctl-dir>/60-nltune.conf" },
 	{ O_FOR, "--for SECONDS", "stop after SECONDS and print the totals" },
-	{ O_SIZE, "--size BYTES", "the buffer to set (default: the recommended rmem_default)" },
+	{ O_SIZE, "--size BYTES",
+	  "the buffer to set (default: the recommended rmem_default), 4096 up to the ceiling" },
+	{ O_FORCE, "--force", "allow a --size above the configured ceiling" },
 	{ O_LEGEND, "-q, --no-legend", "no title, column headers or hints: rows only" },
 	{ O_FILTER, "--verdict V",
 	  "only sockets whose verdict is V: ok, at-risk, dropping, problem" },
@@ -93,7 +96,7 @@ static const struct command commands[] = {
 	  "each netlink socket of PID: which limit decided its buffer, how many events it "
 	  "holds, what it lost, and the fix",
 	  NULL },
-	{ "fix", cmd_fix, 1, 1, O_SIZE, " PID",
+	{ "fix", cmd_fix, 1, 1, O_SIZE | O_FORCE, " PID",
 	  "raise PID's undersized or dropping uevent sockets live and clear their congestion",
 	  NULL },
 	{ "monitor", cmd_monitor, 0, 0, O_JSON | O_FOR, "",
@@ -214,7 +217,8 @@ enum {
 	OPT_VERDICT,
 	OPT_PID,
 	OPT_PROTOCOL,
-	OPT_NETNS
+	OPT_NETNS,
+	OPT_FORCE
 };
 
 /* The bit of an option and its spelling for messages. */
@@ -238,6 +242,7 @@ static unsigned opt_bit(int opt, const char **name)
 		{ OPT_PID, O_FILTER, "--pid" },
 		{ OPT_PROTOCOL, O_FILTER, "--protocol" },
 		{ OPT_NETNS, O_FILTER, "--netns" },
+		{ OPT_FORCE, O_FORCE, "--force" },
 		{ 'q', O_LEGEND, "-q" },
 	};
 
@@ -281,6 +286,9 @@ static int take_option(struct cli *c, int opt, const char *arg)
 		break;
 	case OPT_NODAEMON:
 		c->no_daemon = true;
+		break;
+	case OPT_FORCE:
+		c->force = true;
 		break;
 	case OPT_LEGEND:
 	case 'q':
@@ -354,6 +362,7 @@ int main(int argc, char **argv)
 		{ "no-daemon", no_argument, NULL, OPT_NODAEMON },
 		{ "for", required_argument, NULL, OPT_FOR },
 		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "no-legend", no_argument, NULL, OPT_LEGEND },
 		{ "verdict", required_argument, NULL, OPT_VERDICT },
 		{ "pid", required_argument, NULL, OPT_PID },

@@ -11,9 +11,11 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <systemd/sd-bus.h>
+#include <time.h>
 
 #include "log.h"
 #include "manager.h"
+#include "peers.h"
 #include "polkit.h"
 #include "recommend.h"
 #include "record.h"
@@ -26,6 +28,11 @@
 #define BUS_PAGE_MAX	 5000			   /* dictionaries in one ListSocketsPage reply */
 #define BUS_RETRY_MIN_US 250000ull		   /* reconnect backoff: 0.25 s doubling to 8 s */
 #define BUS_RETRY_MAX_US 8000000ull
+#define BUS_DESCRIBE_US	 100000ull   /* a Describe document serves the calls of 100 ms */
+#define BUS_SLOW_LOG_US	 10000000ull /* one line about callers that do not read per 10 s */
+#define BUS_CALL_COST	 256ull	     /* reply bytes charged to a call before its reply */
+#define BUS_MAX_QUEUED	 1024	     /* messages waiting in nltuned to be written */
+#define BUS_STUCK_US	 10000000ull /* that long over BUS_MAX_QUEUED: reconnect */
 
 /*
  * Every property once: name, D-Bus type (the getter's suffix) and the member of the manager's
@@ -57,9 +64,23 @@ struct bus {
 	bool said_absent;
 	bool ever;		    /* connected once: a later absence is a loss, not a boot */
 	struct manager_status last; /* as PropertiesChanged last told it */
+	struct peers *peers;	    /* replies each caller has not proven it read */
+	uint64_t stuck_since;  /* when the write queue went over BUS_MAX_QUEUED; 0: it is not */
+	char *describe;	       /* the last Describe document, reused for BUS_DESCRIBE_US */
+	uint64_t describe_us;  /* when it was made */
+	uint64_t slow_said_us; /* when a caller that does not read was last logged */
+	unsigned slow_unsaid;  /* such callers since, not logged one by one */
 };
 
 static int bus_connect(struct bus *b);
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 /* ---- properties: sd-bus hands each getter the manager plus the member's offset ------------- */
 
@@ -146,7 +167,110 @@ static int append_record(sd_bus_message *r, const struct record_schema *s, json_
 }
 
 /* Reply with an array of records (aa{sv}); takes arr. */
-static int reply_records(sd_bus_message *msg, const struct record_schema *s, json_object *arr)
+/* ---- slow peers: replies are charged to the caller until a Ping proves it read them ------- */
+
+struct ping {
+	struct bus *b;
+	char name[PEER_NAME_LEN];
+};
+
+static int on_pong(sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	struct ping *p = userdata;
+	const sd_bus_error *e = sd_bus_message_get_error(reply);
+
+	peers_ping_done(p->b->peers, p->name, !e);
+	if (e)
+		log_debug("no answer to Ping from %s: %s", p->name, e->message);
+	return 0;
+}
+
+/* Ask name to prove it reads: its answer comes after every reply sent to it before. */
+static void send_ping(struct bus *b, const char *name)
+{
+	struct ping *p = calloc(1, sizeof(*p));
+	sd_bus_slot *slot = NULL;
+	int r;
+
+	if (!p)
+		return;
+	p->b = b;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	r = sd_bus_call_method_async(b->bus, &slot, name, "/", "org.freedesktop.DBus.Peer", "Ping",
+				     on_pong, p, "");
+	if (r < 0) {
+		free(p);
+		return;
+	}
+	/* The slot frees p when the answer came or the bus went away. */
+	sd_bus_slot_set_destroy_callback(slot, free);
+	sd_bus_slot_set_floating(slot, 1);
+	sd_bus_slot_unref(slot);
+	peers_ping_sent(b->peers, name);
+}
+
+/* bytes of reply are on their way to msg's sender. */
+static void charge(struct bus *b, sd_bus_message *msg, uint64_t bytes)
+{
+	const char *sender = sd_bus_message_get_sender(msg);
+
+	if (sender && peers_sent(b->peers, sender, bytes))
+		send_ping(b, sender);
+}
+
+/*
+ * Before any handler: a caller that does not read its replies gets no more until it does (the
+ * call is dropped; the broker's own limit of pending calls per connection then stops it). A
+ * write queue that stays full means the bus takes nothing from nltuned: reconnect, which drops
+ * what could not be sent instead of keeping it forever.
+ */
+static void check_queue(struct bus *b);
+
+static int on_message(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct bus *b = userdata;
+	const char *sender = sd_bus_message_get_sender(msg), *member;
+
+	if (!sd_bus_message_is_method_call(msg, NULL, NULL))
+		return 0;
+	check_queue(b);
+	switch (peers_admit(b->peers, sender)) {
+	case PEER_ANSWER:
+		member = sd_bus_message_get_member(msg);
+		charge(b, msg, member && !strcmp(member, "Introspect") ? 8192 : BUS_CALL_COST);
+		return 0;
+	case PEER_DROP_FIRST: /* at most one line per BUS_SLOW_LOG_US, however many callers */
+		if (b->slow_said_us && now_us() - b->slow_said_us < BUS_SLOW_LOG_US) {
+			b->slow_unsaid++;
+			break;
+		}
+		log_warnx("%s does not read its replies (%" PRIu64 " bytes unread): its calls go "
+			  "unanswered until it reads them; %u more such callers since the last "
+			  "such message",
+			  sender, peers_find(b->peers, sender)->unread, b->slow_unsaid);
+		b->slow_said_us = now_us();
+		b->slow_unsaid = 0;
+		break;
+	case PEER_DROP:
+		break;
+	}
+	if (sender && peers_want_ping(b->peers, sender))
+		send_ping(b, sender);
+	return 1;
+}
+
+static int on_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct bus *b = userdata;
+	const char *name, *old, *new;
+
+	if (sd_bus_message_read(msg, "sss", &name, &old, &new) >= 0 && name[0] == ':' && !new[0])
+		peers_gone(b->peers, name);
+	return 0;
+}
+
+static int reply_records(struct bus *b, sd_bus_message *msg, const struct record_schema *s,
+			 json_object *arr)
 {
 	sd_bus_message *reply = NULL;
 	size_t n = arr ? json_object_array_length(arr) : 0;
@@ -154,6 +278,8 @@ static int reply_records(sd_bus_message *msg, const struct record_schema *s, jso
 
 	if (!arr)
 		return -ENOMEM;
+	/* What the reply weighs, near enough: the same records as JSON. */
+	charge(b, msg, strlen(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN)));
 	r = sd_bus_message_new_method_return(msg, &reply);
 	if (r >= 0)
 		r = sd_bus_message_open_container(reply, 'a', "a{sv}");
@@ -170,24 +296,39 @@ static int reply_records(sd_bus_message *msg, const struct record_schema *s, jso
 
 /* ---- methods ------------------------------------------------------------------------------- */
 
+/*
+ * The status document, made at most once per BUS_DESCRIBE_US and whenever the manager reports
+ * a change or an alert: a storm of calls costs copies, not a document each.
+ */
 static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	json_object *o = manager_describe(userdata, BUS_MAX_SOCKETS);
-	int r;
+	struct bus *b = userdata;
+	uint64_t now = now_us();
 
-	if (!o)
-		return -ENOMEM;
-	r = sd_bus_reply_method_return(
-	    msg, "s",
-	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return r;
+	if (!b->describe || now - b->describe_us >= BUS_DESCRIBE_US) {
+		json_object *o = manager_describe(b->m, BUS_MAX_SOCKETS);
+		char *text;
+
+		if (!o)
+			return -ENOMEM;
+		text = strdup(json_object_to_json_string_ext(
+		    o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		if (!text)
+			return -ENOMEM;
+		free(b->describe);
+		b->describe = text;
+		b->describe_us = now;
+	}
+	charge(b, msg, strlen(b->describe));
+	return sd_bus_reply_method_return(msg, "s", b->describe);
 }
 
 static int method_list_sockets(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	return reply_records(msg, &record_socket, manager_sockets_json(userdata, BUS_MAX_SOCKETS));
+	struct bus *b = userdata;
+
+	return reply_records(b, msg, &record_socket, manager_sockets_json(b->m, BUS_MAX_SOCKETS));
 }
 
 /* The filters and the page of ListSocketsPage and ListSocketsJSON; InvalidArgs when bad. */
@@ -279,7 +420,9 @@ static int method_list_sockets_json(sd_bus_message *msg, void *userdata, sd_bus_
 
 static int method_list_alerts(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	return reply_records(msg, &record_alert, manager_alerts_json(userdata));
+	struct bus *b = userdata;
+
+	return reply_records(b, msg, &record_alert, manager_alerts_json(b->m));
 }
 
 static int method_recommend(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -335,7 +478,7 @@ static int method_fix_socket(sd_bus_message *msg, void *userdata, sd_bus_error *
 	if (inode == 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "inode 0 names no socket");
-	if (size != 0 && (size < 4096 || size > INT32_MAX))
+	if (size > INT32_MAX) /* the ceiling in force is the manager's to check */
 		return sd_bus_error_setf(error, BUS_ERROR("InvalidSize"),
 					 "size %" PRIu64 " is out of range: 0 (recommended) or "
 					 "4096..%d bytes",
@@ -350,6 +493,8 @@ static int method_fix_socket(sd_bus_message *msg, void *userdata, sd_bus_error *
 		return sd_bus_error_setf(error, BUS_ERROR("NoOwner"), "%s", err);
 	if (r == -EPROTOTYPE)
 		return sd_bus_error_setf(error, BUS_ERROR("NotUevent"), "%s", err);
+	if (r == -ERANGE)
+		return sd_bus_error_setf(error, BUS_ERROR("InvalidSize"), "%s", err);
 	if (r < 0)
 		return sd_bus_error_setf(error, BUS_ERROR("FixRefused"), "%s", err);
 	return sd_bus_reply_method_return(msg, "t", got);
@@ -379,8 +524,22 @@ static const sd_bus_vtable manager_vtable[] = {
 			CHANGE_##change),
 	PROPERTIES(VTABLE_PROPERTY)
 #undef VTABLE_PROPERTY
-	    SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", status_json),
-				    method_describe, SD_BUS_VTABLE_UNPRIVILEGED),
+	    SD_BUS_METHOD_WITH_ARGS("Recommend", SD_BUS_NO_ARGS,
+				    SD_BUS_RESULT("t", rmem_default, "t", rmem_max, "s", reason),
+				    method_recommend, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_ARGS("Alert", SD_BUS_ARGS("a{sv}", alert), 0), SD_BUS_VTABLE_END
+};
+
+/*
+ * The same interface's methods on struct bus: the documents, whose size is charged to the
+ * caller's unread replies, and the methods that change the host (which ask polkit). They are
+ * UNPRIVILEGED for sd-bus, whose own test would refuse every caller without CAP_SYS_ADMIN: the
+ * handlers decide (root, or whom polkit allows), as hostnamed's do.
+ */
+static const sd_bus_vtable bus_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", status_json),
+				method_describe, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListSockets", SD_BUS_NO_ARGS, SD_BUS_RESULT("aa{sv}", sockets),
 				method_list_sockets, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS(
@@ -395,20 +554,6 @@ static const sd_bus_vtable manager_vtable[] = {
 	    SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListAlerts", SD_BUS_NO_ARGS, SD_BUS_RESULT("aa{sv}", alerts),
 				method_list_alerts, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("Recommend", SD_BUS_NO_ARGS,
-				SD_BUS_RESULT("t", rmem_default, "t", rmem_max, "s", reason),
-				method_recommend, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_SIGNAL_WITH_ARGS("Alert", SD_BUS_ARGS("a{sv}", alert), 0),
-	SD_BUS_VTABLE_END
-};
-
-/*
- * The same interface's methods that change the host, on struct bus (which asks polkit). They
- * are UNPRIVILEGED for sd-bus, whose own test would refuse every caller without CAP_SYS_ADMIN:
- * the handlers decide (root, or whom polkit allows), as hostnamed's do.
- */
-static const sd_bus_vtable manager_admin_vtable[] = {
-	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("b", dry_run),
 				SD_BUS_RESULT("t", rmem_default, "t", rmem_max), method_apply,
 				SD_BUS_VTABLE_UNPRIVILEGED),
@@ -425,10 +570,14 @@ static const sd_bus_vtable manager_admin_vtable[] = {
 
 /* ---- connection ---------------------------------------------------------------------------- */
 
+static void drop_bus(struct bus *b);
+
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct bus *b = userdata;
 
+	if (b->bus && b->stuck_since == UINT64_MAX)
+		drop_bus(b); /* a connection whose queue is stuck */
 	if (!b->bus) /* the socket watch may have been quicker */
 		bus_connect(b);
 	return 0;
@@ -513,6 +662,29 @@ static void drop_bus(struct bus *b)
 	}
 }
 
+static void check_queue(struct bus *b)
+{
+	uint64_t queued = 0, now = now_us();
+
+	if (b->stuck_since == UINT64_MAX)
+		return; /* the reconnection is on its way */
+	if (!b->bus || sd_bus_get_n_queued_write(b->bus, &queued) < 0 || queued < BUS_MAX_QUEUED) {
+		b->stuck_since = 0;
+		return;
+	}
+	if (!b->stuck_since)
+		b->stuck_since = now;
+	if (now - b->stuck_since < BUS_STUCK_US)
+		return;
+	log_warnx("the system bus has not taken nltuned's messages for %llu s (%" PRIu64
+		  " queued): reconnecting, which drops them",
+		  BUS_STUCK_US / 1000000, queued);
+	/* Not from inside sd-bus's dispatch: the retry timer drops the connection. */
+	b->stuck_since = UINT64_MAX;
+	b->backoff_us = 0;
+	schedule_retry(b);
+}
+
 static int on_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct bus *b = userdata;
@@ -549,8 +721,13 @@ static int bus_connect(struct bus *b)
 	if (r >= 0)
 		r = sd_bus_add_object_vtable(bus, NULL, BUS_PATH, BUS_IFACE, manager_vtable, b->m);
 	if (r >= 0)
-		r = sd_bus_add_object_vtable(bus, NULL, BUS_PATH, BUS_IFACE, manager_admin_vtable,
-					     b);
+		r = sd_bus_add_object_vtable(bus, NULL, BUS_PATH, BUS_IFACE, bus_vtable, b);
+	if (r >= 0)
+		r = sd_bus_add_filter(bus, NULL, on_message, b);
+	if (r >= 0)
+		r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus",
+					      "/org/freedesktop/DBus", "org.freedesktop.DBus",
+					      "NameOwnerChanged", on_owner_changed, NULL, b);
 	if (r >= 0)
 		r = sd_bus_match_signal_async(bus, NULL, "org.freedesktop.DBus.Local", NULL,
 					      "org.freedesktop.DBus.Local", "Disconnected",
@@ -576,6 +753,8 @@ static int bus_connect(struct bus *b)
 	}
 	b->bus = bus;
 	b->backoff_us = 0;
+	b->stuck_since = 0;
+	peers_init(b->peers); /* a new connection: what was queued for the old one is gone */
 	if (b->retry)
 		sd_event_source_set_enabled(b->retry, SD_EVENT_OFF);
 	watch_socket(b); /* connected: no more watching */
@@ -593,6 +772,7 @@ static void on_alert(void *ctx, json_object *alert)
 	sd_bus_message *sig = NULL;
 	int r;
 
+	b->describe_us = 0; /* the next Describe shows it */
 	if (!b->bus)
 		return;
 	r = sd_bus_message_new_signal(b->bus, &sig, BUS_PATH, BUS_IFACE, "Alert");
@@ -612,6 +792,8 @@ static void on_changed(void *ctx, const struct manager_status *now)
 	const char *names[32];
 	size_t n = 0;
 
+	b->describe_us = 0;
+	check_queue(b);
 	if (!b->bus)
 		return;
 #define CHANGED(name, sig, member, change)                                                         \
@@ -634,6 +816,12 @@ struct bus *bus_start(struct manager *m)
 
 	if (!b)
 		return NULL;
+	b->peers = malloc(sizeof(*b->peers));
+	if (!b->peers) {
+		free(b);
+		return NULL;
+	}
+	peers_init(b->peers);
 	b->m = m;
 	hooks.ctx = b;
 	manager_set_hooks(m, &hooks);
@@ -653,5 +841,7 @@ void bus_stop(struct bus *b)
 	drop_bus(b);
 	sd_event_source_unref(b->retry);
 	sd_event_source_disable_unref(b->watch);
+	free(b->peers);
+	free(b->describe);
 	free(b);
 }

@@ -57,7 +57,7 @@ _nltune()
 	apply) opts="--dry-run --boot --persist --json" ;;
 	revert) opts="--dry-run --json" ;;
 	monitor) opts="--json --for" ;;
-	fix) opts="--size" ;;
+	fix) opts="--size --force" ;;
 	esac
 
 	if [[ $cur == -* ]]; then

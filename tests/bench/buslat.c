@@ -90,6 +90,10 @@ static int call(sd_bus *bus, enum kind k, long *size)
 			err.message ? err.message : strerror(-r));
 	sd_bus_error_free(&err);
 	sd_bus_message_unref(m);
+	/* Dispatch what came meanwhile, as a client with a main loop does: nltuned's Peer.Ping
+	 * (it asks callers with many replies outstanding to prove they read them) is answered. */
+	while (r >= 0 && sd_bus_process(bus, NULL) > 0)
+		;
 	return r;
 }
 

@@ -57,7 +57,7 @@ export BENCH_ROWS
 trap 'rm -f "$BENCH_ROWS"' EXIT
 failed=()
 t0=$SECONDS
-for b in boot_apply sockets dbus_latency polkit_latency rss cost busy; do
+for b in boot_apply sockets dbus_latency polkit_latency rss cost busy slowpeers; do
 	echo
 	echo "== bench: $b"
 	s=$SECONDS

@@ -50,12 +50,12 @@ struct model {
 	uint32_t nbuckets[BURST_NWIN];
 	size_t first[BURST_NWIN]; /* oldest event still in each window: times never go back */
 	size_t n;
-	uint64_t t[MAX_EVENTS]; /* clamped time of each event */
-	uint64_t prefix_bytes[MAX_EVENTS + 1];
 	uint64_t max_ev[BURST_NWIN], max_bytes[BURST_NWIN];
 	uint64_t ended_events, ended_bytes;
 	uint64_t biggest_bytes, biggest_start;
 	bool have_biggest;
+	uint64_t t[MAX_EVENTS]; /* clamped time of each event; written before read, not cleared */
+	uint64_t prefix_bytes[MAX_EVENTS + 1];
 };
 
 static void check(int ok)
@@ -90,7 +90,9 @@ ORACLE static void model_init(struct model *m, uint32_t window_ms)
 	uint64_t ms;
 	size_t i;
 
-	memset(m, 0, sizeof(*m));
+	/* t[] and prefix_bytes[] are written before they are read: 130 KB not cleared per input. */
+	memset(m, 0, offsetof(struct model, t));
+	m->prefix_bytes[0] = 0;
 	for (i = 0; i < BURST_NWIN; i++) {
 		ms = i == 2 ? window_ms : fixed_ms[i];
 		if (ms == 0)
