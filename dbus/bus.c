@@ -3,6 +3,7 @@
 #include "bus.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -31,8 +32,9 @@
 #define BUS_DESCRIBE_US	 100000ull   /* a Describe document serves the calls of 100 ms */
 #define BUS_SLOW_LOG_US	 10000000ull /* one line about callers that do not read per 10 s */
 #define BUS_CALL_COST	 256ull	     /* reply bytes charged to a call before its reply */
-#define BUS_MAX_QUEUED	 1024	     /* messages waiting in nltuned to be written */
-#define BUS_STUCK_US	 10000000ull /* that long over BUS_MAX_QUEUED: reconnect */
+#define BUS_PING_US	 UINT64_MAX  /* a Ping waits as long as the broker keeps it pending */
+#define BUS_MAX_QUEUED	 64	     /* messages waiting to be written: past it, no call is read */
+#define BUS_STUCK_US	 10000000ull /* that long at BUS_MAX_QUEUED: reconnect */
 
 /*
  * Every property once: name, D-Bus type (the getter's suffix) and the member of the manager's
@@ -57,6 +59,8 @@ struct bus {
 	struct manager *m;
 	sd_bus *bus;
 	sd_event_source *retry;
+	sd_event_source *io;		/* the connection's socket in the event loop */
+	sd_event_source *timer;		/* sd-bus's next timeout, or the queue's stuck deadline */
 	sd_event_source *watch;		/* /run or /run/dbus, until the bus socket appears */
 	bool watch_dbus;		/* watching /run/dbus (else /run) */
 	struct polkit_registry *polkit; /* authorizations being asked of polkit */
@@ -69,6 +73,7 @@ struct bus {
 	char *describe;	       /* the last Describe document, reused for BUS_DESCRIBE_US */
 	uint64_t describe_us;  /* when it was made */
 	uint64_t slow_said_us; /* when a caller that does not read was last logged */
+	sd_bus_message *held[PEERS_MAX_HELD]; /* calls kept until their caller reads */
 	unsigned slow_unsaid;  /* such callers since, not logged one by one */
 };
 
@@ -166,7 +171,6 @@ static int append_record(sd_bus_message *r, const struct record_schema *s, json_
 	return ret < 0 ? ret : sd_bus_message_close_container(r);
 }
 
-/* Reply with an array of records (aa{sv}); takes arr. */
 /* ---- slow peers: replies are charged to the caller until a Ping proves it read them ------- */
 
 struct ping {
@@ -174,39 +178,82 @@ struct ping {
 	char name[PEER_NAME_LEN];
 };
 
+static void hold(struct bus *b, sd_bus_message *msg)
+{
+	for (size_t i = 0; i < PEERS_MAX_HELD; i++)
+		if (!b->held[i]) {
+			b->held[i] = sd_bus_message_ref(msg);
+			return;
+		}
+}
+
+/*
+ * The calls held for name (NULL: everyone's) go back to the read queue, to be admitted again
+ * now that its Ping came back (answer), or are dropped.
+ */
+static void release(struct bus *b, const char *name, bool answer)
+{
+	for (size_t i = 0; i < PEERS_MAX_HELD; i++) {
+		sd_bus_message *m = b->held[i];
+		const char *sender = m ? sd_bus_message_get_sender(m) : NULL;
+
+		if (!m || (name && (!sender || strcmp(sender, name))))
+			continue;
+		if (answer && b->bus && sd_bus_enqueue_for_read(b->bus, m) < 0)
+			log_debug("a call of %s held for later is dropped", name);
+		b->held[i] = sd_bus_message_unref(m);
+	}
+	if (name)
+		peers_release(b->peers, name);
+}
+
+static int send_ping(struct bus *b, const char *name);
+
 static int on_pong(sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
 	struct ping *p = userdata;
 	const sd_bus_error *e = sd_bus_message_get_error(reply);
+	const char *next;
 
 	peers_ping_done(p->b->peers, p->name, !e);
-	if (e)
+	if (!e)
+		release(p->b, p->name, true);
+	else
 		log_debug("no answer to Ping from %s: %s", p->name, e->message);
+	/* A Ping may be sent again: to whom one is owed, callers that read first. */
+	while ((next = peers_next_ping(p->b->peers)))
+		if (send_ping(p->b, next) < 0)
+			break;
 	return 0;
 }
 
 /* Ask name to prove it reads: its answer comes after every reply sent to it before. */
-static void send_ping(struct bus *b, const char *name)
+static int send_ping(struct bus *b, const char *name)
 {
 	struct ping *p = calloc(1, sizeof(*p));
+	sd_bus_message *m = NULL;
 	sd_bus_slot *slot = NULL;
 	int r;
 
 	if (!p)
-		return;
+		return -ENOMEM;
 	p->b = b;
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	r = sd_bus_call_method_async(b->bus, &slot, name, "/", "org.freedesktop.DBus.Peer", "Ping",
-				     on_pong, p, "");
+	r = sd_bus_message_new_method_call(b->bus, &m, name, "/", "org.freedesktop.DBus.Peer",
+					   "Ping");
+	if (r >= 0)
+		r = sd_bus_call_async(b->bus, &slot, m, on_pong, p, BUS_PING_US);
+	sd_bus_message_unref(m);
 	if (r < 0) {
 		free(p);
-		return;
+		return r;
 	}
 	/* The slot frees p when the answer came or the bus went away. */
 	sd_bus_slot_set_destroy_callback(slot, free);
 	sd_bus_slot_set_floating(slot, 1);
 	sd_bus_slot_unref(slot);
 	peers_ping_sent(b->peers, name);
+	return 0;
 }
 
 /* bytes of reply are on their way to msg's sender. */
@@ -219,8 +266,9 @@ static void charge(struct bus *b, sd_bus_message *msg, uint64_t bytes)
 }
 
 /*
- * Before any handler: a caller that does not read its replies gets no more until it does (the
- * call is dropped; the broker's own limit of pending calls per connection then stops it). A
+ * Before any handler: a caller that does not read its replies gets no more until it does (its
+ * call is held until its Ping comes back; past PEER_MAX_HELD it is dropped, and the broker's own
+ * limit of pending calls per connection then stops it). A
  * write queue that stays full means the bus takes nothing from nltuned: reconnect, which drops
  * what could not be sent instead of keeping it forever.
  */
@@ -239,6 +287,9 @@ static int on_message(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 		member = sd_bus_message_get_member(msg);
 		charge(b, msg, member && !strcmp(member, "Introspect") ? 8192 : BUS_CALL_COST);
 		return 0;
+	case PEER_HOLD:
+		hold(b, msg);
+		break;
 	case PEER_DROP_FIRST: /* at most one line per BUS_SLOW_LOG_US, however many callers */
 		if (b->slow_said_us && now_us() - b->slow_said_us < BUS_SLOW_LOG_US) {
 			b->slow_unsaid++;
@@ -264,11 +315,15 @@ static int on_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *e
 	struct bus *b = userdata;
 	const char *name, *old, *new;
 
-	if (sd_bus_message_read(msg, "sss", &name, &old, &new) >= 0 && name[0] == ':' && !new[0])
+	if (sd_bus_message_read(msg, "sss", &name, &old, &new) >= 0 && name[0] == ':' &&
+	    !new[0]) {
+		release(b, name, false);
 		peers_gone(b->peers, name);
+	}
 	return 0;
 }
 
+/* Reply with an array of records (aa{sv}); takes arr. */
 static int reply_records(struct bus *b, sd_bus_message *msg, const struct record_schema *s,
 			 json_object *arr)
 {
@@ -321,7 +376,8 @@ static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *er
 		b->describe_us = now;
 	}
 	charge(b, msg, strlen(b->describe));
-	return sd_bus_reply_method_return(msg, "s", b->describe);
+	{ int rr = sd_bus_reply_method_return(msg, "s", b->describe); uint64_t c = 0; sd_bus_message_get_cookie(msg, &c);
+	return rr; }
 }
 
 static int method_list_sockets(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -656,10 +712,11 @@ static void drop_bus(struct bus *b)
 {
 	polkit_registry_free(b->polkit);
 	b->polkit = NULL;
-	if (b->bus) {
-		sd_bus_detach_event(b->bus);
+	release(b, NULL, false);
+	b->io = sd_event_source_disable_unref(b->io);
+	b->timer = sd_event_source_disable_unref(b->timer);
+	if (b->bus)
 		b->bus = sd_bus_close_unref(b->bus); /* no flush: a wedged bus must not hang us */
-	}
 }
 
 static void check_queue(struct bus *b)
@@ -683,6 +740,77 @@ static void check_queue(struct bus *b)
 	b->stuck_since = UINT64_MAX;
 	b->backoff_us = 0;
 	schedule_retry(b);
+}
+
+/*
+ * The connection in the event loop, as sd_bus_attach_event() would put it there, but with
+ * backpressure: while BUS_MAX_QUEUED messages wait to be written (the broker does not take
+ * them as fast as they are made), the socket is not watched for reading. Calls then wait in
+ * the broker, charged to their senders, instead of their replies piling up in nltuned.
+ */
+static int on_bus_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct bus *b = userdata;
+	int r = b->bus ? sd_bus_process(b->bus, NULL) : 0;
+
+	if (r < 0)
+		log_debug("system bus: %s", strerror(-r));
+	return 0;
+}
+
+static int on_bus_time(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct bus *b = userdata;
+
+	check_queue(b);
+	return on_bus_ready(s, -1, 0, userdata);
+}
+
+static int on_bus_prepare(sd_event_source *s, void *userdata)
+{
+	struct bus *b = userdata;
+	uint64_t queued = 0, until = UINT64_MAX;
+	int events;
+
+	if (!b->bus)
+		return 0;
+	events = sd_bus_get_events(b->bus);
+	if (events < 0)
+		events = 0; /* closing: the Disconnected message comes from sd_bus_process() */
+	if (sd_bus_get_n_queued_write(b->bus, &queued) >= 0 && queued >= BUS_MAX_QUEUED) {
+		events &= ~POLLIN;
+		check_queue(b);
+		if (b->stuck_since && b->stuck_since != UINT64_MAX)
+			until = b->stuck_since + BUS_STUCK_US; /* wake to reconnect if it stays */
+	}
+	if (sd_bus_get_timeout(b->bus, &queued) > 0 && queued < until)
+		until = queued;
+	sd_event_source_set_io_events(b->io, (uint32_t)events);
+	if (until == UINT64_MAX)
+		return sd_event_source_set_enabled(b->timer, SD_EVENT_OFF);
+	sd_event_source_set_time(b->timer, until);
+	return sd_event_source_set_enabled(b->timer, SD_EVENT_ON);
+}
+
+static int attach(struct bus *b, sd_bus *bus)
+{
+	int fd = sd_bus_get_fd(bus), r;
+
+	if (fd < 0)
+		return fd;
+	r = sd_event_add_io(b->m->event, &b->io, fd, POLLIN, on_bus_ready, b);
+	if (r >= 0)
+		r = sd_event_source_set_prepare(b->io, on_bus_prepare);
+	if (r >= 0)
+		r = sd_event_add_time(b->m->event, &b->timer, CLOCK_MONOTONIC, 0, 0, on_bus_time,
+				      b);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(b->timer, SD_EVENT_OFF);
+	if (r < 0) {
+		b->io = sd_event_source_disable_unref(b->io);
+		b->timer = sd_event_source_disable_unref(b->timer);
+	}
+	return r;
 }
 
 static int on_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -735,7 +863,7 @@ static int bus_connect(struct bus *b)
 	if (r >= 0)
 		r = sd_bus_request_name_async(bus, NULL, BUS_NAME, 0, on_name, b);
 	if (r >= 0)
-		r = sd_bus_attach_event(bus, b->m->event, 0);
+		r = attach(b, bus);
 	if (r < 0) {
 		if (!b->said_absent && b->ever)
 			log_warnx("no system bus (%s): D-Bus API off, measuring anyway; retrying "

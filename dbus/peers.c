@@ -32,7 +32,7 @@ static struct peer *add(struct peers *ps, const char *name)
 	for (size_t i = 0; i < PEERS_MAX; i++) {
 		struct peer *p = &ps->p[i];
 
-		if (!p->name[0] || (!idle && !p->unread && !p->ping_out)) {
+		if (!p->name[0] || (!idle && !p->unread && !p->ping_out && !p->held)) {
 			idle = p;
 			if (!p->name[0])
 				break;
@@ -60,10 +60,16 @@ enum peer_verdict peers_admit(struct peers *ps, const char *name)
 		return PEER_DROP;
 	}
 	drop = p->unread >= PEER_MAX_UNREAD ||
-	       (ps->unread >= PEERS_MAX_UNREAD && p->unread >= PEER_BUSY_UNREAD);
+	       (p->unread >= PEER_BUSY_UNREAD &&
+		ps->unread >= (p->proven ? PEERS_MAX_PROVEN : PEERS_MAX_UNREAD));
 	if (!drop) {
 		p->refused = false;
 		return PEER_ANSWER;
+	}
+	if (p->held < PEER_MAX_HELD && ps->held < PEERS_MAX_HELD) {
+		p->held++;
+		ps->held++;
+		return PEER_HOLD;
 	}
 	p->dropped++;
 	ps->dropped++;
@@ -73,13 +79,36 @@ enum peer_verdict peers_admit(struct peers *ps, const char *name)
 	return PEER_DROP_FIRST;
 }
 
+static bool owes_ping(const struct peers *ps, const struct peer *p)
+{
+	unsigned slots = p->proven ? PEERS_MAX_PINGS : PEERS_MAX_PINGS - PEERS_PROVEN_PINGS;
+
+	return !p->ping_out && p->unread >= PEER_PING_AT && ps->pings < slots;
+}
+
 bool peers_want_ping(const struct peers *ps, const char *name)
 {
 	const struct peer *p = peers_find(ps, name);
 
-	if (!p || p->ping_out || !p->unread)
-		return false;
-	return p->unread >= PEER_PING_AT;
+	return p && owes_ping(ps, p);
+}
+
+const char *peers_next_ping(const struct peers *ps)
+{
+	const struct peer *best = NULL;
+
+	if (ps->pings >= PEERS_MAX_PINGS)
+		return NULL;
+	for (size_t i = 0; i < PEERS_MAX; i++) {
+		const struct peer *p = &ps->p[i];
+
+		if (!p->name[0] || !p->held || !owes_ping(ps, p))
+			continue;
+		if (!best || p->failed < best->failed ||
+		    (p->failed == best->failed && p->answered > best->answered))
+			best = p;
+	}
+	return best ? best->name : NULL;
 }
 
 bool peers_sent(struct peers *ps, const char *name, uint64_t bytes)
@@ -101,21 +130,41 @@ void peers_ping_sent(struct peers *ps, const char *name)
 		return;
 	p->ping_out = true;
 	p->pinged = p->unread;
+	ps->pings++;
 }
 
 void peers_ping_done(struct peers *ps, const char *name, bool answered)
 {
 	struct peer *p = find(ps, name);
 
-	if (!p)
+	if (ps->pings)
+		ps->pings--;
+	if (!p || !p->ping_out)
 		return;
 	p->ping_out = false;
-	if (!answered)
+	p->proven = answered;
+	if (!answered) {
+		p->failed++;
 		return;
+	}
+	p->answered++;
 	/* What was sent before the Ping has been read; what came after may not be. */
 	p->unread -= p->pinged;
 	ps->unread -= p->pinged;
 	p->pinged = 0;
+}
+
+unsigned peers_release(struct peers *ps, const char *name)
+{
+	struct peer *p = find(ps, name);
+	unsigned n;
+
+	if (!p)
+		return 0;
+	n = p->held;
+	ps->held -= n;
+	p->held = 0;
+	return n;
 }
 
 void peers_gone(struct peers *ps, const char *name)
@@ -125,5 +174,6 @@ void peers_gone(struct peers *ps, const char *name)
 	if (!p)
 		return;
 	ps->unread -= p->unread;
+	ps->held -= p->held;
 	memset(p, 0, sizeof(*p));
 }

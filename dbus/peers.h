@@ -17,20 +17,43 @@
  * makes synchronous calls and never dispatches what else arrives (sd-bus's
  * sd_bus_call() alone) does not answer the Ping: past PEER_MAX_UNREAD it must
  * dispatch, or connect anew, as the nltune commands do.
+ *
+ * A peer whose last Ping came back is proven: while all peers together have
+ * more than PEERS_MAX_UNREAD unread, an unproven one is refused past
+ * PEER_BUSY_UNREAD, a proven one only past PEERS_MAX_PROVEN in all, and Pings
+ * to unproven peers leave PEERS_PROVEN_PINGS for proven ones: a caller that
+ * reads is asked in time, between its calls, however many others do not read.
+ * In the broker, charged to nltuned: at most PEERS_MAX_PROVEN plus
+ * PEER_BUSY_UNREAD and a reply per peer (256 connections per user: some 80 MiB
+ * of dbus-daemon's 127).
  */
 #define PEERS_MAX	 1024		     /* peers tracked; more are not answered */
 #define PEER_NAME_LEN	 64		     /* ":1.123456" and well beyond */
 #define PEER_PING_AT	 (64u * 1024)	     /* unread bytes that make nltuned send a Ping */
 #define PEER_MAX_UNREAD	 (1024u * 1024)	     /* a peer with more unread gets no answer */
 #define PEER_BUSY_UNREAD (2 * PEER_PING_AT)  /* refused past it while all have PEERS_MAX_UNREAD */
-#define PEERS_MAX_UNREAD (16u * 1024 * 1024) /* past it only peers with none unread do */
+#define PEERS_MAX_UNREAD (4u * 1024 * 1024) /* past it, PEER_BUSY_UNREAD for the unproven */
+#define PEERS_MAX_PROVEN (40u * 1024 * 1024) /* past it, PEER_BUSY_UNREAD for all */
+#define PEER_MAX_HELD	 4		    /* calls of a refused peer kept until it reads */
+#define PEERS_MAX_HELD	 (PEERS_MAX * PEER_MAX_HELD) /* all together: some 0.5 kB each */
+/*
+ * Pings waiting for their answer. The broker lets a connection have 128 calls
+ * pending (max_replies_per_connection): Pings to callers that never answer
+ * must leave room for nltuned's calls to polkit and for Pings to those that do.
+ */
+#define PEERS_MAX_PINGS	   64
+#define PEERS_PROVEN_PINGS 16 /* of them, for proven peers only */
 
 struct peer {
 	char name[PEER_NAME_LEN]; /* unique bus name; "" = free slot */
 	uint64_t unread;	  /* reply bytes sent and not yet proven read */
 	uint64_t pinged;	  /* unread when the outstanding Ping was sent */
 	bool ping_out;		  /* a Ping is on its way */
+	unsigned answered;	  /* Pings it answered */
+	unsigned failed;	  /* Pings it did not answer in time */
+	bool proven;		  /* its last Ping came back */
 	bool refused;		  /* calls are being dropped (said once in the log) */
+	unsigned held;		  /* its calls kept for when its Ping comes back */
 	uint64_t dropped;	  /* calls dropped unanswered */
 };
 
@@ -38,12 +61,15 @@ struct peers {
 	struct peer p[PEERS_MAX];
 	uint64_t unread; /* over all peers */
 	uint64_t dropped;
+	unsigned held;	/* over all peers */
+	unsigned pings; /* Pings on their way, PEERS_MAX_PINGS at most */
 };
 
 void peers_init(struct peers *ps);
 
 enum peer_verdict {
 	PEER_ANSWER,	 /* answer the call */
+	PEER_HOLD,	 /* keep it and answer it once the peer's Ping comes back */
 	PEER_DROP,	 /* drop it unanswered: the peer does not read */
 	PEER_DROP_FIRST, /* the same, and the first of a run: say so once */
 };
@@ -52,7 +78,9 @@ enum peer_verdict {
  * A method call from name arrives: may it be answered? A peer over
  * PEER_MAX_UNREAD, or with PEER_BUSY_UNREAD unread while all peers together are
  * over PEERS_MAX_UNREAD, is not; nor a new one when PEERS_MAX peers are
- * tracked and none can be forgotten. Pure.
+ * tracked and none can be forgotten. A refused call is held (PEER_MAX_HELD per
+ * peer, PEERS_MAX_HELD in all): a caller that reads is answered late, not
+ * never; past that it is dropped. Pure.
  */
 enum peer_verdict peers_admit(struct peers *ps, const char *name);
 
@@ -61,12 +89,27 @@ enum peer_verdict peers_admit(struct peers *ps, const char *name);
  * Ping now (then call peers_ping_sent()).
  */
 bool peers_sent(struct peers *ps, const char *name, uint64_t bytes);
-/* Whether name owes a Ping answer and has none outstanding (a dropped call asks again). */
+/*
+ * Whether name owes a Ping answer, has none outstanding and one may be sent now
+ * (fewer than PEERS_MAX_PINGS are on their way; a refused call asks again).
+ */
 bool peers_want_ping(const struct peers *ps, const char *name);
 void peers_ping_sent(struct peers *ps, const char *name);
-/* The Ping came back (read: everything before it was read) or failed (read: false). */
+/*
+ * The Ping came back (read: everything before it was read) or failed (read: false).
+ * Counted even when name has left: the Ping no longer waits.
+ */
 void peers_ping_done(struct peers *ps, const char *name, bool answered);
-/* name left the bus: its replies went with it. */
+/*
+ * Who to Ping now that one may be sent: a peer with calls held whose Ping is
+ * owed, the one that failed the fewest Pings first and among them the one that
+ * answered the most (a caller that reads waits behind none that do not). NULL
+ * when there is none or no Ping may be sent.
+ */
+const char *peers_next_ping(const struct peers *ps);
+/* The calls held for name are answered or dropped now; returns how many. */
+unsigned peers_release(struct peers *ps, const char *name);
+/* name left the bus: its replies went with it (release its held calls first). */
 void peers_gone(struct peers *ps, const char *name);
 
 /* The tracked peer of name, or NULL. */
