@@ -48,8 +48,12 @@ void report_burst_text(char *buf, size_t len, const struct burst *b)
 		     b->events, units_size(sz, sizeof(sz), b->bytes), burst_ms(b));
 	off = n < 0 ? 0 : (size_t)n;
 	for (size_t i = 0; i < b->nsubsys && off < len; i++) {
-		n = snprintf(buf + off, len - off, "%s%s %" PRIu64, i ? ", " : "",
-			     b->subsys[i].name, b->subsys[i].events);
+		char name[BURST_SUBSYS_LEN];
+
+		/* For a log line or a terminal: no control byte of a uevent gets through. */
+		sanitize_text(name, sizeof(name), b->subsys[i].name);
+		n = snprintf(buf + off, len - off, "%s%s %" PRIu64, i ? ", " : "", name,
+			     b->subsys[i].events);
 		off += n < 0 ? 0 : (size_t)n;
 	}
 	if (off < len)

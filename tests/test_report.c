@@ -552,6 +552,21 @@ static void test_report_burst_text_one_line(void **state)
 	assert_string_equal(buf, "burst: 2000 events, 1.6M charged in 41 ms ()");
 }
 
+/* Subsystem names reach the log and the terminal through the one sanitizer. */
+static void test_report_burst_text_sanitizes_subsystems(void **state)
+{
+	struct burst b;
+	char buf[256];
+
+	(void)state;
+	mkburst(&b);
+	snprintf(b.subsys[0].name, sizeof(b.subsys[0].name), "x\n<0>FAKE\033[2J\a");
+	snprintf(b.subsys[1].name, sizeof(b.subsys[1].name), "bl\xffk");
+	report_burst_text(buf, sizeof(buf), &b);
+	assert_string_equal(buf,
+			    "burst: 2000 events, 1.6M charged in 41 ms (x?<0>FAKE?[2J? 1500, bl?k 500)");
+}
+
 /* Every buffer length gives a NUL-terminated prefix of the full line and no write beyond. */
 static void test_report_burst_text_truncates_to_buffer(void **state)
 {
@@ -1224,6 +1239,7 @@ int main(void)
 		cmocka_unit_test(test_report_burst_json_fields),
 		cmocka_unit_test(test_report_burst_text_one_line),
 		cmocka_unit_test(test_report_burst_text_truncates_to_buffer),
+		cmocka_unit_test(test_report_burst_text_sanitizes_subsystems),
 		cmocka_unit_test(test_report_totals_json_fields),
 		cmocka_unit_test(test_report_totals_text_one_line),
 		cmocka_unit_test(test_report_recommended_json_fields),
