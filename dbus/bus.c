@@ -74,7 +74,7 @@ struct bus {
 	uint64_t describe_us;  /* when it was made */
 	uint64_t slow_said_us; /* when a caller that does not read was last logged */
 	sd_bus_message *held[PEERS_MAX_HELD]; /* calls kept until their caller reads */
-	unsigned slow_unsaid;  /* such callers since, not logged one by one */
+	unsigned slow_unsaid;		      /* such callers since, not logged one by one */
 };
 
 static int bus_connect(struct bus *b);
@@ -315,8 +315,7 @@ static int on_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *e
 	struct bus *b = userdata;
 	const char *name, *old, *new;
 
-	if (sd_bus_message_read(msg, "sss", &name, &old, &new) >= 0 && name[0] == ':' &&
-	    !new[0]) {
+	if (sd_bus_message_read(msg, "sss", &name, &old, &new) >= 0 && name[0] == ':' && !new[0]) {
 		release(b, name, false);
 		peers_gone(b->peers, name);
 	}
@@ -376,8 +375,12 @@ static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *er
 		b->describe_us = now;
 	}
 	charge(b, msg, strlen(b->describe));
-	{ int rr = sd_bus_reply_method_return(msg, "s", b->describe); uint64_t c = 0; sd_bus_message_get_cookie(msg, &c);
-	return rr; }
+	{
+		int rr = sd_bus_reply_method_return(msg, "s", b->describe);
+		uint64_t c = 0;
+		sd_bus_message_get_cookie(msg, &c);
+		return rr;
+	}
 }
 
 static int method_list_sockets(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -424,6 +427,7 @@ static uint32_t total_u32(size_t total)
 
 static int method_list_sockets_page(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
+	struct bus *b = userdata;
 	sd_bus_message *reply = NULL;
 	uint32_t offset, limit;
 	struct scan_filter f;
@@ -434,9 +438,11 @@ static int method_list_sockets_page(sd_bus_message *msg, void *userdata, sd_bus_
 	r = read_page_args(msg, &f, &offset, &limit, error);
 	if (r <= 0)
 		return r;
-	arr = manager_sockets_page(userdata, &f, offset, limit, &total);
+	arr = manager_sockets_page(b->m, &f, offset, limit, &total);
 	if (!arr)
 		return -ENOMEM;
+	/* What the reply weighs, near enough: the same records as JSON. */
+	charge(b, msg, strlen(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN)));
 	n = json_object_array_length(arr);
 	r = sd_bus_message_new_method_return(msg, &reply);
 	if (r >= 0)
@@ -457,6 +463,7 @@ static int method_list_sockets_page(sd_bus_message *msg, void *userdata, sd_bus_
 /* The same page as the SOCKET array of `sockets --json`, one string: the console's fast path. */
 static int method_list_sockets_json(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
+	struct bus *b = userdata;
 	uint32_t offset, limit;
 	struct scan_filter f;
 	size_t total = 0;
@@ -466,9 +473,10 @@ static int method_list_sockets_json(sd_bus_message *msg, void *userdata, sd_bus_
 	r = read_page_args(msg, &f, &offset, &limit, error);
 	if (r <= 0)
 		return r;
-	text = manager_sockets_page_text(userdata, &f, offset, limit, &total);
+	text = manager_sockets_page_text(b->m, &f, offset, limit, &total);
 	if (!text)
 		return -ENOMEM;
+	charge(b, msg, strlen(text));
 	r = sd_bus_reply_method_return(msg, "su", text, total_u32(total));
 	free(text);
 	return r;
@@ -634,7 +642,7 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata)
 
 	if (b->bus && b->stuck_since == UINT64_MAX)
 		drop_bus(b); /* a connection whose queue is stuck */
-	if (!b->bus) /* the socket watch may have been quicker */
+	if (!b->bus)	     /* the socket watch may have been quicker */
 		bus_connect(b);
 	return 0;
 }

@@ -32,9 +32,9 @@
 #define PEER_PING_AT	 (64u * 1024)	     /* unread bytes that make nltuned send a Ping */
 #define PEER_MAX_UNREAD	 (1024u * 1024)	     /* a peer with more unread gets no answer */
 #define PEER_BUSY_UNREAD (2 * PEER_PING_AT)  /* refused past it while all have PEERS_MAX_UNREAD */
-#define PEERS_MAX_UNREAD (4u * 1024 * 1024) /* past it, PEER_BUSY_UNREAD for the unproven */
+#define PEERS_MAX_UNREAD (4u * 1024 * 1024)  /* past it, PEER_BUSY_UNREAD for the unproven */
 #define PEERS_MAX_PROVEN (40u * 1024 * 1024) /* past it, PEER_BUSY_UNREAD for all */
-#define PEER_MAX_HELD	 4		    /* calls of a refused peer kept until it reads */
+#define PEER_MAX_HELD	 4		     /* calls of a refused peer kept until it reads */
 #define PEERS_MAX_HELD	 (PEERS_MAX * PEER_MAX_HELD) /* all together: some 0.5 kB each */
 /*
  * Pings waiting for their answer. The broker lets a connection have 128 calls

@@ -563,8 +563,8 @@ static void test_report_burst_text_sanitizes_subsystems(void **state)
 	snprintf(b.subsys[0].name, sizeof(b.subsys[0].name), "x\n<0>FAKE\033[2J\a");
 	snprintf(b.subsys[1].name, sizeof(b.subsys[1].name), "bl\xffk");
 	report_burst_text(buf, sizeof(buf), &b);
-	assert_string_equal(buf,
-			    "burst: 2000 events, 1.6M charged in 41 ms (x?<0>FAKE?[2J? 1500, bl?k 500)");
+	assert_string_equal(
+	    buf, "burst: 2000 events, 1.6M charged in 41 ms (x?<0>FAKE?[2J? 1500, bl?k 500)");
 }
 
 /* Every buffer length gives a NUL-terminated prefix of the full line and no write beyond. */
