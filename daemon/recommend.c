@@ -25,28 +25,25 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
+/* A size set in the configuration, or for 0 a share of memory (MemTotal / div) up to max. */
+static uint64_t set_or_share(uint64_t set, uint64_t max, uint64_t memtotal, uint64_t div)
+{
+	if (set != 0)
+		return set;
+	if (memtotal != 0 && memtotal / div < max)
+		return memtotal / div;
+	return max;
+}
+
 uint64_t recommend_ceiling(const struct nlt_conf *c, uint64_t memtotal)
 {
-	uint64_t v = c->ceiling;
-
-	if (v == 0) {
-		v = RECOMMEND_CEILING_MAX;
-		if (memtotal != 0 && memtotal / 32 < v)
-			v = memtotal / 32;
-	}
-	return max_u64(v, c->floor);
+	return max_u64(set_or_share(c->ceiling, RECOMMEND_CEILING_MAX, memtotal, 32), c->floor);
 }
 
 uint64_t recommend_monitor_buffer(const struct nlt_conf *c, uint64_t memtotal)
 {
-	uint64_t v = c->monitor_buffer;
-
-	if (v == 0) {
-		v = RECOMMEND_MONITOR_BUFFER_MAX;
-		if (memtotal != 0 && memtotal / 16 < v)
-			v = memtotal / 16;
-	}
-	return max_u64(v, RECOMMEND_MONITOR_BUFFER_MIN);
+	return max_u64(set_or_share(c->monitor_buffer, RECOMMEND_MONITOR_BUFFER_MAX, memtotal, 16),
+		       RECOMMEND_MONITOR_BUFFER_MIN);
 }
 
 /* "2.0", "2.5", "2.25": at least one decimal, no trailing zeros beyond it. */
