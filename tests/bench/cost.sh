@@ -12,17 +12,10 @@ need_root
 TOTAL=${BENCH_EVENTS:-100000}
 CHUNK=$(((TOTAL + 9) / 10))
 
-cat > "$TMP/nltune.conf" <<CONF
-state-dir = "$TMP/state"
-sysctl-dir = "$TMP/sysctl.d"
-CONF
-DBUS_SYSTEM_BUS_ADDRESS=unix:path=$TMP/no-bus "$NLTUNED" -c "$TMP/nltune.conf" > "$TMP/d.out" 2> "$TMP/d.err" &
-d=$!
-PIDS+=("$d")
+start_nltuned_nobus 20
 "$BENCH_BIN/uevread" > "$TMP/r.out" 2> "$TMP/r.err" &
 r=$!
 PIDS+=("$r")
-wait_for 20 grep -q "measuring uevent bursts" "$TMP/d.err" || fail "nltuned did not start: $(cat "$TMP/d.err")"
 wait_for 20 grep -q '^ready' "$TMP/r.out" || fail "uevread did not start: $(cat "$TMP/r.err")"
 sleep 1 # nltuned's first socket scan and coldplug estimate are start-up, not per-event cost
 

@@ -19,3 +19,16 @@ show_cmd() { printf '  $'; printf ' %q' "$@"; printf '\n'; }
 hf_ms() { jq -r ".results[$2].$3 * 1000 | . * 100 | round / 100" "$1"; }
 # ratio A B: A / B with 2 decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# start_nltuned_nobus SECONDS: nltuned on a temp state and sysctl dir with no bus (sd-bus pointed
+# at a socket that does not exist, so it measures without D-Bus); its pid in d, its output in
+# $TMP/d.out and $TMP/d.err; fails unless it is measuring within SECONDS.
+start_nltuned_nobus() {
+	printf 'state-dir = "%s/state"\nsysctl-dir = "%s/sysctl.d"\n' "$TMP" "$TMP" > "$TMP/nltune.conf"
+	DBUS_SYSTEM_BUS_ADDRESS=unix:path=$TMP/no-bus "$NLTUNED" -c "$TMP/nltune.conf" \
+		> "$TMP/d.out" 2> "$TMP/d.err" &
+	d=$!
+	PIDS+=("$d")
+	wait_for "$1" grep -q "measuring uevent bursts" "$TMP/d.err" ||
+		fail "nltuned did not start: $(cat "$TMP/d.err")"
+}

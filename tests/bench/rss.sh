@@ -12,15 +12,7 @@ need_root
 TOTAL=${BENCH_UEVENTS:-1000000} CHUNK=100000
 GOAL_KIB=2048
 
-cat > "$TMP/nltune.conf" <<CONF
-state-dir = "$TMP/state"
-sysctl-dir = "$TMP/sysctl.d"
-CONF
-# No bus: point sd-bus at a socket that does not exist, so nltuned measures without D-Bus.
-DBUS_SYSTEM_BUS_ADDRESS=unix:path=$TMP/no-bus "$NLTUNED" -c "$TMP/nltune.conf" > "$TMP/d.out" 2> "$TMP/d.err" &
-d=$!
-PIDS+=("$d")
-wait_for 10 grep -q "measuring uevent bursts" "$TMP/d.err" || fail "nltuned did not start: $(cat "$TMP/d.err")"
+start_nltuned_nobus 10
 sleep 0.5   # let the first socket scan and the coldplug estimate settle
 
 kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
