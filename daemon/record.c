@@ -113,7 +113,7 @@ static bool alert_drops(const void *rec, union field_value *v, char *buf, size_t
 static bool alert_comm(const void *rec, union field_value *v, char *buf, size_t len)
 {
 	v->s = ALR(rec)->comm;
-	return ALR(rec)->inode != 0;
+	return ALR(rec)->pid != 0 || ALR(rec)->inode != 0; /* a process's alert names it */
 }
 
 static bool alert_inode(const void *rec, union field_value *v, char *buf, size_t len)
