@@ -698,7 +698,8 @@ static void test_nlscan_live_diag_finds_undersized_listener(void **state)
 	/* SOCK_MIN_RCVBUF (2304 on 6.18 x86_64), measured rather than assumed: KERNEL.md 1 */
 	assert_int_equal(row.rcvbuf, unit_rcvbuf(fd));
 	assert_int_equal(row.rcvbuf, sock_min_rcvbuf());
-	assert_int_equal(row.rmem, 0);
+	/* Queued: other uevents on the machine may be; never more than one event past full. */
+	assert_true(row.rmem <= row.rcvbuf + 4352);
 	assert_false(row.no_enobufs);
 	close(fd);
 }
