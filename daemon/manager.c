@@ -127,6 +127,20 @@ static void schedule_scan(struct manager *m, uint64_t delay_us)
 	sd_event_source_set_enabled(m->scan_timer, SD_EVENT_ONESHOT);
 }
 
+void manager_hold_first_scan(struct manager *m, uint64_t usec)
+{
+	if (m->scanned || !m->scan_timer)
+		return;
+	sd_event_source_set_time(m->scan_timer, clock_mono_us() + usec);
+	sd_event_source_set_enabled(m->scan_timer, SD_EVENT_ONESHOT);
+}
+
+void manager_release_first_scan(struct manager *m)
+{
+	if (!m->scanned && m->scan_timer)
+		schedule_scan(m, 0);
+}
+
 static void emit_alert(void *arg, const struct alert *proto)
 {
 	raise_alert(arg, proto);

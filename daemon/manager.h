@@ -73,6 +73,13 @@ void manager_free(struct manager *m);
 /* Tell hooks of alerts and changes from now on. */
 void manager_set_hooks(struct manager *m, const struct manager_hooks *hooks);
 
+/*
+ * The first scan waits at most usec (the server is taking its name: a scan of many sockets
+ * would hold up its answers), or until manager_release_first_scan(). No-op once scanned.
+ */
+void manager_hold_first_scan(struct manager *m, uint64_t usec);
+void manager_release_first_scan(struct manager *m);
+
 /* Re-read the configuration; a bad file keeps the old one: -EINVAL with why in err. */
 int manager_reload(struct manager *m, char *err, size_t errlen);
 

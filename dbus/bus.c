@@ -35,6 +35,7 @@
 #define BUS_PING_US	 UINT64_MAX  /* a Ping waits as long as the broker keeps it pending */
 #define BUS_MAX_QUEUED	 64	     /* messages waiting to be written: past it, no call is read */
 #define BUS_STUCK_US	 10000000ull /* that long at BUS_MAX_QUEUED: reconnect */
+#define BUS_NAME_WAIT_US 1000000ull  /* the first scan waits this long at most for the name */
 
 /*
  * Every property once: name, D-Bus type (the getter's suffix) and the member of the manager's
@@ -70,6 +71,9 @@ struct bus {
 	struct manager_status last; /* as PropertiesChanged last told it */
 	struct peers *peers;	    /* replies each caller has not proven it read */
 	uint64_t stuck_since;  /* when the write queue went over BUS_MAX_QUEUED; 0: it is not */
+	bool named;	       /* the name request was answered: signals go out, replies wait */
+	uint64_t alert_sent;   /* the highest alert id handed to this connection */
+	uint64_t alert_out;    /* the highest alert id known written (the queue was empty since) */
 	char *describe;	       /* the last Describe document, reused for BUS_DESCRIBE_US */
 	uint64_t describe_us;  /* when it was made */
 	uint64_t slow_said_us; /* when a caller that does not read was last logged */
@@ -718,6 +722,8 @@ static void watch_socket(struct bus *b)
 
 static void drop_bus(struct bus *b)
 {
+	b->named = false;
+	b->alert_sent = b->alert_out; /* what was still queued is lost with the connection */
 	polkit_registry_free(b->polkit);
 	b->polkit = NULL;
 	release(b, NULL, false);
@@ -733,7 +739,8 @@ static void check_queue(struct bus *b)
 
 	if (b->stuck_since == UINT64_MAX)
 		return; /* the reconnection is on its way */
-	if (!b->bus || sd_bus_get_n_queued_write(b->bus, &queued) < 0 || queued < BUS_MAX_QUEUED) {
+	if (!b->bus || !b->named || sd_bus_get_n_queued_write(b->bus, &queued) < 0 ||
+	    queued < BUS_MAX_QUEUED) {
 		b->stuck_since = 0;
 		return;
 	}
@@ -785,7 +792,13 @@ static int on_bus_prepare(sd_event_source *s, void *userdata)
 	events = sd_bus_get_events(b->bus);
 	if (events < 0)
 		events = 0; /* closing: the Disconnected message comes from sd_bus_process() */
-	if (sd_bus_get_n_queued_write(b->bus, &queued) >= 0 && queued >= BUS_MAX_QUEUED) {
+	/*
+	 * Until the bus took the name, nothing waits but nltuned's own start: the queue cannot
+	 * drain before the broker's answers are read, so reading goes on whatever is queued.
+	 */
+	if (sd_bus_get_n_queued_write(b->bus, &queued) >= 0 && queued == 0)
+		b->alert_out = b->alert_sent;
+	else if (b->named && queued >= BUS_MAX_QUEUED) {
 		events &= ~POLLIN;
 		check_queue(b);
 		if (b->stuck_since && b->stuck_since != UINT64_MAX)
@@ -827,6 +840,7 @@ static int on_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *er
 
 	log_warnx("lost the system bus: D-Bus API off until it is back (measuring goes on)");
 	drop_bus(b);
+	manager_release_first_scan(b->m);
 	b->said_absent = true;
 	b->backoff_us = 0;
 	schedule_retry(b);
@@ -834,10 +848,20 @@ static int on_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *er
 	return 0;
 }
 
+static void emit_alerts_since(struct bus *b, uint64_t id);
+
+/*
+ * The name request is answered: from now on signals go out and the replies to callers are held
+ * to the queue's bound. The alerts raised meanwhile (or queued on a connection that was lost)
+ * go out now, from the ring; the manager's first scan, held for the name, may run.
+ */
 static int on_name(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 {
 	const sd_bus_error *e = sd_bus_message_get_error(msg);
+	struct bus *b = userdata;
 
+	b->named = true;
+	manager_release_first_scan(b->m);
 	if (e) {
 		log_warnx(
 		    "cannot own %s on the system bus: %s (is dbus/org.nltune1.conf installed?)",
@@ -845,6 +869,8 @@ static int on_name(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
 		return 0;
 	}
 	log_info("serving %s on the system bus", BUS_NAME);
+	b->last = b->m->status;
+	emit_alerts_since(b, b->alert_sent);
 	return 0;
 }
 
@@ -899,26 +925,63 @@ static int bus_connect(struct bus *b)
 	b->ever = true;
 	b->said_absent = false;
 	b->last = b->m->status;
+	/* The name first, then the work: a first scan of many sockets would hold up the answers. */
+	manager_hold_first_scan(b->m, BUS_NAME_WAIT_US);
 	return 0;
 }
 
-static void on_alert(void *ctx, json_object *alert)
+/* Send one ALERT record as the Alert signal; 0 or -errno. */
+static int send_alert(struct bus *b, json_object *alert)
 {
-	struct bus *b = ctx;
 	sd_bus_message *sig = NULL;
+	json_object *id;
 	int r;
 
-	b->describe_us = 0; /* the next Describe shows it */
-	if (!b->bus)
-		return;
 	r = sd_bus_message_new_signal(b->bus, &sig, BUS_PATH, BUS_IFACE, "Alert");
 	if (r >= 0)
 		r = append_record(sig, &record_alert, alert);
 	if (r >= 0)
 		r = sd_bus_send(b->bus, sig, NULL);
+	sd_bus_message_unref(sig);
+	if (r < 0)
+		return r;
+	if (json_object_object_get_ex(alert, "id", &id) &&
+	    json_object_get_uint64(id) > b->alert_sent)
+		b->alert_sent = json_object_get_uint64(id);
+	return 0;
+}
+
+/* The kept alerts newer than id, oldest first, as signals: none is lost to a late name. */
+static void emit_alerts_since(struct bus *b, uint64_t id)
+{
+	json_object *arr = manager_alerts_json(b->m), *v;
+	size_t n = arr ? json_object_array_length(arr) : 0, sent = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *a = json_object_array_get_idx(arr, i);
+
+		if (!json_object_object_get_ex(a, "id", &v) || json_object_get_uint64(v) <= id)
+			continue;
+		if (send_alert(b, a) < 0)
+			break;
+		sent++;
+	}
+	if (sent)
+		log_debug("sent %zu alerts raised while %s was not on the bus", sent, BUS_NAME);
+	json_object_put(arr);
+}
+
+static void on_alert(void *ctx, json_object *alert)
+{
+	struct bus *b = ctx;
+	int r;
+
+	b->describe_us = 0; /* the next Describe shows it */
+	if (!b->bus || !b->named)
+		return; /* kept in the ring: sent once the name is taken */
+	r = send_alert(b, alert);
 	if (r < 0)
 		log_debug("cannot send the Alert signal: %s", strerror(-r));
-	sd_bus_message_unref(sig);
 }
 
 /* PropertiesChanged for the properties whose values differ from what was last told. */
@@ -930,8 +993,8 @@ static void on_changed(void *ctx, const struct manager_status *now)
 
 	b->describe_us = 0;
 	check_queue(b);
-	if (!b->bus)
-		return;
+	if (!b->bus || !b->named)
+		return; /* on_name takes the values then */
 #define CHANGED(name, sig, member, change)                                                         \
 	if (CHANGE_##change != SD_BUS_VTABLE_PROPERTY_CONST &&                                     \
 	    memcmp(&now->member, &b->last.member, sizeof(now->member)) != 0 &&                     \
