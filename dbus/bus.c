@@ -199,8 +199,11 @@ static void release(struct bus *b, const char *name, bool answer)
 
 		if (!m || (name && (!sender || strcmp(sender, name))))
 			continue;
-		if (answer && b->bus && sd_bus_enqueue_for_read(b->bus, m) < 0)
-			log_debug("a call of %s held for later is dropped", name);
+		if (!answer || !b->bus || sd_bus_enqueue_for_read(b->bus, m) < 0) {
+			if (answer)
+				log_debug("a call of %s held for later is dropped", name);
+			polkit_forget_call(b->polkit, m); /* it will not come back */
+		}
 		b->held[i] = sd_bus_message_unref(m);
 	}
 	if (name)
@@ -305,6 +308,8 @@ static int on_message(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	case PEER_DROP:
 		break;
 	}
+	/* A question about it ends: a held call is asked about anew when it comes back. */
+	polkit_forget_call(b->polkit, msg);
 	if (sender && peers_want_ping(b->peers, sender))
 		send_ping(b, sender);
 	return 1;
@@ -318,6 +323,7 @@ static int on_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *e
 	if (sd_bus_message_read(msg, "sss", &name, &old, &new) >= 0 && name[0] == ':' && !new[0]) {
 		release(b, name, false);
 		peers_gone(b->peers, name);
+		polkit_forget_sender(b->polkit, name);
 	}
 	return 0;
 }
