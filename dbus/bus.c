@@ -271,16 +271,37 @@ static void charge(struct bus *b, sd_bus_message *msg, uint64_t bytes)
 /*
  * Before any handler: a caller that does not read its replies gets no more until it does (its
  * call is held until its Ping comes back; past PEER_MAX_HELD it is dropped, and the broker's own
- * limit of pending calls per connection then stops it). A
+ * limit of pending calls per connection then stops it). A new caller finding the table of peers
+ * full of callers that owe replies is dropped too, unless it is root or the bus. A
  * write queue that stays full means the bus takes nothing from nltuned: reconnect, which drops
  * what could not be sent instead of keeping it forever.
  */
 static void check_queue(struct bus *b);
 
+/*
+ * At most one line per BUS_SLOW_LOG_US about refused callers, however many: true when this one
+ * may be said, with *unsaid set to how many were not since the last.
+ */
+static bool may_say(struct bus *b, unsigned *unsaid)
+{
+	uint64_t now = now_us();
+
+	if (b->slow_said_us && now - b->slow_said_us < BUS_SLOW_LOG_US) {
+		b->slow_unsaid++;
+		return false;
+	}
+	*unsaid = b->slow_unsaid;
+	b->slow_said_us = now;
+	b->slow_unsaid = 0;
+	return true;
+}
+
 static int on_message(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct bus *b = userdata;
 	const char *sender = sd_bus_message_get_sender(msg), *member;
+	unsigned unsaid;
+	uid_t uid;
 
 	if (!sd_bus_message_is_method_call(msg, NULL, NULL))
 		return 0;
@@ -293,17 +314,23 @@ static int on_message(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	case PEER_HOLD:
 		hold(b, msg);
 		break;
-	case PEER_DROP_FIRST: /* at most one line per BUS_SLOW_LOG_US, however many callers */
-		if (b->slow_said_us && now_us() - b->slow_said_us < BUS_SLOW_LOG_US) {
-			b->slow_unsaid++;
-			break;
-		}
-		log_warnx("%s does not read its replies (%" PRIu64 " bytes unread): its calls go "
-			  "unanswered until it reads them; %u more such callers since the last "
-			  "such message",
-			  sender, peers_find(b->peers, sender)->unread, b->slow_unsaid);
-		b->slow_said_us = now_us();
-		b->slow_unsaid = 0;
+	case PEER_DROP_FIRST:
+		if (may_say(b, &unsaid))
+			log_warnx(
+			    "%s does not read its replies (%" PRIu64 " bytes unread): its calls "
+			    "go unanswered until it reads them; %u more callers refused since "
+			    "the last such message",
+			    sender, peers_find(b->peers, sender)->unread, unsaid);
+		break;
+	case PEER_FULL: /* not tracked: root and the bus are answered all the same */
+		if (!sender || !strcmp(sender, "org.freedesktop.DBus") ||
+		    (polkit_sender_uid(msg, &uid) >= 0 && uid == 0))
+			return 0;
+		b->peers->dropped++;
+		if (may_say(b, &unsaid))
+			log_warnx("%s gets no answer: all %d callers nltuned keeps track of owe it "
+				  "replies; %u more callers refused since the last such message",
+				  sender, PEERS_MAX, unsaid);
 		break;
 	case PEER_DROP:
 		break;

@@ -112,9 +112,7 @@ void polkit_registry_free(struct polkit_registry *reg)
 	free(reg);
 }
 
-/* The caller's uid, effective if the bus knows it; -errno if the bus cannot tell. Only what the bus
- * vouches for. */
-static int sender_uid(sd_bus_message *call, uid_t *ret)
+int polkit_sender_uid(sd_bus_message *call, uid_t *ret)
 {
 	sd_bus_creds *c = NULL;
 	uint64_t augmented;
@@ -277,7 +275,7 @@ int polkit_check(sd_bus_message *call, const char *action, struct polkit_registr
 		query_free(q);
 		return r;
 	}
-	r = sender_uid(call, &uid);
+	r = polkit_sender_uid(call, &uid);
 	if (r < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
 					 "cannot tell who is calling: %s", strerror(-r));

@@ -3,6 +3,7 @@
 #ifndef NLTUNE_POLKIT_H
 #define NLTUNE_POLKIT_H
 
+#include <sys/types.h>
 #include <systemd/sd-bus.h>
 
 struct polkit_registry;
@@ -25,6 +26,12 @@ struct polkit_registry;
  */
 int polkit_check(sd_bus_message *call, const char *action, struct polkit_registry **reg,
 		 sd_bus_error *error);
+
+/*
+ * The uid of call's sender, effective if the bus knows it, as the bus vouches for it (never
+ * what the message claims); -errno if the bus cannot tell (the caller left).
+ */
+int polkit_sender_uid(sd_bus_message *call, uid_t *uid);
 
 /* name left the bus: its questions end. NULL reg is fine. */
 void polkit_forget_sender(struct polkit_registry *reg, const char *name);
