@@ -8,12 +8,16 @@
  *        authflood pending N
  * N connections, one Apply(true) on each; prints "reply ok" or "reply ERROR.NAME" for each
  * answer as it comes, and exits when stdin closes.
+ *        authflood latency N
+ * N times: connect, time one Recommend call (the call alone, not the connection), hang up.
+ * Prints "latency_us median M max X"; exit 1 if a call fails.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
@@ -91,12 +95,60 @@ static int pending(int n)
 	return 0;
 }
 
+static long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int latency(int n)
+{
+	long *us = calloc((size_t)n, sizeof(*us));
+
+	if (!us || n <= 0)
+		return 2;
+	for (int i = 0; i < n; i++) {
+		sd_bus_message *reply = NULL;
+		sd_bus *b = NULL;
+		const char *me;
+		long t0;
+		int r = sd_bus_open_system(&b);
+
+		if (r >= 0)
+			r = sd_bus_get_unique_name(b, &me);
+		t0 = now_us();
+		if (r >= 0)
+			r = sd_bus_call_method(b, DEST, PATH, IFACE, "Recommend", NULL, &reply, "");
+		us[i] = now_us() - t0;
+		sd_bus_message_unref(reply);
+		sd_bus_flush_close_unref(b);
+		if (r < 0) {
+			fprintf(stderr, "authflood: call %d: %s\n", i, strerror(-r));
+			return 1;
+		}
+	}
+	qsort(us, (size_t)n, sizeof(*us), cmp_long);
+	printf("latency_us median %ld max %ld\n", us[n / 2], us[n - 1]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "rounds") == 0)
 		return rounds(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	if (argc == 3 && strcmp(argv[1], "pending") == 0)
 		return pending(atoi(argv[2]));
-	fprintf(stderr, "usage: authflood rounds N INTROSPECTS WAIT_MS | authflood pending N\n");
+	if (argc == 3 && strcmp(argv[1], "latency") == 0)
+		return latency(atoi(argv[2]));
+	fprintf(stderr, "usage: authflood rounds N INTROSPECTS WAIT_MS | pending N | latency N\n");
 	return 2;
 }

@@ -40,12 +40,11 @@ static int check(sd_bus_message *call, void *userdata, sd_bus_error *error)
 	return 1;
 }
 
-static const sd_bus_vtable authority[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("CheckAuthorization", "(sa{sv})sa{ss}us", "(bba{ss})", check,
-		      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_VTABLE_END
-};
+static const sd_bus_vtable authority[] = { SD_BUS_VTABLE_START(0),
+					   SD_BUS_METHOD("CheckAuthorization", "(sa{sv})sa{ss}us",
+							 "(bba{ss})", check,
+							 SD_BUS_VTABLE_UNPRIVILEGED),
+					   SD_BUS_VTABLE_END };
 
 int main(int argc, char **argv)
 {
@@ -66,7 +65,8 @@ int main(int argc, char **argv)
 					     "org.freedesktop.PolicyKit1.Authority", authority, e);
 	if (r >= 0)
 		r = sd_bus_request_name(bus, "org.freedesktop.PolicyKit1",
-					SD_BUS_NAME_ALLOW_REPLACEMENT | SD_BUS_NAME_REPLACE_EXISTING);
+					SD_BUS_NAME_ALLOW_REPLACEMENT |
+					    SD_BUS_NAME_REPLACE_EXISTING);
 	if (r >= 0)
 		r = sd_bus_attach_event(bus, e, 0);
 	if (r < 0) {
