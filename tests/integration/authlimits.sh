@@ -7,7 +7,7 @@
 # connections with a call each leave root's calls answered at once.
 . "$(dirname "$0")/../lib.sh"
 need_root
-for t in dbus-daemon busctl setpriv; do
+for t in dbus-daemon dbus-send busctl setpriv; do
 	command -v $t > /dev/null || skip "$t missing (tests/deps.sh installs it)"
 done
 for u in nobody daemon bin sys games man; do # dbus-daemon refuses a uid without a user
@@ -23,11 +23,17 @@ for h in "$FLOOD" "$AUTH" "$FAKEPK"; do [ -x "$h" ] || fail "$h not built (make 
 chmod 711 "$TMP" # the unprivileged callers must reach the bus socket
 SOCK=$TMP/bus.sock
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$SOCK
-as() { # as USER|UID COMMAND ARGS...
-	local u=$1 g; shift
+as() { # as USER COMMAND ARGS...
+	local u=$1; shift
 	setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups "$@"
 }
 apply() { busctl --timeout=5 call org.nltune1 /org/nltune1 org.nltune1.Manager Apply b true 2>&1; }
+# dapply: the same with dbus-send, which names the error; polkit's refusal says "polkit does not allow".
+dapply() {
+	dbus-send --system --print-reply --reply-timeout=5000 --dest=org.nltune1 /org/nltune1 \
+		org.nltune1.Manager.Apply boolean:true 2>&1
+}
+REFUSED="org.freedesktop.DBus.Error.AccessDenied: polkit does not allow org.nltune1.apply"
 # fake_pk DELAY_MS: the stand-in polkit, refusing after DELAY_MS (its pid in $pk).
 fake_pk() {
 	[ -z "$pk" ] || { kill "$pk"; wait "$pk" 2> /dev/null; }
@@ -39,10 +45,9 @@ fake_pk() {
 # denied WHAT: an Apply as nobody now gets polkit's refusal, not LimitsExceeded.
 denied() {
 	local out
-	out=$(as nobody bash -c "$(declare -f apply); apply")
+	out=$(as nobody bash -c "$(declare -f dapply); dapply")
 	grep -q LimitsExceeded <<< "$out" && fail "$1: a new caller is refused for the pending questions: $out"
-	grep -q "org.freedesktop.DBus.Error.AccessDenied\|Access denied" <<< "$out" ||
-		fail "$1: Apply as nobody: $out"
+	grep -q "$REFUSED" <<< "$out" || fail "$1: Apply as nobody: $out"
 }
 
 printf 'state-dir = "%s/state"\nscan-interval = 60s\n' "$TMP" > "$TMP/c.conf"
@@ -95,14 +100,14 @@ PIDS+=($!)
 exec {pend_fd}> "$TMP/pend.in"
 limited() { [ "$(grep -c 'LimitsExceeded' "$TMP/pend.out")" -eq 4 ]; }
 wait_for 10 limited || fail "20 Applies of one uid: not 4 refused for the share: $(cat "$TMP/pend.out")"
-as nobody bash -c "$(declare -f apply); apply" > "$TMP/nobody.out" &
+as nobody bash -c "$(declare -f dapply); dapply" > "$TMP/nobody.out" &
 nb=$!
 PIDS+=($nb)
 sleep 0.5
 kill -0 $nb 2> /dev/null || fail "Apply as nobody while uid daemon has its share pending: $(cat "$TMP/nobody.out")"
 kill -CONT "$pk"
 wait $nb
-grep -q "AccessDenied\|Access denied" "$TMP/nobody.out" || fail "Apply as nobody: $(cat "$TMP/nobody.out")"
+grep -q "$REFUSED" "$TMP/nobody.out" || fail "Apply as nobody: $(cat "$TMP/nobody.out")"
 answered() { [ "$(grep -c '^reply' "$TMP/pend.out")" -eq 20 ]; }
 wait_for 10 answered || fail "the pending Applies were not all answered: $(cat "$TMP/pend.out")"
 exec {pend_fd}>&-
