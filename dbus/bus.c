@@ -203,8 +203,11 @@ static void release(struct bus *b, const char *name, bool answer)
 
 		if (!m || (name && (!sender || strcmp(sender, name))))
 			continue;
-		if (answer && b->bus && sd_bus_enqueue_for_read(b->bus, m) < 0)
-			log_debug("a call of %s held for later is dropped", name);
+		if (!answer || !b->bus || sd_bus_enqueue_for_read(b->bus, m) < 0) {
+			if (answer)
+				log_debug("a call of %s held for later is dropped", name);
+			polkit_forget_call(b->polkit, m); /* it will not come back */
+		}
 		b->held[i] = sd_bus_message_unref(m);
 	}
 	if (name)
@@ -272,16 +275,37 @@ static void charge(struct bus *b, sd_bus_message *msg, uint64_t bytes)
 /*
  * Before any handler: a caller that does not read its replies gets no more until it does (its
  * call is held until its Ping comes back; past PEER_MAX_HELD it is dropped, and the broker's own
- * limit of pending calls per connection then stops it). A
+ * limit of pending calls per connection then stops it). A new caller finding the table of peers
+ * full of callers that owe replies is dropped too, unless it is root or the bus. A
  * write queue that stays full means the bus takes nothing from nltuned: reconnect, which drops
  * what could not be sent instead of keeping it forever.
  */
 static void check_queue(struct bus *b);
 
+/*
+ * At most one line per BUS_SLOW_LOG_US about refused callers, however many: true when this one
+ * may be said, with *unsaid set to how many were not since the last.
+ */
+static bool may_say(struct bus *b, unsigned *unsaid)
+{
+	uint64_t now = now_us();
+
+	if (b->slow_said_us && now - b->slow_said_us < BUS_SLOW_LOG_US) {
+		b->slow_unsaid++;
+		return false;
+	}
+	*unsaid = b->slow_unsaid;
+	b->slow_said_us = now;
+	b->slow_unsaid = 0;
+	return true;
+}
+
 static int on_message(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct bus *b = userdata;
 	const char *sender = sd_bus_message_get_sender(msg), *member;
+	unsigned unsaid;
+	uid_t uid;
 
 	if (!sd_bus_message_is_method_call(msg, NULL, NULL))
 		return 0;
@@ -294,21 +318,29 @@ static int on_message(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	case PEER_HOLD:
 		hold(b, msg);
 		break;
-	case PEER_DROP_FIRST: /* at most one line per BUS_SLOW_LOG_US, however many callers */
-		if (b->slow_said_us && now_us() - b->slow_said_us < BUS_SLOW_LOG_US) {
-			b->slow_unsaid++;
-			break;
-		}
-		log_warnx("%s does not read its replies (%" PRIu64 " bytes unread): its calls go "
-			  "unanswered until it reads them; %u more such callers since the last "
-			  "such message",
-			  sender, peers_find(b->peers, sender)->unread, b->slow_unsaid);
-		b->slow_said_us = now_us();
-		b->slow_unsaid = 0;
+	case PEER_DROP_FIRST:
+		if (may_say(b, &unsaid))
+			log_warnx(
+			    "%s does not read its replies (%" PRIu64 " bytes unread): its calls "
+			    "go unanswered until it reads them; %u more callers refused since "
+			    "the last such message",
+			    sender, peers_find(b->peers, sender)->unread, unsaid);
+		break;
+	case PEER_FULL: /* not tracked: root and the bus are answered all the same */
+		if (!sender || !strcmp(sender, "org.freedesktop.DBus") ||
+		    (polkit_sender_uid(msg, &uid) >= 0 && uid == 0))
+			return 0;
+		b->peers->dropped++;
+		if (may_say(b, &unsaid))
+			log_warnx("%s gets no answer: all %d callers nltuned keeps track of owe it "
+				  "replies; %u more callers refused since the last such message",
+				  sender, PEERS_MAX, unsaid);
 		break;
 	case PEER_DROP:
 		break;
 	}
+	/* A question about it ends: a held call is asked about anew when it comes back. */
+	polkit_forget_call(b->polkit, msg);
 	if (sender && peers_want_ping(b->peers, sender))
 		send_ping(b, sender);
 	return 1;
@@ -322,6 +354,7 @@ static int on_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *e
 	if (sd_bus_message_read(msg, "sss", &name, &old, &new) >= 0 && name[0] == ':' && !new[0]) {
 		release(b, name, false);
 		peers_gone(b->peers, name);
+		polkit_forget_sender(b->polkit, name);
 	}
 	return 0;
 }

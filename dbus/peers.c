@@ -7,13 +7,26 @@
 void peers_init(struct peers *ps)
 {
 	memset(ps, 0, sizeof(*ps));
+	for (unsigned i = 0; i < PEERS_MAX; i++) /* slot 0 first */
+		ps->free[i] = (uint16_t)(PEERS_MAX - 1 - i);
+	ps->nfree = PEERS_MAX;
+}
+
+/* FNV-1a */
+static uint16_t *chain(struct peers *ps, const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	return &ps->bucket[h & (PEERS_BUCKETS - 1)];
 }
 
 static struct peer *find(struct peers *ps, const char *name)
 {
-	for (size_t i = 0; i < PEERS_MAX; i++)
-		if (ps->p[i].name[0] && strcmp(ps->p[i].name, name) == 0)
-			return &ps->p[i];
+	for (uint16_t i = *chain(ps, name); i; i = ps->p[i - 1].next)
+		if (strcmp(ps->p[i - 1].name, name) == 0)
+			return &ps->p[i - 1];
 	return NULL;
 }
 
@@ -22,27 +35,50 @@ const struct peer *peers_find(const struct peers *ps, const char *name)
 	return find((struct peers *)ps, name);
 }
 
-/* A slot for name: a free one, or one of a peer that owes nothing (it is tracked again later). */
+/* p leaves the table: its counts leave the totals, its slot is free. */
+static void forget(struct peers *ps, struct peer *p)
+{
+	uint16_t idx = (uint16_t)(p - ps->p), *pp = chain(ps, p->name);
+
+	while (*pp && *pp != idx + 1)
+		pp = &ps->p[*pp - 1].next;
+	if (*pp)
+		*pp = p->next;
+	ps->unread -= p->unread;
+	ps->held -= p->held; /* a Ping on its way is counted when it comes back or fails */
+	memset(p, 0, sizeof(*p));
+	ps->free[ps->nfree++] = idx;
+}
+
+/* Owes nothing that matters: no Ping on its way, no call held, less than PEER_PING_AT unread. */
+static bool idle(const struct peer *p)
+{
+	return !p->ping_out && !p->held && p->unread < PEER_PING_AT;
+}
+
+/* A slot for name: a free one, or the least recently seen idle peer's (tracked anew later). */
 static struct peer *add(struct peers *ps, const char *name)
 {
-	struct peer *idle = NULL;
+	struct peer *p = NULL;
+	uint16_t *head;
 
 	if (strlen(name) >= PEER_NAME_LEN)
 		return NULL;
-	for (size_t i = 0; i < PEERS_MAX; i++) {
-		struct peer *p = &ps->p[i];
-
-		if (!p->name[0] || (!idle && !p->unread && !p->ping_out && !p->held)) {
-			idle = p;
-			if (!p->name[0])
-				break;
-		}
+	if (!ps->nfree) {
+		for (size_t i = 0; i < PEERS_MAX; i++)
+			if (idle(&ps->p[i]) && (!p || ps->p[i].seen < p->seen))
+				p = &ps->p[i];
+		if (!p)
+			return NULL;
+		forget(ps, p);
+		ps->forgotten++;
 	}
-	if (!idle)
-		return NULL;
-	memset(idle, 0, sizeof(*idle));
-	strcpy(idle->name, name);
-	return idle;
+	p = &ps->p[ps->free[--ps->nfree]];
+	strcpy(p->name, name);
+	head = chain(ps, name);
+	p->next = *head;
+	*head = (uint16_t)(p - ps->p + 1);
+	return p;
 }
 
 enum peer_verdict peers_admit(struct peers *ps, const char *name)
@@ -52,13 +88,16 @@ enum peer_verdict peers_admit(struct peers *ps, const char *name)
 
 	if (!name)
 		return PEER_ANSWER; /* a peer-to-peer connection: nothing queues in a broker */
+	if (strlen(name) >= PEER_NAME_LEN) {
+		ps->dropped++;
+		return PEER_DROP; /* no bus gives out such names */
+	}
 	p = find(ps, name);
 	if (!p)
 		p = add(ps, name);
-	if (!p) {
-		ps->dropped++;
-		return PEER_DROP;
-	}
+	if (!p)
+		return PEER_FULL;
+	p->seen = ++ps->clock;
 	drop = p->unread >= PEER_MAX_UNREAD ||
 	       (p->unread >= PEER_BUSY_UNREAD &&
 		ps->unread >= (p->proven ? PEERS_MAX_PROVEN : PEERS_MAX_UNREAD));
@@ -171,9 +210,6 @@ void peers_gone(struct peers *ps, const char *name)
 {
 	struct peer *p = find(ps, name);
 
-	if (!p)
-		return;
-	ps->unread -= p->unread;
-	ps->held -= p->held;
-	memset(p, 0, sizeof(*p));
+	if (p)
+		forget(ps, p);
 }

@@ -27,7 +27,15 @@
  * PEER_BUSY_UNREAD and a reply per peer (256 connections per user: some 80 MiB
  * of dbus-daemon's 127).
  */
-#define PEERS_MAX	 1024		     /* peers tracked; more are not answered */
+/*
+ * Peers tracked: twice dbus-daemon's max_completed_connections on a system bus (2048), so its
+ * callers, idle or not, never fill the table. Were it full, the least recently seen idle peer
+ * (no Ping out, no call held, less than PEER_PING_AT unread: what is forgotten is that little)
+ * makes room; with none, the call of a new peer is refused, except root's and the bus's (the
+ * bus layer decides: peers_admit says PEER_FULL).
+ */
+#define PEERS_MAX	 4096
+#define PEERS_BUCKETS	 4096		     /* hash chains of names, a power of 2 */
 #define PEER_NAME_LEN	 64		     /* ":1.123456" and well beyond */
 #define PEER_PING_AT	 (64u * 1024)	     /* unread bytes that make nltuned send a Ping */
 #define PEER_MAX_UNREAD	 (1024u * 1024)	     /* a peer with more unread gets no answer */
@@ -35,7 +43,7 @@
 #define PEERS_MAX_UNREAD (4u * 1024 * 1024)  /* past it, PEER_BUSY_UNREAD for the unproven */
 #define PEERS_MAX_PROVEN (40u * 1024 * 1024) /* past it, PEER_BUSY_UNREAD for all */
 #define PEER_MAX_HELD	 4		     /* calls of a refused peer kept until it reads */
-#define PEERS_MAX_HELD	 (PEERS_MAX * PEER_MAX_HELD) /* all together: some 0.5 kB each */
+#define PEERS_MAX_HELD	 4096		     /* all together: some 0.5 kB each */
 /*
  * Pings waiting for their answer. The broker lets a connection have 128 calls
  * pending (max_replies_per_connection): Pings to callers that never answer
@@ -55,14 +63,21 @@ struct peer {
 	bool refused;		  /* calls are being dropped (said once in the log) */
 	unsigned held;		  /* its calls kept for when its Ping comes back */
 	uint64_t dropped;	  /* calls dropped unanswered */
+	uint64_t seen;		  /* struct peers' clock at its last call */
+	uint16_t next;		  /* 1 + index of the next peer in its hash chain; 0: none */
 };
 
 struct peers {
 	struct peer p[PEERS_MAX];
+	uint16_t bucket[PEERS_BUCKETS]; /* 1 + index of each chain's first peer; 0: empty */
+	uint16_t free[PEERS_MAX];	/* indexes of free slots, nfree of them */
+	unsigned nfree;
+	uint64_t clock;	 /* calls admitted so far */
 	uint64_t unread; /* over all peers */
 	uint64_t dropped;
-	unsigned held;	/* over all peers */
-	unsigned pings; /* Pings on their way, PEERS_MAX_PINGS at most */
+	uint64_t forgotten; /* idle peers forgotten to make room */
+	unsigned held;	    /* over all peers */
+	unsigned pings;	    /* Pings on their way, PEERS_MAX_PINGS at most */
 };
 
 void peers_init(struct peers *ps);
@@ -72,15 +87,17 @@ enum peer_verdict {
 	PEER_HOLD,	 /* keep it and answer it once the peer's Ping comes back */
 	PEER_DROP,	 /* drop it unanswered: the peer does not read */
 	PEER_DROP_FIRST, /* the same, and the first of a run: say so once */
+	PEER_FULL, /* a new peer, and no slot: answer root and the bus untracked, drop others */
 };
 
 /*
  * A method call from name arrives: may it be answered? A peer over
  * PEER_MAX_UNREAD, or with PEER_BUSY_UNREAD unread while all peers together are
- * over PEERS_MAX_UNREAD, is not; nor a new one when PEERS_MAX peers are
- * tracked and none can be forgotten. A refused call is held (PEER_MAX_HELD per
+ * over PEERS_MAX_UNREAD, is not. A refused call is held (PEER_MAX_HELD per
  * peer, PEERS_MAX_HELD in all): a caller that reads is answered late, not
- * never; past that it is dropped. Pure.
+ * never; past that it is dropped. A new peer when PEERS_MAX are tracked takes
+ * the slot of the least recently seen idle one; with none, PEER_FULL. Pure;
+ * O(1) but for that search, O(PEERS_MAX) when the table is full.
  */
 enum peer_verdict peers_admit(struct peers *ps, const char *name);
 

@@ -3,6 +3,7 @@
 #ifndef NLTUNE_POLKIT_H
 #define NLTUNE_POLKIT_H
 
+#include <sys/types.h>
 #include <systemd/sd-bus.h>
 
 struct polkit_registry;
@@ -16,9 +17,30 @@ struct polkit_registry;
  * now getting 1 (allowed) or a negative value with error set (AccessDenied,
  * InteractiveAuthorizationRequired). Without polkitd only root is allowed.
  * *reg is created on first use. Never logs.
+ *
+ * Every question ends: when its answer is taken, when the caller leaves or the
+ * call will not come back (polkit_forget_sender, polkit_forget_call), when
+ * polkitd does not answer in 25 s (300 s interactive) and when an answer is
+ * not taken within 5 s. 64 may be open at once, 16 of them one uid's; past
+ * that the call gets LimitsExceeded.
  */
 int polkit_check(sd_bus_message *call, const char *action, struct polkit_registry **reg,
 		 sd_bus_error *error);
+
+/*
+ * The uid of call's sender, effective if the bus knows it, as the bus vouches for it (never
+ * what the message claims); -errno if the bus cannot tell (the caller left).
+ */
+int polkit_sender_uid(sd_bus_message *call, uid_t *uid);
+
+/* name left the bus: its questions end. NULL reg is fine. */
+void polkit_forget_sender(struct polkit_registry *reg, const char *name);
+
+/*
+ * call will not reach its handler now (the peer filter held or dropped it): its
+ * question ends; a held call that comes back later is asked about anew.
+ */
+void polkit_forget_call(struct polkit_registry *reg, sd_bus_message *call);
 
 /* Forget every pending question (the connection is going away). NULL is fine. */
 void polkit_registry_free(struct polkit_registry *reg);

@@ -186,20 +186,125 @@ static void test_peers_proven_reader_is_answered_among_callers_that_do_not_read(
 	assert_int_equal(peers_admit(ps, ":1.7"), PEER_HOLD);
 }
 
-static void test_peers_full_table_forgets_callers_that_owe_nothing(void **state)
+/* count callers named PREFIX.i each make one small call that is answered and never read. */
+static void idle_callers(struct peers *ps, const char *prefix, int count, uint64_t bytes)
+{
+	char name[32];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "%s.%d", prefix, i);
+		assert_int_equal(peers_admit(ps, name), PEER_ANSWER);
+		assert_false(peers_sent(ps, name, bytes));
+	}
+}
+
+/*
+ * Every connection a system bus allows (max_completed_connections, 2048), each with a call
+ * answered and never read, so owing a reply for ever: all tracked, and room for more.
+ */
+static void test_peers_idle_callers_of_a_full_bus_leave_room(void **state)
+{
+	struct peers *ps = *state;
+
+	idle_callers(ps, ":1", 2048, 256);
+	assert_int_equal(ps->unread, 2048 * 256);
+	assert_int_equal(peers_admit(ps, ":9.1"), PEER_ANSWER);
+	assert_int_equal(ps->forgotten, 0);
+	assert_non_null(peers_find(ps, ":1.0"));
+	assert_non_null(peers_find(ps, ":1.2047"));
+	assert_int_equal(peers_find(ps, ":1.2047")->unread, 256);
+}
+
+static void test_peers_full_table_forgets_the_least_recently_seen_idle_caller(void **state)
+{
+	struct peers *ps = *state;
+
+	idle_callers(ps, ":2", PEERS_MAX, 10);
+	assert_int_equal(peers_admit(ps, ":2.0"), PEER_ANSWER); /* :2.0 calls again: recent now */
+	assert_int_equal(peers_admit(ps, ":3.1"), PEER_ANSWER); /* takes :2.1's slot */
+	assert_null(peers_find(ps, ":2.1"));
+	assert_non_null(peers_find(ps, ":2.0"));
+	assert_int_equal(ps->forgotten, 1);
+	assert_int_equal(ps->unread, (PEERS_MAX - 1) * 10);	/* what :2.1 owed is forgotten */
+	assert_int_equal(peers_admit(ps, ":3.2"), PEER_ANSWER); /* then :2.2's */
+	assert_null(peers_find(ps, ":2.2"));
+	/* :2.1 calls again: tracked anew, in the slot of the next least recently seen. */
+	assert_int_equal(peers_admit(ps, ":2.1"), PEER_ANSWER);
+	assert_int_equal(peers_find(ps, ":2.1")->unread, 0);
+	assert_null(peers_find(ps, ":2.3"));
+	assert_int_equal(ps->forgotten, 3);
+}
+
+/* Callers that owe a Ping's answer, have calls held or PEER_PING_AT unread are never forgotten. */
+static void test_peers_full_table_keeps_callers_that_owe(void **state)
+{
+	struct peers *ps = *state;
+	uint64_t unread;
+
+	assert_int_equal(call_until_refused(ps, ":4.held", 1000),
+			 (PEER_MAX_UNREAD + REPLY - 1) / REPLY);
+	assert_int_equal(peers_admit(ps, ":4.held"), PEER_HOLD);
+	assert_int_equal(peers_admit(ps, ":4.pinged"), PEER_ANSWER);
+	peers_sent(ps, ":4.pinged", 10);
+	peers_ping_sent(ps, ":4.pinged");
+	idle_callers(ps, ":4", PEERS_MAX - 2, PEER_PING_AT - 1);
+	for (int i = 0; i < PEERS_MAX - 2; i++) { /* their next reply takes them to PEER_PING_AT */
+		char name[32];
+
+		snprintf(name, sizeof(name), ":4.%d", i);
+		assert_true(peers_sent(ps, name, 1));
+	}
+	unread = ps->unread;
+	/* Nobody can be forgotten: the newcomer is the bus layer's to answer or drop. */
+	assert_int_equal(peers_admit(ps, ":5.1"), PEER_FULL);
+	assert_null(peers_find(ps, ":5.1"));
+	assert_int_equal(ps->unread, unread);
+	assert_int_equal(ps->held, 2);
+	assert_int_equal(ps->forgotten, 0);
+	assert_non_null(peers_find(ps, ":4.held"));
+	assert_non_null(peers_find(ps, ":4.pinged"));
+	/* One leaves: the newcomer takes its slot; idle, it makes room for the next one. */
+	peers_gone(ps, ":4.17");
+	assert_int_equal(peers_admit(ps, ":5.1"), PEER_ANSWER);
+	assert_int_equal(peers_admit(ps, ":5.2"), PEER_ANSWER);
+	assert_null(peers_find(ps, ":5.1"));
+	assert_int_equal(ps->forgotten, 1);
+}
+
+/* Names leave and come in any order: each is found with its own count, the gone ones not. */
+static void test_peers_names_leave_in_any_order(void **state)
 {
 	struct peers *ps = *state;
 	char name[32];
+	int i;
 
-	for (int i = 0; i < PEERS_MAX; i++) {
-		snprintf(name, sizeof(name), ":2.%d", i);
+	for (i = 0; i < PEERS_MAX; i++) {
+		snprintf(name, sizeof(name), ":6.%d", i);
 		assert_int_equal(peers_admit(ps, name), PEER_ANSWER);
-		peers_sent(ps, name, i == 5 ? 0 : 10); /* :2.5 owes nothing */
+		peers_sent(ps, name, (uint64_t)i);
 	}
-	assert_int_equal(peers_admit(ps, ":3.1"), PEER_ANSWER); /* took :2.5's slot */
-	assert_null(peers_find(ps, ":2.5"));
-	peers_sent(ps, ":3.1", 10);
-	assert_int_equal(peers_admit(ps, ":3.2"), PEER_DROP); /* nobody can be forgotten */
+	for (i = 0; i < PEERS_MAX; i += 3) {
+		snprintf(name, sizeof(name), ":6.%d", i);
+		peers_gone(ps, name);
+	}
+	for (i = 0; i < PEERS_MAX; i++) {
+		const struct peer *p;
+
+		snprintf(name, sizeof(name), ":6.%d", i);
+		p = peers_find(ps, name);
+		if (i % 3 == 0) {
+			assert_null(p);
+			continue;
+		}
+		assert_non_null(p);
+		assert_int_equal(p->unread, i);
+	}
+	for (i = 0; i < PEERS_MAX; i += 3) { /* as many come back as left: no one is forgotten */
+		snprintf(name, sizeof(name), ":7.%d", i);
+		assert_int_equal(peers_admit(ps, name), PEER_ANSWER);
+	}
+	assert_int_equal(ps->forgotten, 0);
+	assert_int_equal(ps->nfree, 0);
 }
 
 static void test_peers_without_sender_and_overlong_names(void **state)
@@ -230,8 +335,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_peers_proven_reader_is_answered_among_callers_that_do_not_read, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_peers_idle_callers_of_a_full_bus_leave_room,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_peers_full_table_forgets_callers_that_owe_nothing, setup, teardown),
+		    test_peers_full_table_forgets_the_least_recently_seen_idle_caller, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_peers_full_table_keeps_callers_that_owe, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_peers_names_leave_in_any_order, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_peers_without_sender_and_overlong_names, setup,
 						teardown),
 	};
