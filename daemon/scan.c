@@ -291,7 +291,7 @@ static int dump_all(struct scanner *sc, const struct scan_ctx *ctx)
 		}
 		/* A namespace that vanished is no error; its rows go with it. */
 		scan_ns(sc, ns->pid, ns->netns);
-		ns->due = sc->runs;
+		ns->due = sc->runs + 1;
 		done++;
 	}
 	sc->ns_deferred = nskip;

@@ -54,7 +54,7 @@ struct sockrow {
 struct scan_netns {
 	pid_t pid; /* a process inside it, to enter it by */
 	uint64_t netns;
-	uint64_t due; /* the run it was last dumped in or, never dumped, found in: lowest first */
+	uint64_t due; /* the run it waits from: after its last dump, or when found; lowest first */
 };
 
 struct scanner {
