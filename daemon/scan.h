@@ -16,7 +16,7 @@
 
 #define SCAN_MAX_NETNS	      1024   /* other network namespaces looked into */
 #define SCAN_MAX_SOCKETS      200000 /* rows kept over all namespaces */
-#define SCAN_NETNS_PER_RUN    8	     /* other namespaces dumped by a routine scan, in turn */
+#define SCAN_NETNS_PER_RUN    32     /* other namespaces dumped by a routine scan, in turn */
 #define SCAN_NETNS_BUDGET_MS  100    /* no other namespace's dump starts past this in a scan */
 #define SCAN_NETNS_REFRESH_MS 10000  /* how often a routine scan looks for new namespaces */
 #define SCAN_REST_MAX	      8	     /* at rest the interval grows to this many scan-intervals */
