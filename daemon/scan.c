@@ -257,7 +257,7 @@ static int dump_all(struct scanner *sc, const struct scan_ctx *ctx)
 {
 	size_t *order = NULL, turn, done = 0, nskip = 0;
 	uint64_t *skip = NULL, start = 0;
-	bool timed = ctx->clock_ms && !ctx->all_netns;
+	bool timed = ctx->clock_ms && !ctx->all_netns, spent = false;
 	int r;
 
 	if (nlscan_netns_of(getpid(), &sc->netns_self) < 0)
@@ -284,8 +284,9 @@ static int dump_all(struct scanner *sc, const struct scan_ctx *ctx)
 		struct scan_netns *ns = &sc->ns[order[k]];
 
 		/* At least one a run, so every namespace comes in bounded time. */
-		if (done >= turn ||
-		    (done && timed && ctx->clock_ms() - start >= SCAN_NETNS_BUDGET_MS)) {
+		if (done && timed && !spent)
+			spent = ctx->clock_ms() - start >= SCAN_NETNS_BUDGET_MS;
+		if (done >= turn || spent) {
 			skip[nskip++] = ns->netns;
 			continue;
 		}
