@@ -49,13 +49,21 @@ static int pid_and_scan(struct cli *c, pid_t *pid, struct collect *col)
 			r == -EACCES || r == -EPERM ? "; run as root" : "");
 		return 1;
 	}
-	r = collect_local(&c->conf, true, col);
+	r = collect_local(&c->conf, false, col);
 	if (r < 0) {
 		cli_scan_failed(&col->scan, r);
 		collect_free(col);
 		return 1;
 	}
 	cli_scan_gaps(&col->scan);
+	/* Its sockets from its own fd table: exact however many sockets the system holds. */
+	r = scanner_resolve_pid(&col->scan, *pid);
+	if (r < 0) {
+		fprintf(stderr, "nltune: cannot look at the sockets of process %d: %s\n", (int)*pid,
+			strerror(-r));
+		collect_free(col);
+		return 1;
+	}
 	return 0;
 }
 

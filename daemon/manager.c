@@ -408,7 +408,9 @@ static void manager_scan(struct manager *m)
 		fixlog_load(m->conf.state_dir, m->snap.boot_id, m->fixes);
 		ctx.fixes = m->fixes;
 	}
-	ctx.all_netns = m->scan_all_netns;
+	/* A burst widens the turn of namespaces; the time budget holds all the same. */
+	ctx.netns_wide = m->scan_all_netns;
+	ctx.clock_ms = clock_mono_ms;
 	m->scan_all_netns = false;
 	r = scanner_run(&m->scan, &ctx);
 	if (r < 0) {

@@ -54,7 +54,7 @@ struct manager {
 	struct scanner scan;
 	bool scanned;
 	uint64_t scanned_ms;	  /* monotonic time of the last scan */
-	bool scan_all_netns;	  /* the next scan dumps every namespace, not a turn of them */
+	bool scan_all_netns;	  /* the next scan widens its turn of namespaces */
 	unsigned int scan_factor; /* the next routine scan in scan-intervals (grows at rest) */
 	struct alerts *alerts;
 	struct fixlog *fixes; /* sockets nltune raised live this boot; NULL without memory */

@@ -24,6 +24,7 @@
 struct owners {
 	struct owner *v; /* sorted by inode, unique */
 	size_t n;
+	uint64_t walks; /* of every process, by owners_resolve */
 };
 
 /* What one walk learns about one requested inode. */
@@ -38,6 +39,7 @@ struct resolve_ctx {
 	struct found *found;
 	size_t n;
 	size_t fds;	/* fd entries looked at so far */
+	bool cut;	/* stopped at WALK_MAX_FDS: what was not found is not known */
 	pid_t comm_pid; /* comm read once per process, not once per socket */
 	char comm[OWNERS_COMM_LEN];
 	uid_t uid; /* of comm_pid */
@@ -237,6 +239,7 @@ static int resolve_pid(pid_t pid, void *data)
 		if (num_u64_str(de->d_name, INT_MAX, &num) < 0)
 			continue;
 		if (++c->fds > WALK_MAX_FDS) {
+			c->cut = true;
 			r = 1;
 			break;
 		}
@@ -282,40 +285,37 @@ static void sort_holders(struct owner *o)
 	}
 }
 
-/*
- * The cache after a walk: every fresh entry, then as many old entries of
- * other inodes as fit under OWNERS_MAX_ENTRIES, in inode order.
- */
-static int merge(struct owners *o, const struct found *fresh, size_t nf)
+/* Does a fresh entry replace the cached one: found, or known to have no holder. */
+static bool takes(const struct found *f, bool missing_known)
 {
-	size_t i, j, k = 0, room, others = 0;
+	return missing_known || f->o.npids || f->o.more;
+}
+
+/*
+ * The cache after a look: every fresh entry that takes (see takes()), and
+ * every old entry of another inode, in inode order. No cap: the caller asks
+ * for at most its rows, and a cap here would leave rows unresolved forever.
+ */
+static int merge(struct owners *o, const struct found *fresh, size_t nf, bool missing_known)
+{
+	size_t i = 0, j = 0, k = 0;
 	struct owner *v;
 
-	for (i = 0, j = 0; i < o->n; i++) {
-		while (j < nf && fresh[j].o.inode < o->v[i].inode)
-			j++;
-		if (j == nf || fresh[j].o.inode != o->v[i].inode)
-			others++;
-	}
-	room = OWNERS_MAX_ENTRIES - nf;
-	if (others > room)
-		others = room;
-	v = malloc((nf + others ? nf + others : 1) * sizeof(*v));
+	v = malloc((o->n + nf ? o->n + nf : 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	i = 0;
-	j = 0;
 	while (i < o->n || j < nf) {
 		if (j < nf && (i == o->n || fresh[j].o.inode <= o->v[i].inode)) {
-			if (i < o->n && o->v[i].inode == fresh[j].o.inode)
-				i++;
-			v[k++] = fresh[j++].o;
-		} else {
-			if (others > 0) {
+			bool same = i < o->n && o->v[i].inode == fresh[j].o.inode;
+
+			if (takes(&fresh[j], missing_known))
+				v[k++] = fresh[j].o;
+			else if (same)
 				v[k++] = o->v[i];
-				others--;
-			}
-			i++;
+			i += same;
+			j++;
+		} else {
+			v[k++] = o->v[i++];
 		}
 	}
 	free(o->v);
@@ -337,8 +337,6 @@ int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n)
 	m = sorted_set(inodes, n, &want);
 	if (m < 0)
 		return (int)m;
-	if ((size_t)m > OWNERS_MAX_ENTRIES)
-		m = OWNERS_MAX_ENTRIES;
 	c.want = want;
 	c.n = (size_t)m;
 	c.found = calloc(c.n, sizeof(*c.found));
@@ -348,6 +346,7 @@ int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n)
 	}
 	for (i = 0; i < c.n; i++)
 		c.found[i].o.inode = want[i];
+	o->walks++;
 	r = for_each_pid(resolve_pid, &c);
 	if (r < 0)
 		goto out;
@@ -363,13 +362,55 @@ int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n)
 		}
 		found++;
 	}
-	r = merge(o, c.found, c.n);
+	r = merge(o, c.found, c.n, !c.cut);
 	if (r == 0)
 		r = found;
 out:
 	free(c.found);
 	free(want);
 	return r;
+}
+
+int owners_resolve_pid(struct owners *o, pid_t pid, const uint64_t *inodes, size_t n)
+{
+	struct resolve_ctx c = { 0 };
+	uint64_t *want = NULL;
+	ssize_t m;
+	size_t i;
+	int r, found = 0;
+
+	r = owners_check_pid(pid);
+	if (r < 0 || n == 0)
+		return r;
+	m = sorted_set(inodes, n, &want);
+	if (m < 0)
+		return (int)m;
+	c.want = want;
+	c.n = (size_t)m;
+	c.found = calloc(c.n, sizeof(*c.found));
+	if (!c.found) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < c.n; i++)
+		c.found[i].o.inode = want[i];
+	r = resolve_pid(pid, &c);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < c.n; i++)
+		found += c.found[i].o.npids > 0;
+	r = merge(o, c.found, c.n, false);
+	if (r == 0)
+		r = found;
+out:
+	free(c.found);
+	free(want);
+	return r;
+}
+
+uint64_t owners_walks(const struct owners *o)
+{
+	return o ? o->walks : 0;
 }
 
 const struct owner *owners_get(const struct owners *o, uint64_t inode)

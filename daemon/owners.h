@@ -7,10 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define OWNERS_MAX_PIDS	   16 /* pids listed per socket; more are counted */
-#define OWNERS_MAX_ENTRIES 65536
-#define OWNERS_MAX_NETNS   1024
-#define OWNERS_COMM_LEN	   16
+#define OWNERS_MAX_PIDS	 16 /* pids listed per socket; more are counted */
+#define OWNERS_MAX_NETNS 1024
+#define OWNERS_COMM_LEN	 16
 
 struct owner {
 	uint64_t inode;
@@ -29,14 +28,27 @@ void owners_free(struct owners *o);
 
 /*
  * Walk <proc>/<pid>/fd of every process once and record the holders of each
- * of the n inodes (replacing what the cache had for them). An inode nobody
+ * of the n inodes (replacing what the cache had for them); the cache holds
+ * as many entries as are asked for, with no cap of its own. An inode nobody
  * holds (a kernel socket) is cached with npids == 0, so owners_get() tells
- * "no holder" from "never resolved". pids[] come out ascending, one per
- * process however many fds it holds (fds[] has its lowest). Processes that
- * vanish mid-walk are skipped silently. Returns the number of inodes found
- * or -errno.
+ * "no holder" from "never resolved"; a walk cut short at its bound of fds
+ * caches only what it found. pids[] come out ascending, one per process
+ * however many fds it holds (fds[] has its lowest). Processes that vanish
+ * mid-walk are skipped silently. Returns the number of inodes found or -errno.
  */
 int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n);
+
+/*
+ * Look only in <proc>/<pid>/fd: each of the n inodes that pid holds is cached
+ * with pid as its one holder (its lowest fd, its comm and uid); the other
+ * inodes keep what the cache had. Cheap and exact whatever the rest of the
+ * system holds, for `nltune explain|fix PID`. Returns the number of inodes
+ * found, -ESRCH without such a process, or -errno.
+ */
+int owners_resolve_pid(struct owners *o, pid_t pid, const uint64_t *inodes, size_t n);
+
+/* Walks of every process's <proc>/<pid>/fd by this cache so far (owners_resolve calls). */
+uint64_t owners_walks(const struct owners *o);
 
 /*
  * Whether the sockets of pid can be seen: 0, -ESRCH (no such process) or the

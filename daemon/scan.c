@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "paths.h"
+#include "sorted.h"
 
 int scanner_init(struct scanner *sc)
 {
@@ -136,11 +137,19 @@ static int scan_ns(struct scanner *sc, pid_t pid, uint64_t netns)
 	return r;
 }
 
+static int cmp_netns(const void *a, const void *b)
+{
+	const struct scan_netns *x = a, *y = b;
+
+	return x->netns < y->netns ? -1 : x->netns > y->netns;
+}
+
+/* The namespaces there are now; a known one keeps its place in the queue, a new one queues. */
 static void find_namespaces(struct scanner *sc)
 {
 	pid_t *pids = malloc(SCAN_MAX_NETNS * sizeof(*pids));
 	uint64_t *netns = malloc(SCAN_MAX_NETNS * sizeof(*netns));
-	struct scan_netns *ns = NULL;
+	struct scan_netns *ns = NULL, *old = NULL;
 	int n;
 
 	if (!pids || !netns)
@@ -149,45 +158,74 @@ static void find_namespaces(struct scanner *sc)
 	if (n < 0)
 		goto out;
 	ns = malloc((n ? (size_t)n : 1) * sizeof(*ns));
-	if (!ns)
+	old = malloc((sc->nns ? sc->nns : 1) * sizeof(*old));
+	if (!ns || !old)
 		goto out;
+	if (sc->nns)
+		memcpy(old, sc->ns, sc->nns * sizeof(*old));
+	qsort(old, sc->nns, sizeof(*old), cmp_netns);
 	for (int i = 0; i < n; i++) {
+		struct scan_netns key = { .netns = netns[i] };
+		const struct scan_netns *known =
+		    sc->nns ? bsearch(&key, old, sc->nns, sizeof(*old), cmp_netns) : NULL;
+
 		ns[i].pid = pids[i];
 		ns[i].netns = netns[i];
-		ns[i].fresh = true;
-		/* a namespace not known before is dumped at once, not when its turn comes */
-		for (size_t k = 0; k < sc->nns; k++)
-			if (sc->ns[k].netns == netns[i])
-				ns[i].fresh = false;
+		ns[i].due = known ? known->due : sc->runs;
 	}
 	free(sc->ns);
 	sc->ns = ns;
+	ns = NULL;
 	sc->nns = (size_t)n;
-	if (sc->ns_next >= sc->nns)
-		sc->ns_next = 0;
 out:
+	free(ns);
+	free(old);
 	free(pids);
 	free(netns);
 }
 
-/* Is netns among those dumped this run (visit[i] set for sc->ns[i])? */
-static bool visited(const struct scanner *sc, const bool *visit, uint64_t netns)
+struct ns_pos {
+	uint64_t due;
+	size_t i;
+};
+
+static int cmp_ns_pos(const void *a, const void *b)
 {
-	if (netns == sc->netns_self)
-		return true;
-	for (size_t i = 0; i < sc->nns; i++)
-		if (sc->ns[i].netns == netns)
-			return visit[i];
-	return true; /* a namespace no longer known: its rows go */
+	const struct ns_pos *x = a, *y = b;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Rows of the previous run from namespaces not dumped this time stay listed as they were. */
-static int carry(struct scanner *sc, const bool *visit)
+void scan_netns_order(const struct scan_netns *ns, size_t n, size_t *order)
 {
-	for (size_t i = 0; i < sc->nprev; i++) {
+	struct ns_pos *p = malloc((n ? n : 1) * sizeof(*p));
+
+	if (!p) { /* out of memory: the list's own order, still every one in turn */
+		for (size_t i = 0; i < n; i++)
+			order[i] = i;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct ns_pos){ .due = ns[i].due, .i = i };
+	qsort(p, n, sizeof(*p), cmp_ns_pos);
+	for (size_t i = 0; i < n; i++)
+		order[i] = p[i].i;
+	free(p);
+}
+
+/*
+ * Rows of the previous run from namespaces known but not dumped this time
+ * (skip[0..n), sorted) stay listed as they were; a namespace no longer known
+ * takes its rows with it.
+ */
+static int carry(struct scanner *sc, const uint64_t *skip, size_t n)
+{
+	for (size_t i = 0; i < sc->nprev && n; i++) {
 		const struct sockrow *p = &sc->prev[i];
 
-		if (visited(sc, visit, p->s.netns))
+		if (SORTED_FIND_U64(skip, n, p->s.netns) == n)
 			continue;
 		if (sc->nrows >= SCAN_MAX_SOCKETS)
 			break;
@@ -200,10 +238,26 @@ static int carry(struct scanner *sc, const bool *visit)
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How many namespaces of the turn this run may dump; the time budget is checked as it goes. */
+static size_t turn_count(const struct scanner *sc, const struct scan_ctx *ctx)
+{
+	if (ctx->all_netns || ctx->netns_wide || sc->nns <= SCAN_NETNS_PER_RUN)
+		return sc->nns;
+	return SCAN_NETNS_PER_RUN;
+}
+
 static int dump_all(struct scanner *sc, const struct scan_ctx *ctx)
 {
-	bool *visit = NULL;
-	size_t turn;
+	size_t *order = NULL, turn, done = 0, nskip = 0;
+	uint64_t *skip = NULL, start = 0;
+	bool timed = ctx->clock_ms && !ctx->all_netns, spent = false;
 	int r;
 
 	if (nlscan_netns_of(getpid(), &sc->netns_self) < 0)
@@ -211,29 +265,42 @@ static int dump_all(struct scanner *sc, const struct scan_ctx *ctx)
 	r = scan_ns(sc, 0, sc->netns_self);
 	if (r < 0)
 		return r;
-	if (ctx->all_netns || !sc->ns_found_ms ||
+	if (ctx->all_netns || ctx->netns_wide || !sc->ns_found_ms ||
 	    ctx->now_ms - sc->ns_found_ms >= SCAN_NETNS_REFRESH_MS) {
 		find_namespaces(sc);
 		sc->ns_found_ms = ctx->now_ms ? ctx->now_ms : 1;
 	}
-	visit = calloc(sc->nns ? sc->nns : 1, sizeof(*visit));
-	if (!visit)
-		return -ENOMEM;
-	turn = ctx->all_netns || sc->nns <= SCAN_NETNS_PER_RUN ? sc->nns : SCAN_NETNS_PER_RUN;
-	for (size_t k = 0; k < turn; k++)
-		visit[(sc->ns_next + k) % sc->nns] = true;
-	for (size_t i = 0; i < sc->nns; i++) {
-		if (sc->ns[i].fresh)
-			visit[i] = true;
-		sc->ns[i].fresh = false;
-		/* A namespace that vanished is no error; its rows go with it. */
-		if (visit[i])
-			scan_ns(sc, sc->ns[i].pid, sc->ns[i].netns);
+	order = malloc((sc->nns ? sc->nns : 1) * sizeof(*order));
+	skip = malloc((sc->nns ? sc->nns : 1) * sizeof(*skip));
+	if (!order || !skip) {
+		r = -ENOMEM;
+		goto out;
 	}
-	if (sc->nns)
-		sc->ns_next = (sc->ns_next + turn) % sc->nns;
-	r = carry(sc, visit);
-	free(visit);
+	scan_netns_order(sc->ns, sc->nns, order);
+	turn = turn_count(sc, ctx);
+	if (timed)
+		start = ctx->clock_ms();
+	for (size_t k = 0; k < sc->nns; k++) {
+		struct scan_netns *ns = &sc->ns[order[k]];
+
+		/* At least one a run, so every namespace comes in bounded time. */
+		if (done && timed && !spent)
+			spent = ctx->clock_ms() - start >= SCAN_NETNS_BUDGET_MS;
+		if (done >= turn || spent) {
+			skip[nskip++] = ns->netns;
+			continue;
+		}
+		/* A namespace that vanished is no error; its rows go with it. */
+		scan_ns(sc, ns->pid, ns->netns);
+		ns->due = sc->runs + 1;
+		done++;
+	}
+	sc->ns_deferred = nskip;
+	qsort(skip, nskip, sizeof(*skip), cmp_u64);
+	r = carry(sc, skip, nskip);
+out:
+	free(order);
+	free(skip);
 	return r;
 }
 
@@ -355,13 +422,31 @@ static int resolve(struct scanner *sc, bool all)
 		sc->owner_walks++;
 		free(want);
 	}
+	/* Whatever the walk found or missed, the next caller does not walk again this run. */
+	if (all)
+		sc->walked_all = true;
 	point_owners(sc);
 	return r < 0 ? r : 0;
 }
 
 int scanner_resolve_all(struct scanner *sc)
 {
-	return resolve(sc, true);
+	return sc->walked_all ? 0 : resolve(sc, true);
+}
+
+int scanner_resolve_pid(struct scanner *sc, pid_t pid)
+{
+	uint64_t *inodes = malloc((sc->nrows ? sc->nrows : 1) * sizeof(*inodes));
+	int r;
+
+	if (!inodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < sc->nrows; i++)
+		inodes[i] = sc->rows[i].s.inode;
+	r = owners_resolve_pid(sc->owners, pid, inodes, sc->nrows);
+	free(inodes);
+	point_owners(sc);
+	return r;
 }
 
 pid_t scan_row_pid(const struct sockrow *r)
@@ -495,7 +580,9 @@ int scanner_run(struct scanner *sc, const struct scan_ctx *ctx)
 	t = sc->prev, sc->prev = sc->rows, sc->rows = t;
 	tn = sc->prevcap, sc->prevcap = sc->cap, sc->cap = tn;
 	sc->nprev = sc->nrows;
-	sc->nrows = sc->bad_rows = sc->over_rows = sc->nnetns = 0;
+	sc->nrows = sc->bad_rows = sc->over_rows = sc->nnetns = sc->ns_deferred = 0;
+	sc->walked_all = false;
+	sc->runs++;
 	sc->ctx = *ctx;
 	r = dump_all(sc, ctx);
 	if (r < 0) {

@@ -16,7 +16,8 @@
 
 #define SCAN_MAX_NETNS	      1024   /* other network namespaces looked into */
 #define SCAN_MAX_SOCKETS      200000 /* rows kept over all namespaces */
-#define SCAN_NETNS_PER_RUN    8	     /* other namespaces dumped by a routine scan, in turn */
+#define SCAN_NETNS_PER_RUN    32     /* other namespaces dumped by a routine scan, in turn */
+#define SCAN_NETNS_BUDGET_MS  100    /* no other namespace's dump starts past this in a scan */
 #define SCAN_NETNS_REFRESH_MS 10000  /* how often a routine scan looks for new namespaces */
 #define SCAN_REST_MAX	      8	     /* at rest the interval grows to this many scan-intervals */
 
@@ -28,11 +29,14 @@ struct scan_ctx {
 	uint32_t sock_min;
 	uint32_t typical_charge;
 	uint64_t need_bytes;
-	uint64_t target_default;    /* the recommended rmem_default, for fix texts */
-	uint64_t now_ms;	    /* monotonic */
-	uint64_t recent_ms;	    /* a drop within this long makes a socket "dropping" */
-	bool owners_all;	    /* look up every socket's owner, not only those that matter */
-	bool all_netns;		    /* dump every namespace now (after a burst, the console) */
+	uint64_t target_default; /* the recommended rmem_default, for fix texts */
+	uint64_t now_ms;	 /* monotonic */
+	uint64_t recent_ms;	 /* a drop within this long makes a socket "dropping" */
+	bool owners_all;	 /* look up every socket's owner, not only those that matter */
+	bool all_netns;		 /* dump every namespace now, unbudgeted (the console) */
+	bool netns_wide;	 /* after a burst: as many namespaces as the time budget allows */
+	/* The monotonic clock for the time budget of namespace dumps; NULL: no time budget. */
+	uint64_t (*clock_ms)(void);
 	const struct fixlog *fixes; /* sockets nltune raised this boot, or NULL */
 };
 
@@ -50,7 +54,7 @@ struct sockrow {
 struct scan_netns {
 	pid_t pid; /* a process inside it, to enter it by */
 	uint64_t netns;
-	bool fresh; /* found by the last look, not known before */
+	uint64_t due; /* the run it waits from: after its last dump, or when found; lowest first */
 };
 
 struct scanner {
@@ -66,9 +70,11 @@ struct scanner {
 	struct scan_netns *ns; /* other namespaces known */
 	size_t nns;
 	uint64_t ns_found_ms; /* when they were last looked for; 0 = never */
-	size_t ns_next;	      /* where the next routine scan starts its turn */
-	size_t nnetns;	      /* namespaces listed, this one included */
+	uint64_t runs;	      /* scanner_run calls so far */
+	size_t nnetns;	      /* namespaces dumped by the last run, this one included */
+	size_t ns_deferred;   /* other namespaces the last run left to later runs (carried) */
 	uint64_t owner_walks; /* walks of <proc>/<pid>/fd so far */
+	bool walked_all;      /* this run's rows all had their owner looked up (one walk) */
 	size_t changes;	      /* the last run's new rows that matter, drops, verdicts turned */
 };
 
@@ -76,14 +82,23 @@ int scanner_init(struct scanner *sc);
 void scanner_free(struct scanner *sc);
 
 /*
- * Dump this namespace and other ones (all of them with ctx->all_netns, else
- * SCAN_NETNS_PER_RUN in turn, the rest carried from the previous run), look
- * up the owners of new sockets that matter (uevent listeners, droppers; every
- * one with ctx->owners_all), judge each. Returns the row count or -errno (only
- * when this namespace cannot be read: -EBADMSG when its file has rows but none
- * of them could be parsed).
+ * Dump this namespace and other ones in turn, least recently dumped first (a
+ * new one queues behind those waiting longer): SCAN_NETNS_PER_RUN of them
+ * (every one with ctx->netns_wide), none started once SCAN_NETNS_BUDGET_MS
+ * have gone by on ctx->clock_ms, and at least one; every namespace with
+ * ctx->all_netns. The rows of the others are carried from the previous run.
+ * Then look up the owners of new sockets that matter (uevent listeners,
+ * droppers; every one with ctx->owners_all), judge each. Returns the row count
+ * or -errno (only when this namespace cannot be read: -EBADMSG when its file
+ * has rows but none of them could be parsed).
  */
 int scanner_run(struct scanner *sc, const struct scan_ctx *ctx);
+
+/*
+ * The turn of namespaces: order[] gets the indexes of ns[0..n) by due, then
+ * by index (the queue a run dumps from the front of). Pure.
+ */
+void scan_netns_order(const struct scan_netns *ns, size_t n, size_t *order);
 
 /*
  * The next scan interval in scan-intervals: a run that changed nothing (changes
@@ -91,8 +106,18 @@ int scanner_run(struct scanner *sc, const struct scan_ctx *ctx);
  */
 unsigned int scan_rest_factor(unsigned int factor, size_t changes);
 
-/* Look up the owner of every row that has none yet (one walk). 0 or -errno. */
+/*
+ * Look up the owner of every row that has none yet: one walk of /proc at most
+ * per run, shared by every caller until the next run. 0 or -errno.
+ */
 int scanner_resolve_all(struct scanner *sc);
+
+/*
+ * Look up which rows pid holds in <proc>/<pid>/fd alone (pid becomes their one
+ * listed holder): exact and cheap whatever the rest of the system holds. The
+ * count of its rows, -ESRCH without such a process, or -errno.
+ */
+int scanner_resolve_pid(struct scanner *sc, pid_t pid);
 
 /* Which sockets a listing shows; zero values match everything. */
 enum scan_verdict_filter { SCAN_ANY, SCAN_PROBLEM, SCAN_OK, SCAN_AT_RISK, SCAN_DROPPING };

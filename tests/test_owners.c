@@ -562,6 +562,30 @@ static void test_owners_live_netns_pids_excludes_own_namespace(void **state)
 
 #define TREE_TEST(f) cmocka_unit_test_setup_teardown(f, tree_setup, tree_teardown)
 
+/* One process's fd table alone: it becomes the one holder of what it holds; the rest stays. */
+static void test_owners_resolve_pid_looks_at_one_process(void **state)
+{
+	static const pid_t pids[] = { 500 };
+	static const int fds[] = { 2 };
+	const uint64_t all[] = { 123, 456 }, want[] = { 123, 456, 4242, 999999 };
+	struct owners *o = owners_new();
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(owners_resolve(o, all, 2), 2);
+	assert_int_equal(owners_walks(o), 1);
+	assert_int_equal(owners_resolve_pid(o, 500, want, NCASES(want)), 2);
+	assert_int_equal(owners_walks(o), 1); /* no walk of every process */
+	assert_holders(owners_get(o, 456), pids, fds, 1);
+	assert_int_equal(owners_get(o, 4242)->pids[0], 500);
+	assert_int_equal(owners_get(o, 4242)->fds[0], 6);
+	assert_int_equal(owners_get(o, 123)->npids, 2); /* not 500's: what the walk found */
+	assert_null(owners_get(o, 999999));		/* not 500's and never resolved */
+	assert_int_equal(owners_resolve_pid(o, 300, want, NCASES(want)), -ESRCH);
+	assert_int_equal(owners_resolve_pid(o, 600, want, NCASES(want)), -ESRCH);
+	owners_free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +602,7 @@ int main(void)
 		TREE_TEST(test_owners_resolve_keeps_other_cached_inodes),
 		TREE_TEST(test_owners_retain_forgets_dead_inodes),
 		TREE_TEST(test_owners_resolve_of_nothing_is_zero),
+		TREE_TEST(test_owners_resolve_pid_looks_at_one_process),
 		TREE_TEST(test_owners_missing_proc_root_is_enoent),
 		TREE_TEST(test_owners_netns_pids_one_pid_per_foreign_namespace),
 		TREE_TEST(test_owners_netns_pids_stops_at_max),
