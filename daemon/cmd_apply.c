@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -106,24 +105,13 @@ int cmd_recommend(struct cli *c)
 static void save_state(struct cli *c, struct snapshot *s, const struct rmem *before,
 		       const struct rmem *after, bool changed)
 {
-	struct state_apply a = { 0 };
 	const char *dir = c->conf.state_dir;
 	int r;
 
-	if (changed) {
-		a.at = (uint64_t)time(NULL);
-		a.by = c->boot ? STATE_BY_BOOT : STATE_BY_CLI;
-		a.before_default = before->rmem_default;
-		a.before_max = before->rmem_max;
-		a.after_default = after->rmem_default;
-		a.after_max = after->rmem_max;
-		if (!s->boot_id[0] ||
-		    state_record_apply(&s->state, s->boot_id, &a, c->conf.history) < 0) {
-			s->state.applied_default = after->rmem_default;
-			s->state.applied_max = after->rmem_max;
-		}
-	}
-	if (!changed && !s->state_dirty)
+	if (changed)
+		snapshot_record_write(s, c->boot ? STATE_BY_BOOT : STATE_BY_CLI, before, after,
+				      c->conf.history);
+	if (!s->state_dirty)
 		return;
 	r = snapshot_save(&c->conf, s, c->boot, &dir);
 	if (r < 0)

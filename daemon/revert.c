@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 /* This boot's first write by nltune (not a revert): 0, or -ENOENT if there is none. */
 static int first_write(const struct state *s, const char *boot_id, struct state_apply *first)
@@ -59,19 +58,7 @@ int revert_run(const struct nlt_conf *c, struct snapshot *s, bool dry_run, enum 
 		return r;
 	}
 	out->dropin = r;
-	if (out->changed && !dry_run) {
-		struct state_apply a = { .at = (uint64_t)time(NULL),
-					 .by = by,
-					 .before_default = out->before.rmem_default,
-					 .before_max = out->before.rmem_max,
-					 .after_default = out->after.rmem_default,
-					 .after_max = out->after.rmem_max };
-
-		if (state_record_apply(&s->state, s->boot_id, &a, c->history) < 0) {
-			s->state.applied_default = out->after.rmem_default;
-			s->state.applied_max = out->after.rmem_max;
-		}
-		s->state_dirty = true;
-	}
+	if (out->changed && !dry_run)
+		snapshot_record_write(s, by, &out->before, &out->after, c->history);
 	return 0;
 }
