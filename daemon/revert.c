@@ -5,8 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-/* This boot's first write by nltune (not a revert): 0, or -ENOENT if there is none. */
-static int first_write(const struct state *s, const char *boot_id, struct state_apply *first)
+int revert_first_write(const struct state *s, const char *boot_id, struct state_apply *first)
 {
 	const struct state_boot *b = boot_id && boot_id[0] ? state_find_boot(s, boot_id) : NULL;
 
@@ -27,7 +26,7 @@ int revert_run(const struct nlt_conf *c, struct snapshot *s, bool dry_run, enum 
 	memset(out, 0, sizeof(*out));
 	err[0] = '\0';
 	out->before = out->after = s->sysctl;
-	out->recorded = first_write(&s->state, s->boot_id, &out->first) == 0;
+	out->recorded = revert_first_write(&s->state, s->boot_id, &out->first) == 0;
 	if (out->recorded) {
 		want.rmem_default = out->first.before_default;
 		want.rmem_max = out->first.before_max;
