@@ -302,9 +302,9 @@ static void print_revert(struct cli *c, const struct revert *rv)
 	if (!rv->recorded)
 		printf("nltune wrote nothing this boot: the values in force stay\n");
 	else
-		printf("%s\n", !rv->changed  ? "unchanged: the values from before are in force"
-				: c->dry_run ? "would revert"
-					     : "reverted");
+		printf("%s\n", !rv->changed ? "unchanged: the values from before are in force"
+			       : c->dry_run ? "would revert"
+					    : "reverted");
 	if (rv->recorded) {
 		change_line("rmem_default", rv->before.rmem_default, rv->after.rmem_default, "");
 		change_line("rmem_max", rv->before.rmem_max, rv->after.rmem_max, "");
@@ -335,8 +335,8 @@ static int revert_through_daemon(struct cli *c)
 				 err, sizeof(err));
 	if (there < 0)
 		return -1; /* the local revert says what is wrong, before it writes anything */
-	r = client_rmem_write("Revert", c->dry_run, &rv.after.rmem_default, &rv.after.rmem_max,
-			      err, sizeof(err));
+	r = client_rmem_write("Revert", c->dry_run, &rv.after.rmem_default, &rv.after.rmem_max, err,
+			      sizeof(err));
 	if (r == CLIENT_NO_ANSWER)
 		log_warnx("nltuned did not answer (%s): reverting here", err);
 	if (r > 0)

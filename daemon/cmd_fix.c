@@ -223,7 +223,8 @@ static int fix_through_daemon(struct cli *c)
 			failed++;
 			continue;
 		}
-		printf("socket %" PRIu64 ": rcvbuf %" PRIu64 " -> %" PRIu64 ", congestion cleared\n",
+		printf("socket %" PRIu64 ": rcvbuf %" PRIu64 " -> %" PRIu64
+		       ", congestion cleared\n",
 		       inode, rcvbuf, got);
 		fixed++;
 	}

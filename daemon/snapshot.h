@@ -18,12 +18,12 @@ struct snapshot {
 	uint32_t sock_min;		     /* SOCK_MIN_RCVBUF */
 	char boot_id[STATE_BOOT_ID_LEN + 1]; /* "" if unknown */
 	struct charge_model model;
-	struct state state;	  /* the state file with this boot's early records merged in */
-	int state_err;		  /* 0, -ENOENT (none yet) or why the file was ignored */
-	bool state_on_disk;	  /* the state directory (or its parent) exists: /var is there */
-	bool state_dirty;	  /* a write recorded or the coldplug cache refreshed: worth saving */
+	struct state state; /* the state file with this boot's early records merged in */
+	int state_err;	    /* 0, -ENOENT (none yet) or why the file was ignored */
+	bool state_on_disk; /* the state directory (or its parent) exists: /var is there */
+	bool state_dirty;   /* a write recorded or the coldplug cache refreshed: worth saving */
 	struct state_file_id state_id; /* the state file as last read or written here */
-	int64_t coldplug_devices; /* or -errno */
+	int64_t coldplug_devices;      /* or -errno */
 	struct recommendation rec;
 };
 

@@ -528,13 +528,15 @@ int state_save_merged(const char *dir, struct state *s, uint32_t keep, struct st
 		r = lk;
 		goto out;
 	}
-	/* What others wrote since this writer read the file; a damaged or foreign file is replaced. */
+	/* What others wrote since this writer read the file; a damaged or foreign file is replaced.
+	 */
 	r = state_load(dir, disk);
 	if (r < 0 && r != -ENOENT && r != -EBADMSG && r != -EPROTONOSUPPORT && r != -EFBIG)
 		goto out;
 	state_merge(disk, s, keep);
 	len = state_format(disk, buf, STATE_MAX_SIZE);
-	r = len < 0 ? len : safedir_replace(dfd, STATE_FILE, "." STATE_FILE ".tmp", buf, (size_t)len);
+	r = len < 0 ? len
+		    : safedir_replace(dfd, STATE_FILE, "." STATE_FILE ".tmp", buf, (size_t)len);
 	if (r < 0)
 		goto out;
 	*s = *disk;

@@ -7,14 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATE_VERSION	  2   /* version 1 files (no coldplug-burst, no apply lines) still load */
-#define STATE_MAX_BOOTS	  100 /* the configured history is at most this */
-#define STATE_MAX_APPLIES 4   /* writes kept per boot: the first one and the newest */
-#define STATE_BOOT_ID_LEN 36  /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
-#define STATE_FILE	  "state"
-#define STATE_MAX_SIZE	  131072 /* a larger file is refused unread */
-#define STATE_LOCK_FILE	  "lock" /* every writer of the state and fix log holds it (flock) */
-#define STATE_LOCK_WAIT_MS 2000	 /* a save waits at most this long for another writer */
+#define STATE_VERSION	   2   /* version 1 files (no coldplug-burst, no apply lines) still load */
+#define STATE_MAX_BOOTS	   100 /* the configured history is at most this */
+#define STATE_MAX_APPLIES  4   /* writes kept per boot: the first one and the newest */
+#define STATE_BOOT_ID_LEN  36  /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+#define STATE_FILE	   "state"
+#define STATE_MAX_SIZE	   131072 /* a larger file is refused unread */
+#define STATE_LOCK_FILE	   "lock" /* every writer of the state and fix log holds it (flock) */
+#define STATE_LOCK_WAIT_MS 2000	  /* a save waits at most this long for another writer */
 
 /* Who wrote the sysctls: apply --boot, the command line, D-Bus Apply, or a revert. */
 enum state_by { STATE_BY_BOOT, STATE_BY_CLI, STATE_BY_BUS, STATE_BY_REVERT, STATE_BY_N };

@@ -385,8 +385,8 @@ static int call_write(const char *method, sd_bus **busp, sd_bus_message **reply,
 	return r;
 }
 
-int client_rmem_write(const char *method, bool dry_run, uint64_t *rmem_default,
-		      uint64_t *rmem_max, char *err, size_t errlen)
+int client_rmem_write(const char *method, bool dry_run, uint64_t *rmem_default, uint64_t *rmem_max,
+		      char *err, size_t errlen)
 {
 	sd_bus_message *reply = NULL;
 	sd_bus *bus = NULL;

@@ -35,8 +35,8 @@ int client_list_sockets_matching(const char *verdict, uint32_t pid, int32_t prot
  * (err says why); else -errno with nltuned's error, "name: message", in err
  * (org.freedesktop.DBus.Error.AccessDenied, org.nltune1.Error.SysctlRefused, ...).
  */
-int client_rmem_write(const char *method, bool dry_run, uint64_t *rmem_default,
-		      uint64_t *rmem_max, char *err, size_t errlen);
+int client_rmem_write(const char *method, bool dry_run, uint64_t *rmem_default, uint64_t *rmem_max,
+		      char *err, size_t errlen);
 int client_fix_socket(uint64_t inode, uint64_t size, uint64_t *rcvbuf, char *err, size_t errlen);
 int client_recommend(uint64_t *rmem_default, uint64_t *rmem_max, char *reason, size_t len);
 

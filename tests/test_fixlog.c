@@ -124,7 +124,8 @@ static void test_fixlog_format_too_small(void **state)
 	free(l);
 }
 
-/* Records as "inode@at_ms" pairs; rcvbuf follows from at_ms so a record shows where it came from. */
+/* Records as "inode@at_ms" pairs; rcvbuf follows from at_ms so a record shows where it came from.
+ */
 struct rec {
 	uint64_t inode, at;
 };
@@ -144,18 +145,36 @@ static const struct merge_case {
 	const char *file_boot;
 	struct rec file[4], mine[4], want[6];
 } merge_cases[] = {
-	{ "the console's fix survives a daemon that never read it", BOOT, { { 7, 100 } }, { { 0 } },
+	{ "the console's fix survives a daemon that never read it",
+	  BOOT,
+	  { { 7, 100 } },
+	  { { 0 } },
 	  { { 7, 100 } } },
-	{ "fixes of two sockets by two writers are both kept", BOOT, { { 7, 100 } },
-	  { { 8, 200 } }, { { 7, 100 }, { 8, 200 } } },
-	{ "one socket fixed twice: the newer record, the file's", BOOT, { { 7, 300 } },
-	  { { 7, 200 } }, { { 7, 300 } } },
-	{ "one socket fixed twice: the newer record, the writer's", BOOT, { { 7, 100 } },
-	  { { 7, 200 }, { 8, 150 } }, { { 8, 150 }, { 7, 200 } } },
-	{ "records in time order whichever side had them", BOOT, { { 1, 10 }, { 3, 30 } },
-	  { { 2, 20 }, { 4, 40 } }, { { 1, 10 }, { 2, 20 }, { 3, 30 }, { 4, 40 } } },
-	{ "a file of another boot names other sockets: the writer's alone", OTHER,
-	  { { 7, 100 } }, { { 8, 200 } }, { { 8, 200 } } },
+	{ "fixes of two sockets by two writers are both kept",
+	  BOOT,
+	  { { 7, 100 } },
+	  { { 8, 200 } },
+	  { { 7, 100 }, { 8, 200 } } },
+	{ "one socket fixed twice: the newer record, the file's",
+	  BOOT,
+	  { { 7, 300 } },
+	  { { 7, 200 } },
+	  { { 7, 300 } } },
+	{ "one socket fixed twice: the newer record, the writer's",
+	  BOOT,
+	  { { 7, 100 } },
+	  { { 7, 200 }, { 8, 150 } },
+	  { { 8, 150 }, { 7, 200 } } },
+	{ "records in time order whichever side had them",
+	  BOOT,
+	  { { 1, 10 }, { 3, 30 } },
+	  { { 2, 20 }, { 4, 40 } },
+	  { { 1, 10 }, { 2, 20 }, { 3, 30 }, { 4, 40 } } },
+	{ "a file of another boot names other sockets: the writer's alone",
+	  OTHER,
+	  { { 7, 100 } },
+	  { { 8, 200 } },
+	  { { 8, 200 } } },
 };
 
 static void test_fixlog_merge_table(void **state)
@@ -169,7 +188,8 @@ static void test_fixlog_merge_table(void **state)
 	for (size_t i = 0; i < sizeof(merge_cases) / sizeof(merge_cases[0]); i++) {
 		const struct merge_case *c = &merge_cases[i];
 
-		/* As fixlog_save does: the file parsed for the writer's boot, the writer merged in. */
+		/* As fixlog_save does: the file parsed for the writer's boot, the writer merged in.
+		 */
 		fixlog_init(file, c->file_boot);
 		fixlog_init(mine, BOOT);
 		put(file, c->file, 4);
@@ -189,7 +209,8 @@ static void test_fixlog_merge_table(void **state)
 		/* Merging again changes nothing. */
 		n = fixlog_format(back, buf, sizeof(buf));
 		fixlog_merge(back, mine);
-		assert_int_equal(fixlog_format(back, buf + FIXLOG_MAX_SIZE / 2, FIXLOG_MAX_SIZE / 2), n);
+		assert_int_equal(
+		    fixlog_format(back, buf + FIXLOG_MAX_SIZE / 2, FIXLOG_MAX_SIZE / 2), n);
 		assert_memory_equal(buf, buf + FIXLOG_MAX_SIZE / 2, (size_t)n);
 	}
 	free(file);
@@ -205,8 +226,8 @@ static void test_fixlog_merge_bounded(void **state)
 	(void)state;
 	for (uint64_t i = 0; i < FIXLOG_MAX; i++)
 		fixlog_add(file, &(struct fix_record){ .inode = 1000 + i, .at_ms = 100 + 2 * i });
-	fixlog_add(mine, &(struct fix_record){ .inode = 1, .at_ms = 50 });	   /* too old */
-	fixlog_add(mine, &(struct fix_record){ .inode = 2, .at_ms = 103 });	   /* among the kept */
+	fixlog_add(mine, &(struct fix_record){ .inode = 1, .at_ms = 50 });     /* too old */
+	fixlog_add(mine, &(struct fix_record){ .inode = 2, .at_ms = 103 });    /* among the kept */
 	fixlog_add(mine, &(struct fix_record){ .inode = 3, .at_ms = 100000 }); /* newest */
 	fixlog_merge(file, mine);
 	assert_int_equal(file->n, FIXLOG_MAX);

@@ -853,7 +853,8 @@ static void test_state_record_boot_ignores_invalid_boot_id(void **ctx UNUSED)
 	assert_int_equal(s.nboots, 0);
 }
 
-/* ---- the merge of two writers' records (state_merge with the file as dst, a writer as src) ---- */
+/* ---- the merge of two writers' records (state_merge with the file as dst, a writer as src) ----
+ */
 
 /* A write named by its time alone: the values follow from it, so equal times mean equal writes. */
 static struct state_apply write_at(uint64_t at)
@@ -904,8 +905,8 @@ static const struct merge_writes_case {
 	  AT(10, 20, 30, 40), AT(5, 20, 30, 40) },
 	{ "beyond four: the first and the three newest, whichever side had them", AT(10, 30, 50),
 	  AT(20, 40, 60), AT(10, 40, 50, 60) },
-	{ "a middle write arriving late does not push out a newer one", AT(10, 20, 30, 40),
-	  AT(15), AT(10, 20, 30, 40) },
+	{ "a middle write arriving late does not push out a newer one", AT(10, 20, 30, 40), AT(15),
+	  AT(10, 20, 30, 40) },
 	{ "the first write stays when both sides are full of later ones", AT(1, 50, 60, 70),
 	  AT(1, 80, 90, 95), AT(1, 80, 90, 95) },
 };
@@ -959,16 +960,26 @@ static const struct merge_boot_case {
 		uint64_t coldplug_events; /* 0: none */
 	} file, mine, want;
 } merge_boot_cases[] = {
-	{ "peaks take the larger: the file's", { 900, 10, 5, 1000, 0 }, { 500, 20, 9, 1000, 0 },
+	{ "peaks take the larger: the file's",
+	  { 900, 10, 5, 1000, 0 },
+	  { 500, 20, 9, 1000, 0 },
 	  { 900, 20, 9, 1000, 0 } },
-	{ "peaks take the larger: the writer's", { 500, 10, 5, 1000, 0 }, { 900, 20, 9, 1000, 0 },
+	{ "peaks take the larger: the writer's",
+	  { 500, 10, 5, 1000, 0 },
+	  { 900, 20, 9, 1000, 0 },
 	  { 900, 20, 9, 1000, 0 } },
-	{ "window and total of the newer update, even from the file", { 500, 30, 7, 500, 0 },
-	  { 500, 20, 9, 1000, 0 }, { 500, 30, 7, 500, 0 } },
-	{ "the coldplug burst in the file stands", { 500, 10, 5, 1000, 405 },
-	  { 500, 10, 5, 1000, 410 }, { 500, 10, 5, 1000, 405 } },
-	{ "the writer's coldplug burst when the file has none", { 500, 10, 5, 1000, 0 },
-	  { 500, 10, 5, 1000, 410 }, { 500, 10, 5, 1000, 410 } },
+	{ "window and total of the newer update, even from the file",
+	  { 500, 30, 7, 500, 0 },
+	  { 500, 20, 9, 1000, 0 },
+	  { 500, 30, 7, 500, 0 } },
+	{ "the coldplug burst in the file stands",
+	  { 500, 10, 5, 1000, 405 },
+	  { 500, 10, 5, 1000, 410 },
+	  { 500, 10, 5, 1000, 405 } },
+	{ "the writer's coldplug burst when the file has none",
+	  { 500, 10, 5, 1000, 0 },
+	  { 500, 10, 5, 1000, 410 },
+	  { 500, 10, 5, 1000, 410 } },
 };
 
 static void set_boot(struct state *s, uint64_t peak, uint64_t updated, uint64_t total,
@@ -1020,7 +1031,7 @@ static const struct merge_boots_case {
 	const char *name;
 	unsigned file, mine; /* bit i: ids[i] */
 	uint32_t keep;
-	const char *want;    /* indexes into ids, oldest first */
+	const char *want; /* indexes into ids, oldest first */
 } merge_boots_cases[] = {
 	{ "a boot only in the file stays", 0x3, 0x2, 5, "01" },
 	{ "a boot only in the writer's memory is appended", 0x3, 0x4, 5, "012" },
