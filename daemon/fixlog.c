@@ -201,7 +201,7 @@ int fixlog_save(const char *dir, const struct fixlog *l)
 	}
 	/* What another writer saved since l was read stays; a damaged file is replaced. */
 	r = fixlog_load(dir, l->boot_id, disk);
-	if (r < 0 && r != -ENOENT && r != -EBADMSG && r != -EFBIG)
+	if (r < 0 && !state_replaceable(r))
 		goto out;
 	fixlog_merge(disk, l);
 	n = fixlog_format(disk, buf, FIXLOG_MAX_SIZE);

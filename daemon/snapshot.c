@@ -190,9 +190,17 @@ int snapshot_load_records(const struct nlt_conf *c, struct state *st, char *boot
 	return r == -ENOENT ? 0 : r;
 }
 
+static bool same_write(const struct state_apply *x, const struct state_apply *y)
+{
+	return x->at == y->at && x->by == y->by && x->before_default == y->before_default &&
+	       x->before_max == y->before_max && x->after_default == y->after_default &&
+	       x->after_max == y->after_max;
+}
+
 void snapshot_record_write(struct snapshot *s, enum state_by by, const struct rmem *before,
 			   const struct rmem *after, uint32_t keep)
 {
+	const struct state_boot *b = s->boot_id[0] ? state_find_boot(&s->state, s->boot_id) : NULL;
 	struct state_apply a = { .at = (uint64_t)time(NULL),
 				 .by = by,
 				 .before_default = before->rmem_default,
@@ -200,6 +208,16 @@ void snapshot_record_write(struct snapshot *s, enum state_by by, const struct rm
 				 .after_default = after->rmem_default,
 				 .after_max = after->rmem_max };
 
+	/*
+	 * Records carry the second: a write the same as one on record in the same
+	 * second (a revert, an apply and a revert again) is dated a second later, so
+	 * a merge, which keeps a write seen twice once, keeps both.
+	 */
+	for (size_t i = 0; b && i < b->napplies; i++)
+		if (same_write(&b->applies[i], &a)) {
+			a.at++;
+			i = (size_t)-1; /* look again from the first */
+		}
 	/* Without a boot id there is no entry to keep it in: the applied values still say it. */
 	if (!s->boot_id[0] || state_record_apply(&s->state, s->boot_id, &a, keep) < 0) {
 		s->state.applied_default = after->rmem_default;

@@ -506,6 +506,13 @@ int state_lock(int dfd)
 	return i;
 }
 
+bool state_replaceable(int err)
+{
+	/* None yet, damaged, too large, another version, or not a regular file (a FIFO, a link). */
+	return err == -ENOENT || err == -EBADMSG || err == -EPROTONOSUPPORT || err == -EFBIG ||
+	       err == -EINVAL || err == -ELOOP;
+}
+
 int state_save_merged(const char *dir, struct state *s, uint32_t keep, struct state_file_id *id)
 {
 	struct state *disk = malloc(sizeof(*disk));
@@ -531,7 +538,7 @@ int state_save_merged(const char *dir, struct state *s, uint32_t keep, struct st
 	/* What others wrote since this writer read the file; a damaged or foreign file is replaced.
 	 */
 	r = state_load(dir, disk);
-	if (r < 0 && r != -ENOENT && r != -EBADMSG && r != -EPROTONOSUPPORT && r != -EFBIG)
+	if (r < 0 && !state_replaceable(r))
 		goto out;
 	state_merge(disk, s, keep);
 	len = state_format(disk, buf, STATE_MAX_SIZE);

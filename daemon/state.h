@@ -96,13 +96,17 @@ bool state_file_id_equal(const struct state_file_id *a, const struct state_file_
  */
 int state_lock(int dfd);
 
+/* A load failed with err because of what the file is, not of reading it: a save replaces it. */
+bool state_replaceable(int err);
+
 /*
  * The save of every writer (nltuned, the console, apply --boot): under
  * state_lock(), read <dir>/state again, merge s into it (state_merge with s as
  * src: what another writer recorded since s was read stays), write it
  * atomically, and leave the merged state in *s. A damaged file, or one of
- * another version, is replaced as state_save() would; a file that cannot be
- * read for another reason is left alone (-errno). id (may be NULL) gets the
+ * another version, or not a regular file, is replaced as state_save() would
+ * (state_replaceable); a file that cannot be read for another reason is left
+ * alone (-errno). id (may be NULL) gets the
  * written file's id. 0 or -errno; never logs.
  */
 int state_save_merged(const char *dir, struct state *s, uint32_t keep, struct state_file_id *id);
