@@ -2,12 +2,14 @@
 /* `nltune recommend|apply|revert`: the recommendation shown, written to /proc/sys, undone. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "client.h"
 #include "log.h"
+#include "paths.h"
 #include "report.h"
 #include "safedir.h"
 #include "revert.h"
@@ -106,29 +108,120 @@ int cmd_recommend(struct cli *c)
 static void save_state(struct cli *c, struct snapshot *s, const struct rmem *before,
 		       const struct rmem *after, bool changed)
 {
-	struct state_apply a = { 0 };
 	const char *dir = c->conf.state_dir;
 	int r;
 
-	if (changed) {
-		a.at = (uint64_t)time(NULL);
-		a.by = c->boot ? STATE_BY_BOOT : STATE_BY_CLI;
-		a.before_default = before->rmem_default;
-		a.before_max = before->rmem_max;
-		a.after_default = after->rmem_default;
-		a.after_max = after->rmem_max;
-		if (!s->boot_id[0] ||
-		    state_record_apply(&s->state, s->boot_id, &a, c->conf.history) < 0) {
-			s->state.applied_default = after->rmem_default;
-			s->state.applied_max = after->rmem_max;
-		}
-	}
-	if (!changed && !s->state_dirty)
+	if (changed)
+		snapshot_record_write(s, c->boot ? STATE_BY_BOOT : STATE_BY_CLI, before, after,
+				      c->conf.history);
+	if (!s->state_dirty)
 		return;
 	r = snapshot_save(&c->conf, s, c->boot, &dir);
 	if (r < 0)
 		log_warnx("cannot save %s/%s: %s (the values are applied all the same)", dir,
 			  STATE_FILE, safedir_strerror(r));
+}
+
+/*
+ * The changes go through nltuned when it answers, so the state file has one
+ * writer: not for --no-daemon and --boot, nor for a console pointed at another
+ * tree with --proc or --sys (what it would write is not what nltuned sees).
+ */
+static bool through_daemon(const struct cli *c)
+{
+	return !c->no_daemon && !c->boot && !strcmp(paths_proc(), "/proc") &&
+	       !strcmp(paths_sys(), "/sys");
+}
+
+/* Why a call to nltuned failed, as one line: AccessDenied says who may. */
+static void daemon_failed(const char *what, int r, const char *err, const char *after)
+{
+	log_warnx("%s failed: nltuned answered %s%s%s", what, err,
+		  (r == -EACCES || r == -EPERM) && geteuid() != 0
+		      ? " (run it as root, or as a user polkit allows org.nltune1.apply)"
+		      : "",
+		  after);
+}
+
+/* --persist: the drop-in with the values in force now. 0, or 1 after saying why it failed. */
+static int persist(struct cli *c, const struct rmem *after)
+{
+	char err[512];
+
+	if (!c->persist || c->dry_run)
+		return 0;
+	if (c->conf.policy == NLT_POLICY_OBSERVE) {
+		log_info("policy observe: no drop-in written");
+	} else if (sysctl_persist(c->conf.sysctl_dir, after, err, sizeof(err)) < 0) {
+		log_warnx("--persist failed: %s (the values in /proc/sys stay applied)", err);
+		return 1;
+	}
+	return 0;
+}
+
+static void print_apply(struct cli *c, const struct rmem *before, const struct rmem *after,
+			const char *reason)
+{
+	bool changed =
+	    before->rmem_default != after->rmem_default || before->rmem_max != after->rmem_max;
+
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "before", report_rmem_json(before));
+		json_object_object_add(o, "after", report_rmem_json(after));
+		json_object_object_add(o, "changed", json_object_new_boolean(changed));
+		json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry_run));
+		json_object_object_add(o, "reason", json_object_new_string(reason));
+		cli_print_json(c, o);
+	} else if (c->boot) {
+		log_info("rmem_default %llu -> %llu, rmem_max %llu -> %llu%s: %s",
+			 (unsigned long long)before->rmem_default,
+			 (unsigned long long)after->rmem_default,
+			 (unsigned long long)before->rmem_max, (unsigned long long)after->rmem_max,
+			 changed ? "" : " (unchanged)", reason);
+	} else {
+		printf("%s%s\n", c->dry_run ? "would apply: " : "",
+		       changed ? "changed" : "unchanged");
+		change_line("rmem_default", before->rmem_default, after->rmem_default, "");
+		change_line("rmem_max", before->rmem_max, after->rmem_max, "");
+		printf("%-14s %s\n", "reason", reason);
+	}
+}
+
+/*
+ * Apply through nltuned's Apply: it writes and records. `before` is what is in
+ * force just before the call (read here: the properties lag by up to a scan).
+ * Returns the exit code, or -1 when no nltuned answered: apply here.
+ */
+static int apply_through_daemon(struct cli *c)
+{
+	struct rmem before, after;
+	uint64_t rd, rm;
+	char reason[512], err[512];
+	int r;
+
+	if (!through_daemon(c) || sysctl_read(&before) < 0)
+		return -1;
+	r = client_recommend(&rd, &rm, reason, sizeof(reason));
+	if (r > 0)
+		return -1;
+	if (r < 0)
+		reason[0] = '\0';
+	r = client_rmem_write("Apply", c->dry_run, &after.rmem_default, &after.rmem_max, err,
+			      sizeof(err));
+	if (r == CLIENT_NO_ANSWER)
+		log_warnx("nltuned did not answer (%s): applying here", err);
+	if (r > 0)
+		return -1;
+	if (r < 0) {
+		daemon_failed("apply", r, err, "");
+		return 1;
+	}
+	if (persist(c, &after))
+		return 1;
+	print_apply(c, &before, &after, reason);
+	return 0;
 }
 
 int cmd_apply(struct cli *c)
@@ -139,6 +232,9 @@ int cmd_apply(struct cli *c)
 	char err[512];
 	int r;
 
+	r = apply_through_daemon(c);
+	if (r >= 0)
+		return r;
 	if (take(c, &s) < 0)
 		return 1;
 	want.rmem_default = s.rec.rmem_default;
@@ -166,37 +262,107 @@ int cmd_apply(struct cli *c)
 	changed = before.rmem_default != after.rmem_default || before.rmem_max != after.rmem_max;
 	if (!c->dry_run)
 		save_state(c, &s, &before, &after, changed);
-	if (c->persist && !c->dry_run) {
-		if (c->conf.policy == NLT_POLICY_OBSERVE) {
-			log_info("policy observe: no drop-in written");
-		} else if (sysctl_persist(c->conf.sysctl_dir, &after, err, sizeof(err)) < 0) {
-			log_warnx("--persist failed: %s (the values in /proc/sys stay applied)",
-				  err);
-			return 1;
-		}
-	}
+	if (persist(c, &after))
+		return 1;
+	print_apply(c, &before, &after, s.rec.reason);
+	return 0;
+}
+
+static void print_revert(struct cli *c, const struct revert *rv)
+{
+	char when[40];
+
 	if (c->json) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "before", report_rmem_json(&before));
-		json_object_object_add(o, "after", report_rmem_json(&after));
-		json_object_object_add(o, "changed", json_object_new_boolean(changed));
+		json_object_object_add(o, "before", report_rmem_json(&rv->before));
+		json_object_object_add(o, "after", report_rmem_json(&rv->after));
+		json_object_object_add(o, "changed", json_object_new_boolean(rv->changed));
 		json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry_run));
-		json_object_object_add(o, "reason", json_object_new_string(s.rec.reason));
+		json_object_object_add(o, "dropin", json_object_new_string(rv->dropin_path));
+		json_object_object_add(o, "dropin_removed",
+				       json_object_new_boolean(rv->dropin == 1));
+		if (rv->recorded) {
+			json_object *f = json_object_new_object();
+
+			json_object_object_add(f, "time",
+					       json_object_new_string(units_time(
+						   when, sizeof(when), rv->first.at * 1000)));
+			json_object_object_add(f, "by",
+					       json_object_new_string(state_by_name(rv->first.by)));
+			json_object_object_add(f, "rmem_default",
+					       json_object_new_uint64(rv->first.before_default));
+			json_object_object_add(f, "rmem_max",
+					       json_object_new_uint64(rv->first.before_max));
+			json_object_object_add(o, "first_write", f);
+		}
 		cli_print_json(c, o);
-	} else if (c->boot) {
-		log_info("rmem_default %llu -> %llu, rmem_max %llu -> %llu%s: %s",
-			 (unsigned long long)before.rmem_default,
-			 (unsigned long long)after.rmem_default,
-			 (unsigned long long)before.rmem_max, (unsigned long long)after.rmem_max,
-			 changed ? "" : " (unchanged)", s.rec.reason);
-	} else {
-		printf("%s%s\n", c->dry_run ? "would apply: " : "",
-		       changed ? "changed" : "unchanged");
-		change_line("rmem_default", before.rmem_default, after.rmem_default, "");
-		change_line("rmem_max", before.rmem_max, after.rmem_max, "");
-		printf("%-14s %s\n", "reason", s.rec.reason);
+		return;
 	}
+	if (!rv->recorded)
+		printf("nltune wrote nothing this boot: the values in force stay\n");
+	else
+		printf("%s\n", !rv->changed ? "unchanged: the values from before are in force"
+			       : c->dry_run ? "would revert"
+					    : "reverted");
+	if (rv->recorded) {
+		change_line("rmem_default", rv->before.rmem_default, rv->after.rmem_default, "");
+		change_line("rmem_max", rv->before.rmem_max, rv->after.rmem_max, "");
+		printf("%-14s %s (%s): the values before it %s\n", "first write",
+		       units_time(when, sizeof(when), rv->first.at * 1000),
+		       state_by_name(rv->first.by), c->dry_run ? "would be back" : "are back");
+	}
+	printf("%-14s %s %s\n", "drop-in", rv->dropin_path,
+	       rv->dropin ? (c->dry_run ? "would be removed" : "removed") : "not there");
+}
+
+/*
+ * Revert through nltuned's Revert: it writes and records; the console removes
+ * its --persist drop-in (nltuned removes the one of its own configuration) and
+ * reads the first write from the state file. Returns the exit code, or -1 when
+ * no nltuned answered: revert here.
+ */
+static int revert_through_daemon(struct cli *c)
+{
+	struct revert rv = { 0 };
+	char boot_id[STATE_BOOT_ID_LEN + 1], err[512];
+	struct state *st;
+	int r, there;
+
+	if (!through_daemon(c) || sysctl_read(&rv.before) < 0)
+		return -1;
+	there = sysctl_unpersist(c->conf.sysctl_dir, true, rv.dropin_path, sizeof(rv.dropin_path),
+				 err, sizeof(err));
+	if (there < 0)
+		return -1; /* the local revert says what is wrong, before it writes anything */
+	r = client_rmem_write("Revert", c->dry_run, &rv.after.rmem_default, &rv.after.rmem_max, err,
+			      sizeof(err));
+	if (r == CLIENT_NO_ANSWER)
+		log_warnx("nltuned did not answer (%s): reverting here", err);
+	if (r > 0)
+		return -1;
+	if (r < 0) {
+		daemon_failed("revert", r, err, "; nothing was changed");
+		return 1;
+	}
+	rv.changed = rv.before.rmem_default != rv.after.rmem_default ||
+		     rv.before.rmem_max != rv.after.rmem_max;
+	if (there && !c->dry_run) {
+		r = sysctl_unpersist(c->conf.sysctl_dir, false, rv.dropin_path,
+				     sizeof(rv.dropin_path), err, sizeof(err));
+		if (r < 0) {
+			log_warnx("revert: the values are back, but the drop-in stays: %s", err);
+			return 1;
+		}
+	}
+	rv.dropin = there;
+	st = malloc(sizeof(*st));
+	if (st) {
+		snapshot_load_records(&c->conf, st, boot_id, sizeof(boot_id));
+		rv.recorded = revert_first_write(st, boot_id, &rv.first) == 0;
+		free(st);
+	}
+	print_revert(c, &rv);
 	return 0;
 }
 
@@ -205,9 +371,12 @@ int cmd_revert(struct cli *c)
 	struct snapshot s;
 	struct revert rv;
 	const char *dir = c->conf.state_dir;
-	char err[512], when[40];
+	char err[512];
 	int r;
 
+	r = revert_through_daemon(c);
+	if (r >= 0)
+		return r;
 	if (take(c, &s) < 0)
 		return 1;
 	r = revert_run(&c->conf, &s, c->dry_run, STATE_BY_REVERT, &rv, err, sizeof(err));
@@ -221,49 +390,8 @@ int cmd_revert(struct cli *c)
 		r = snapshot_save(&c->conf, &s, false, &dir);
 		if (r < 0)
 			log_warnx("cannot save %s/%s: %s (the values are reverted all the same)",
-				  dir, STATE_FILE, strerror(-r));
+				  dir, STATE_FILE, safedir_strerror(r));
 	}
-	if (c->json) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "before", report_rmem_json(&rv.before));
-		json_object_object_add(o, "after", report_rmem_json(&rv.after));
-		json_object_object_add(o, "changed", json_object_new_boolean(rv.changed));
-		json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry_run));
-		json_object_object_add(o, "dropin", json_object_new_string(rv.dropin_path));
-		json_object_object_add(o, "dropin_removed",
-				       json_object_new_boolean(rv.dropin == 1));
-		if (rv.recorded) {
-			json_object *f = json_object_new_object();
-
-			json_object_object_add(f, "time",
-					       json_object_new_string(units_time(
-						   when, sizeof(when), rv.first.at * 1000)));
-			json_object_object_add(f, "by",
-					       json_object_new_string(state_by_name(rv.first.by)));
-			json_object_object_add(f, "rmem_default",
-					       json_object_new_uint64(rv.first.before_default));
-			json_object_object_add(f, "rmem_max",
-					       json_object_new_uint64(rv.first.before_max));
-			json_object_object_add(o, "first_write", f);
-		}
-		cli_print_json(c, o);
-		return 0;
-	}
-	if (!rv.recorded)
-		printf("nltune wrote nothing this boot: the values in force stay\n");
-	else
-		printf("%s\n", !rv.changed  ? "unchanged: the values from before are in force"
-			       : c->dry_run ? "would revert"
-					    : "reverted");
-	if (rv.recorded) {
-		change_line("rmem_default", rv.before.rmem_default, rv.after.rmem_default, "");
-		change_line("rmem_max", rv.before.rmem_max, rv.after.rmem_max, "");
-		printf("%-14s %s (%s): the values before it %s\n", "first write",
-		       units_time(when, sizeof(when), rv.first.at * 1000),
-		       state_by_name(rv.first.by), c->dry_run ? "would be back" : "are back");
-	}
-	printf("%-14s %s %s\n", "drop-in", rv.dropin_path,
-	       rv.dropin ? (c->dry_run ? "would be removed" : "removed") : "not there");
+	print_revert(c, &rv);
 	return 0;
 }

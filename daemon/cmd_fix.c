@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "client.h"
 #include "clock.h"
 #include "collect.h"
 #include "fixlog.h"
@@ -15,6 +17,7 @@
 #include "num.h"
 #include "owners.h"
 #include "paths.h"
+#include "report.h"
 #include "sanitize.h"
 #include "units.h"
 
@@ -165,6 +168,82 @@ int cmd_explain(struct cli *c)
 	return 0;
 }
 
+static void fix_hint(pid_t pid)
+{
+	printf("the application may shrink its buffer again or open a new socket: check with "
+	       "nltune explain %d\n",
+	       (int)pid);
+}
+
+/*
+ * Fix through nltuned's FixSocket, so the fix log has one writer: PID's
+ * uevent listeners as nltuned lists them, each undersized or dropping one
+ * raised. Not with --force (nltuned keeps to the ceiling), --no-daemon, or a
+ * console pointed at another tree. Returns the exit code, or -1 when no
+ * nltuned answered: fix here.
+ */
+static int fix_through_daemon(struct cli *c)
+{
+	uint64_t size, rec_max, got;
+	json_object *socks = NULL;
+	char reason[8], err[512], dir[64];
+	int fixed = 0, failed = 0, r;
+	struct stat st;
+	pid_t pid;
+	size_t n;
+
+	if (c->no_daemon || c->force || strcmp(paths_proc(), "/proc") ||
+	    strcmp(paths_sys(), "/sys"))
+		return -1;
+	if (parse_pid(c->argv[0], &pid) < 0)
+		return EXIT_USAGE;
+	if (client_recommend(&size, &rec_max, reason, sizeof(reason)) != 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	if (stat(dir, &st) < 0 && errno == ENOENT) {
+		fprintf(stderr, "nltune: no process %d under /proc\n", (int)pid);
+		return 1;
+	}
+	if (client_list_sockets_matching("", (uint32_t)pid, NLSCAN_PROTO_UEVENT, 0, &socks) < 0)
+		return -1;
+	if (c->size)
+		size = c->size;
+	n = json_object_array_length(socks);
+	for (size_t i = 0; i < n; i++) {
+		json_object *row = json_object_array_get_idx(socks, i), *v;
+		uint64_t inode = report_u64(row, "inode"), rcvbuf = report_u64(row, "rcvbuf");
+		bool dropping = json_object_object_get_ex(row, "verdict", &v) &&
+				!strcmp(json_object_get_string(v), "dropping");
+
+		if (!report_u64(row, "groups") || (rcvbuf >= size && !dropping))
+			continue;
+		r = client_fix_socket(inode, c->size, &got, err, sizeof(err));
+		if (r > 0 && !fixed && !failed) {
+			json_object_put(socks);
+			return -1; /* nltuned went away: the local scan decides */
+		}
+		if (r != 0) {
+			log_warnx("socket %" PRIu64 ": nltuned answered %s", inode, err);
+			if (strstr(err, "org.nltune1.Error.InvalidSize")) {
+				json_object_put(socks);
+				return EXIT_USAGE;
+			}
+			failed++;
+			continue;
+		}
+		printf("socket %" PRIu64 ": rcvbuf %" PRIu64 " -> %" PRIu64
+		       ", congestion cleared\n",
+		       inode, rcvbuf, got);
+		fixed++;
+	}
+	json_object_put(socks);
+	if (!fixed && !failed)
+		printf("process %d has no undersized or dropping uevent socket\n", (int)pid);
+	else if (fixed)
+		fix_hint(pid);
+	return failed ? 1 : 0;
+}
+
 int cmd_fix(struct cli *c)
 {
 	struct collect col;
@@ -173,6 +252,9 @@ int cmd_fix(struct cli *c)
 	pid_t pid;
 	int fixed = 0, failed = 0, r;
 
+	r = fix_through_daemon(c);
+	if (r >= 0)
+		return r;
 	r = pid_and_scan(c, &pid, &col);
 	if (r)
 		return r;
@@ -216,9 +298,6 @@ int cmd_fix(struct cli *c)
 	if (!fixed && !failed)
 		printf("process %d has no undersized or dropping uevent socket\n", (int)pid);
 	else if (fixed)
-		printf(
-		    "the application may shrink its buffer again or open a new socket: check with "
-		    "nltune explain %d\n",
-		    (int)pid);
+		fix_hint(pid);
 	return failed ? 1 : 0;
 }

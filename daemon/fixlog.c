@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "num.h"
 #include "paths.h"
+#include "safedir.h"
 
 #define FIXLOG_MAGIC "nltune-fixes 1"
 
@@ -33,6 +35,39 @@ void fixlog_add(struct fixlog *l, const struct fix_record *r)
 		l->n--;
 	}
 	l->r[l->n++] = *r;
+}
+
+void fixlog_merge(struct fixlog *dst, const struct fixlog *src)
+{
+	const struct fix_record *have;
+	size_t i, k;
+
+	if (strcmp(dst->boot_id, src->boot_id) != 0)
+		return; /* inodes of another boot name other sockets */
+	for (k = 0; k < src->n; k++) {
+		have = fixlog_find(dst, src->r[k].inode);
+		if (have && have->at_ms >= src->r[k].at_ms)
+			continue;
+		/* The newer record of the inode, in time order; full, the oldest goes. */
+		if (have) {
+			i = (size_t)(have - dst->r);
+			memmove(&dst->r[i], &dst->r[i + 1], (dst->n - i - 1) * sizeof(dst->r[0]));
+			dst->n--;
+		}
+		for (i = dst->n; i > 0 && dst->r[i - 1].at_ms > src->r[k].at_ms; i--)
+			;
+		if (dst->n == FIXLOG_MAX) {
+			if (i == 0)
+				continue; /* older than everything kept */
+			memmove(&dst->r[0], &dst->r[1], (i - 1) * sizeof(dst->r[0]));
+			dst->n--;
+			i--;
+		} else {
+			memmove(&dst->r[i + 1], &dst->r[i], (dst->n - i) * sizeof(dst->r[0]));
+		}
+		dst->r[i] = src->r[k];
+		dst->n++;
+	}
 }
 
 const struct fix_record *fixlog_find(const struct fixlog *l, uint64_t inode)
@@ -148,13 +183,35 @@ int fixlog_load(const char *dir, const char *boot_id, struct fixlog *l)
 
 int fixlog_save(const char *dir, const struct fixlog *l)
 {
+	struct fixlog *disk = malloc(sizeof(*disk));
 	char *buf = malloc(FIXLOG_MAX_SIZE);
-	int n, r;
+	int dfd = -1, lk = -1, n, r = -ENOMEM;
 
-	if (!buf)
-		return -ENOMEM;
-	n = fixlog_format(l, buf, FIXLOG_MAX_SIZE);
-	r = n < 0 ? n : paths_write_atomic(dir, FIXLOG_FILE, buf, (size_t)n);
+	if (!disk || !buf)
+		goto out;
+	dfd = safedir_open(dir, true);
+	if (dfd < 0) {
+		r = dfd;
+		goto out;
+	}
+	lk = state_lock(dfd);
+	if (lk < 0) {
+		r = lk;
+		goto out;
+	}
+	/* What another writer saved since l was read stays; a damaged file is replaced. */
+	r = fixlog_load(dir, l->boot_id, disk);
+	if (r < 0 && !state_replaceable(r))
+		goto out;
+	fixlog_merge(disk, l);
+	n = fixlog_format(disk, buf, FIXLOG_MAX_SIZE);
+	r = n < 0 ? n : safedir_replace(dfd, FIXLOG_FILE, "." FIXLOG_FILE ".tmp", buf, (size_t)n);
+out:
+	if (lk >= 0)
+		close(lk);
+	if (dfd >= 0)
+		close(dfd);
+	free(disk);
 	free(buf);
 	return r;
 }

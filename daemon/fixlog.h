@@ -31,6 +31,13 @@ void fixlog_init(struct fixlog *l, const char *boot_id);
 /* Add r, replacing an older record of the same inode; the oldest goes when full. Pure. */
 void fixlog_add(struct fixlog *l, const struct fix_record *r);
 
+/*
+ * Merge src into dst, both of one boot (src of another boot changes nothing):
+ * per inode the newer record (at_ms) stays, the records in time order, the
+ * oldest dropped beyond FIXLOG_MAX. Merging the same src twice changes nothing. Pure.
+ */
+void fixlog_merge(struct fixlog *dst, const struct fixlog *src);
+
 /* The record of inode, or NULL. Pure. */
 const struct fix_record *fixlog_find(const struct fixlog *l, uint64_t inode);
 
@@ -46,7 +53,12 @@ int fixlog_parse(struct fixlog *l, const char *boot_id, const char *buf, size_t 
 /* Load <dir>/fixes for boot_id: 0, -ENOENT, or why it was ignored; *l is always usable. */
 int fixlog_load(const char *dir, const char *boot_id, struct fixlog *l);
 
-/* Replace <dir>/fixes atomically; 0 or -errno. Never logs. */
+/*
+ * Save l into <dir>/fixes: under the writers' lock (state_lock) the file is
+ * read again and l merged into it (fixlog_merge), so a record another writer
+ * (nltuned, a console) saved meanwhile stays; then replaced atomically. A
+ * damaged file, or one of another boot, is replaced. 0 or -errno. Never logs.
+ */
 int fixlog_save(const char *dir, const struct fixlog *l);
 
 #endif

@@ -621,19 +621,7 @@ const struct recommendation *manager_recommend(struct manager *m)
 /* Keep the write in this boot's record: history and revert need what it replaced, and when. */
 static void record_write(struct manager *m, const struct rmem *before, const struct rmem *after)
 {
-	struct state_apply a = { .at = (uint64_t)time(NULL),
-				 .by = STATE_BY_BUS,
-				 .before_default = before->rmem_default,
-				 .before_max = before->rmem_max,
-				 .after_default = after->rmem_default,
-				 .after_max = after->rmem_max };
-
-	if (!m->snap.boot_id[0] ||
-	    state_record_apply(&m->snap.state, m->snap.boot_id, &a, m->conf.history) < 0) {
-		m->snap.state.applied_default = after->rmem_default;
-		m->snap.state.applied_max = after->rmem_max;
-	}
-	m->snap.state_dirty = true;
+	snapshot_record_write(&m->snap, STATE_BY_BUS, before, after, m->conf.history);
 }
 
 int manager_apply(struct manager *m, bool dry_run, struct rmem *after, char *err, size_t errlen)

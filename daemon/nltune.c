@@ -79,11 +79,11 @@ static const struct command commands[] = {
 	  "give them whole." },
 	{ "recommend", cmd_recommend, 0, 0, O_JSON | O_NODAEMON, "",
 	  "the recommended rmem_default and rmem_max and the reasoning", NULL },
-	{ "apply", cmd_apply, 0, 0, O_DRY | O_BOOT | O_PERSIST | O_JSON, "",
+	{ "apply", cmd_apply, 0, 0, O_DRY | O_BOOT | O_PERSIST | O_JSON | O_NODAEMON, "",
 	  "write the recommendation to /proc/sys under the configured policy",
 	  "The values in force before nltune first wrote them this boot are kept: nltune "
 	  "revert puts them back." },
-	{ "revert", cmd_revert, 0, 0, O_DRY | O_JSON, "",
+	{ "revert", cmd_revert, 0, 0, O_DRY | O_JSON | O_NODAEMON, "",
 	  "put back the values in force before nltune first wrote them this boot and remove "
 	  "the --persist drop-in",
 	  NULL },
@@ -96,7 +96,7 @@ static const struct command commands[] = {
 	  "each netlink socket of PID: which limit decided its buffer, how many events it "
 	  "holds, what it lost, and the fix",
 	  NULL },
-	{ "fix", cmd_fix, 1, 1, O_SIZE | O_FORCE, " PID",
+	{ "fix", cmd_fix, 1, 1, O_SIZE | O_FORCE | O_NODAEMON, " PID",
 	  "raise PID's undersized or dropping uevent sockets live and clear their congestion",
 	  NULL },
 	{ "monitor", cmd_monitor, 0, 0, O_JSON | O_FOR, "",

@@ -4,10 +4,8 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
-/* This boot's first write by nltune (not a revert): 0, or -ENOENT if there is none. */
-static int first_write(const struct state *s, const char *boot_id, struct state_apply *first)
+int revert_first_write(const struct state *s, const char *boot_id, struct state_apply *first)
 {
 	const struct state_boot *b = boot_id && boot_id[0] ? state_find_boot(s, boot_id) : NULL;
 
@@ -28,7 +26,7 @@ int revert_run(const struct nlt_conf *c, struct snapshot *s, bool dry_run, enum 
 	memset(out, 0, sizeof(*out));
 	err[0] = '\0';
 	out->before = out->after = s->sysctl;
-	out->recorded = first_write(&s->state, s->boot_id, &out->first) == 0;
+	out->recorded = revert_first_write(&s->state, s->boot_id, &out->first) == 0;
 	if (out->recorded) {
 		want.rmem_default = out->first.before_default;
 		want.rmem_max = out->first.before_max;
@@ -59,19 +57,7 @@ int revert_run(const struct nlt_conf *c, struct snapshot *s, bool dry_run, enum 
 		return r;
 	}
 	out->dropin = r;
-	if (out->changed && !dry_run) {
-		struct state_apply a = { .at = (uint64_t)time(NULL),
-					 .by = by,
-					 .before_default = out->before.rmem_default,
-					 .before_max = out->before.rmem_max,
-					 .after_default = out->after.rmem_default,
-					 .after_max = out->after.rmem_max };
-
-		if (state_record_apply(&s->state, s->boot_id, &a, c->history) < 0) {
-			s->state.applied_default = out->after.rmem_default;
-			s->state.applied_max = out->after.rmem_max;
-		}
-		s->state_dirty = true;
-	}
+	if (out->changed && !dry_run)
+		snapshot_record_write(s, by, &out->before, &out->after, c->history);
 	return 0;
 }

@@ -21,6 +21,9 @@ struct revert {
 	char dropin_path[PATH_MAX];
 };
 
+/* This boot's first write by nltune (not a revert): 0, or -ENOENT if there is none. */
+int revert_first_write(const struct state *s, const char *boot_id, struct state_apply *first);
+
 /*
  * Revert: write first.before_* to /proc/sys (each read back; restored on any
  * failure), remove <sysctl-dir>/60-nltune.conf, and record the write (by) in

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "num.h"
@@ -368,7 +370,42 @@ static int state_path(char *buf, size_t len, const char *dir, const char *name)
 	return 0;
 }
 
+static void file_id(const struct stat *st, struct state_file_id *id)
+{
+	id->dev = (uint64_t)st->st_dev;
+	id->ino = (uint64_t)st->st_ino;
+	id->size = (uint64_t)st->st_size;
+	id->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+bool state_file_id_equal(const struct state_file_id *a, const struct state_file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns;
+}
+
+int state_file_stat(const char *dir, struct state_file_id *id)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int r;
+
+	memset(id, 0, sizeof(*id));
+	r = state_path(path, sizeof(path), dir, STATE_FILE);
+	if (r < 0)
+		return r;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	file_id(&st, id);
+	return 0;
+}
+
 int state_load(const char *dir, struct state *s)
+{
+	return state_load_id(dir, s, NULL);
+}
+
+int state_load_id(const char *dir, struct state *s, struct state_file_id *id)
 {
 	char path[PATH_MAX], *buf = NULL;
 	size_t got = 0;
@@ -377,6 +414,8 @@ int state_load(const char *dir, struct state *s)
 	int fd = -1, r;
 
 	state_init(s);
+	if (id)
+		memset(id, 0, sizeof(*id));
 	r = state_path(path, sizeof(path), dir, STATE_FILE);
 	if (r < 0)
 		goto out;
@@ -390,6 +429,8 @@ int state_load(const char *dir, struct state *s)
 		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 		goto out;
 	}
+	if (id)
+		file_id(&st, id);
 	if (st.st_size > STATE_MAX_SIZE) {
 		r = -EFBIG;
 		goto out;
@@ -434,6 +475,86 @@ int state_save(const char *dir, const struct state *s)
 		return -ENOMEM;
 	len = state_format(s, buf, STATE_MAX_SIZE);
 	r = len < 0 ? len : paths_write_atomic(dir, STATE_FILE, buf, (size_t)len);
+	free(buf);
+	return r;
+}
+
+int state_lock(int dfd)
+{
+	struct timespec pause = { 0, 10 * 1000000 };
+	struct stat st;
+	int fd, i;
+
+	/* 0600: a user who could open it could hold the lock, and every save would wait. */
+	fd = openat(dfd, STATE_LOCK_FILE,
+		    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	for (i = 0; i * 10 < STATE_LOCK_WAIT_MS; i++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	i = errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+	close(fd);
+	return i;
+}
+
+bool state_replaceable(int err)
+{
+	/* None yet, damaged, too large, another version, or not a regular file (a FIFO, a link). */
+	return err == -ENOENT || err == -EBADMSG || err == -EPROTONOSUPPORT || err == -EFBIG ||
+	       err == -EINVAL || err == -ELOOP;
+}
+
+int state_save_merged(const char *dir, struct state *s, uint32_t keep, struct state_file_id *id)
+{
+	struct state *disk = malloc(sizeof(*disk));
+	char *buf = malloc(STATE_MAX_SIZE);
+	int dfd = -1, lk = -1, r, len;
+	struct stat st;
+
+	if (id)
+		memset(id, 0, sizeof(*id));
+	r = -ENOMEM;
+	if (!disk || !buf)
+		goto out;
+	dfd = safedir_open(dir, true);
+	if (dfd < 0) {
+		r = dfd;
+		goto out;
+	}
+	lk = state_lock(dfd);
+	if (lk < 0) {
+		r = lk;
+		goto out;
+	}
+	/* What others wrote since this writer read the file; a damaged or foreign file is replaced.
+	 */
+	r = state_load(dir, disk);
+	if (r < 0 && !state_replaceable(r))
+		goto out;
+	state_merge(disk, s, keep);
+	len = state_format(disk, buf, STATE_MAX_SIZE);
+	r = len < 0 ? len
+		    : safedir_replace(dfd, STATE_FILE, "." STATE_FILE ".tmp", buf, (size_t)len);
+	if (r < 0)
+		goto out;
+	*s = *disk;
+	if (id && fstatat(dfd, STATE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		file_id(&st, id);
+out:
+	if (lk >= 0)
+		close(lk); /* releases the lock */
+	if (dfd >= 0)
+		close(dfd);
+	free(disk);
 	free(buf);
 	return r;
 }
@@ -514,24 +635,31 @@ static bool apply_equal(const struct state_apply *a, const struct state_apply *b
 	       a->after_max == b->after_max;
 }
 
-/* Add a write to e unless it is there; full: keep [0], drop [1]. */
+/*
+ * Add a write to e unless it is there, in time order (a write of the same
+ * second goes after the ones there). Full, the boot keeps its first write and
+ * the newest others: whatever order writes arrive in, e holds the earliest one
+ * and the STATE_MAX_APPLIES - 1 latest of all it was given.
+ */
 static void add_apply(struct state_boot *e, const struct state_apply *a)
 {
-	size_t i;
+	struct state_apply all[STATE_MAX_APPLIES + 1];
+	size_t i, n = e->napplies;
 
-	for (i = 0; i < e->napplies; i++)
+	for (i = 0; i < n; i++)
 		if (apply_equal(&e->applies[i], a))
 			return;
-	if (e->napplies == STATE_MAX_APPLIES) {
-		memmove(&e->applies[1], &e->applies[2],
-			(STATE_MAX_APPLIES - 2) * sizeof(e->applies[0]));
-		e->napplies--;
+	memcpy(all, e->applies, n * sizeof(all[0]));
+	for (i = n; i > 0 && all[i - 1].at > a->at; i--)
+		all[i] = all[i - 1];
+	all[i] = *a;
+	n++;
+	if (n > STATE_MAX_APPLIES) { /* [0] is the first write: the oldest of the others goes */
+		memmove(&all[1], &all[2], (n - 2) * sizeof(all[0]));
+		n--;
 	}
-	/* In time order: a merged early write may be older than the ones here. */
-	for (i = e->napplies; i > 0 && e->applies[i - 1].at > a->at; i--)
-		e->applies[i] = e->applies[i - 1];
-	e->applies[i] = *a;
-	e->napplies++;
+	memcpy(e->applies, all, n * sizeof(all[0]));
+	e->napplies = n;
 }
 
 int state_record_apply(struct state *s, const char *boot_id, const struct state_apply *a,

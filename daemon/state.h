@@ -7,12 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATE_VERSION	  2   /* version 1 files (no coldplug-burst, no apply lines) still load */
-#define STATE_MAX_BOOTS	  100 /* the configured history is at most this */
-#define STATE_MAX_APPLIES 4   /* writes kept per boot: the first one and the newest */
-#define STATE_BOOT_ID_LEN 36  /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
-#define STATE_FILE	  "state"
-#define STATE_MAX_SIZE	  131072 /* a larger file is refused unread */
+#define STATE_VERSION	   2   /* version 1 files (no coldplug-burst, no apply lines) still load */
+#define STATE_MAX_BOOTS	   100 /* the configured history is at most this */
+#define STATE_MAX_APPLIES  4   /* writes kept per boot: the first one and the newest */
+#define STATE_BOOT_ID_LEN  36  /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+#define STATE_FILE	   "state"
+#define STATE_MAX_SIZE	   131072 /* a larger file is refused unread */
+#define STATE_LOCK_FILE	   "lock" /* every writer of the state and fix log holds it (flock) */
+#define STATE_LOCK_WAIT_MS 2000	  /* a save waits at most this long for another writer */
 
 /* Who wrote the sysctls: apply --boot, the command line, D-Bus Apply, or a revert. */
 enum state_by { STATE_BY_BOOT, STATE_BY_CLI, STATE_BY_BUS, STATE_BY_REVERT, STATE_BY_N };
@@ -72,6 +74,43 @@ int state_parse(struct state *s, const char *buf, size_t len);
  */
 int state_load(const char *dir, struct state *s);
 
+/* Which file a load read or a save wrote: another writer's replace changes it. */
+struct state_file_id {
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+};
+
+/* state_load() that also says which file it read (zeros when none). */
+int state_load_id(const char *dir, struct state *s, struct state_file_id *id);
+
+/* The id of <dir>/state as it is now: 0 or -errno (-ENOENT: none). */
+int state_file_stat(const char *dir, struct state_file_id *id);
+
+bool state_file_id_equal(const struct state_file_id *a, const struct state_file_id *b);
+
+/*
+ * Take the writers' lock of the directory dfd: an exclusive flock on
+ * <dfd>/lock (made 0600, so only its owner can open it, hence hold it),
+ * waiting at most STATE_LOCK_WAIT_MS. Returns the fd that holds it (close it
+ * to release) or -errno (-ETIMEDOUT: another writer held it all that time).
+ */
+int state_lock(int dfd);
+
+/* A load failed with err because of what the file is, not of reading it: a save replaces it. */
+bool state_replaceable(int err);
+
+/*
+ * The save of every writer (nltuned, the console, apply --boot): under
+ * state_lock(), read <dir>/state again, merge s into it (state_merge with s as
+ * src: what another writer recorded since s was read stays), write it
+ * atomically, and leave the merged state in *s. A damaged file, or one of
+ * another version, or not a regular file, is replaced as state_save() would
+ * (state_replaceable); a file that cannot be read for another reason is left
+ * alone (-errno). id (may be NULL) gets the
+ * written file's id. 0 or -errno; never logs.
+ */
+int state_save_merged(const char *dir, struct state *s, uint32_t keep, struct state_file_id *id);
+
 /*
  * Write <dir>/state atomically: temp file, fsync, rename, fsync the directory;
  * creates dir (0755, last component only). dir is opened with safedir_open():
@@ -110,10 +149,20 @@ int state_record_coldplug(struct state *s, const char *boot_id, uint64_t events,
 			  uint64_t ms, uint32_t keep);
 
 /*
- * Merge src (an early-boot record kept under the runtime directory) into dst:
- * peaks take the larger, coldplug bursts and writes are added, the coldplug
- * estimate and applied values of src win when src has them. Merging the same
- * src twice changes nothing.
+ * Merge src into dst; src is the newer knowledge (this boot's early records
+ * kept under the runtime directory, or a writer's state merged into the file
+ * it re-read before saving). Per field:
+ *   boots        the union by boot id; a boot new to dst is appended whole,
+ *                the oldest beyond keep dropped;
+ *   peaks        the larger of the two;
+ *   window_ms, total_events, updated  those of the newer `updated`;
+ *   coldplug-burst  dst's if it has one, else src's;
+ *   writes       the union (an identical write is kept once), in time order;
+ *                beyond STATE_MAX_APPLIES the boot's first write (the values
+ *                revert puts back) and the newest others;
+ *   coldplug estimate  src's when src has one;
+ *   applied      the after values of the newest write on record, else src's.
+ * Merging the same src twice changes nothing.
  */
 void state_merge(struct state *dst, const struct state *src, uint32_t keep);
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,7 @@ struct pending {
 	sd_bus_message *reply;
 	int error;
 	bool done;
+	char name[128], message[384]; /* of an error reply */
 };
 
 static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
@@ -28,10 +30,13 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 	const sd_bus_error *e = sd_bus_message_get_error(m);
 
 	p->done = true;
-	if (e)
+	if (e) {
 		p->error = -sd_bus_error_get_errno(e) ?: -EIO;
-	else
+		snprintf(p->name, sizeof(p->name), "%s", e->name ? e->name : "");
+		snprintf(p->message, sizeof(p->message), "%s", e->message ? e->message : "");
+	} else {
 		p->reply = sd_bus_message_ref(m);
+	}
 	return 0;
 }
 
@@ -40,44 +45,68 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
  * connection's authentication included: sd_bus_call() would wait for a wedged
  * bus's handshake far longer.
  */
-static int callv(const char *method, sd_bus **busp, sd_bus_message **reply, const char *types,
-		 va_list ap)
+/* How a call goes: its time limit, whether it may start nltuned, where an error reply goes. */
+struct call_opts {
+	uint64_t timeout_us;
+	bool no_auto_start;
+	struct pending *answer; /* NULL: the error reply is only an errno */
+};
+
+static int callv_opts(const char *method, sd_bus **busp, sd_bus_message **reply,
+		      const struct call_opts *o, const char *types, va_list ap)
 {
-	struct pending p = { 0 };
+	struct pending local = { 0 }, *pp = o->answer ? o->answer : &local;
+	sd_bus_message *m = NULL;
 	sd_bus *bus = *busp;
 	uint64_t start, now;
 	int r = 0;
 
+	memset(pp, 0, sizeof(*pp));
 	if (!bus)
 		r = sd_bus_open_system(&bus);
 	if (r >= 0)
-		r = sd_bus_call_method_asyncv(bus, NULL, BUS_NAME, BUS_PATH, BUS_IFACE, method,
-					      on_reply, &p, types, ap);
+		r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE, method);
+	if (r >= 0)
+		r = sd_bus_message_appendv(m, types, ap);
+	if (r >= 0 && o->no_auto_start)
+		r = sd_bus_message_set_auto_start(m, 0);
+	if (r >= 0)
+		r = sd_bus_call_async(bus, NULL, m, on_reply, pp, 0);
+	sd_bus_message_unref(m);
 	if (r >= 0)
 		r = sd_bus_get_fd(bus); /* any error of the connection shows here */
 	start = clock_mono_us();
-	while (r >= 0 && !p.done) {
+	while (r >= 0 && !pp->done) {
 		r = sd_bus_process(bus, NULL);
-		if (r > 0 || r < 0 || p.done)
+		if (r > 0 || r < 0 || pp->done)
 			continue;
 		now = clock_mono_us();
-		if (now - start >= CLIENT_TIMEOUT_US) {
+		if (now - start >= o->timeout_us) {
 			r = -ETIMEDOUT;
 			break;
 		}
-		r = sd_bus_wait(bus, CLIENT_TIMEOUT_US - (now - start));
+		r = sd_bus_wait(bus, o->timeout_us - (now - start));
 	}
-	if (r >= 0 && p.error < 0)
-		r = p.error;
+	if (r >= 0 && pp->error < 0)
+		r = pp->error;
 	if (r < 0) {
 		/* No flush: on a wedged bus it would wait for the handshake. */
-		sd_bus_message_unref(p.reply);
+		sd_bus_message_unref(pp->reply);
+		pp->reply = NULL;
 		sd_bus_close_unref(bus);
 		return r;
 	}
-	*reply = p.reply;
+	*reply = pp->reply;
 	*busp = bus;
 	return 0;
+}
+
+static int callv(const char *method, sd_bus **busp, sd_bus_message **reply, const char *types,
+		 va_list ap)
+{
+	const struct call_opts o = { .timeout_us = CLIENT_TIMEOUT_US };
+
+	return callv_opts(method, busp, reply, &o, types, ap);
 }
 
 /* callv() with arguments of types; *busp NULL: a new connection, else reused. */
@@ -300,4 +329,109 @@ int client_list_sockets_matching(const char *verdict, uint32_t pid, int32_t prot
 	}
 	*sockets = all;
 	return 0;
+}
+
+/* The reply came from no nltuned: nobody owns the name, or whoever does lacks the method. */
+static bool no_daemon_error(const char *name)
+{
+	static const char *const absent[] = {
+		"org.freedesktop.DBus.Error.ServiceUnknown",
+		"org.freedesktop.DBus.Error.NameHasNoOwner",
+		"org.freedesktop.DBus.Error.UnknownMethod",
+		"org.freedesktop.DBus.Error.UnknownObject",
+		"org.freedesktop.DBus.Error.UnknownInterface",
+		"org.freedesktop.DBus.Error.Spawn.",
+		"org.freedesktop.systemd1.",
+	};
+
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		if (!strncmp(name, absent[i], strlen(absent[i])))
+			return true;
+	return false;
+}
+
+/*
+ * One change asked of nltuned: never starts it (a write is not worth a start),
+ * waits CLIENT_WRITE_TIMEOUT_US. 0 with the reply; CLIENT_NO_DAEMON when no
+ * nltuned answered; else -errno with the error's name and message in err.
+ */
+static int call_write(const char *method, sd_bus **busp, sd_bus_message **reply, char *err,
+		      size_t errlen, const char *types, ...)
+{
+	struct pending p;
+	const struct call_opts o = { .timeout_us = CLIENT_WRITE_TIMEOUT_US,
+				     .no_auto_start = true,
+				     .answer = &p };
+	va_list ap;
+	int r;
+
+	err[0] = '\0';
+	*busp = NULL;
+	va_start(ap, types);
+	r = callv_opts(method, busp, reply, &o, types, ap);
+	va_end(ap);
+	if (r >= 0)
+		return 0;
+	if (!p.done || no_daemon_error(p.name)) {
+		/* No bus, no nltuned, or no answer in time: the console writes itself. */
+		snprintf(err, errlen, "%s", p.done ? p.name : strerror(-r));
+		return r == -ETIMEDOUT ? CLIENT_NO_ANSWER : CLIENT_NO_DAEMON;
+	}
+	if (!strcmp(p.name, "org.freedesktop.DBus.Error.NoReply")) {
+		snprintf(err, errlen, "%s", p.message);
+		return CLIENT_NO_ANSWER;
+	}
+	snprintf(err, errlen, "%s: %s", p.name, p.message);
+	return r;
+}
+
+int client_rmem_write(const char *method, bool dry_run, uint64_t *rmem_default, uint64_t *rmem_max,
+		      char *err, size_t errlen)
+{
+	sd_bus_message *reply = NULL;
+	sd_bus *bus = NULL;
+	int r = call_write(method, &bus, &reply, err, errlen, "b", (int)dry_run);
+
+	if (r != 0)
+		return r;
+	r = sd_bus_message_read(reply, "tt", rmem_default, rmem_max);
+	if (r < 0)
+		snprintf(err, errlen, "nltuned's %s reply: not (tt)", method);
+	sd_bus_message_unref(reply);
+	sd_bus_flush_close_unref(bus);
+	return r < 0 ? -EBADMSG : 0;
+}
+
+int client_fix_socket(uint64_t inode, uint64_t size, uint64_t *rcvbuf, char *err, size_t errlen)
+{
+	sd_bus_message *reply = NULL;
+	sd_bus *bus = NULL;
+	int r = call_write("FixSocket", &bus, &reply, err, errlen, "tt", inode, size);
+
+	if (r != 0)
+		return r;
+	r = sd_bus_message_read(reply, "t", rcvbuf);
+	if (r < 0)
+		snprintf(err, errlen, "nltuned's FixSocket reply: not t");
+	sd_bus_message_unref(reply);
+	sd_bus_flush_close_unref(bus);
+	return r < 0 ? -EBADMSG : 0;
+}
+
+int client_recommend(uint64_t *rmem_default, uint64_t *rmem_max, char *reason, size_t len)
+{
+	sd_bus_message *reply = NULL;
+	sd_bus *bus = NULL;
+	const char *why = NULL;
+	char err[64];
+	int r = call_write("Recommend", &bus, &reply, err, sizeof(err), "");
+
+	if (r != 0)
+		return r;
+	r = sd_bus_message_read(reply, "tts", rmem_default, rmem_max, &why);
+	if (r >= 0)
+		snprintf(reason, len, "%s", why);
+	sd_bus_message_unref(reply);
+	sd_bus_flush_close_unref(bus);
+	return r < 0 ? -EBADMSG : 0;
 }

@@ -127,11 +127,40 @@ static void test_snapshot_refresh_rereads_sysctls_only(void **state)
 	assert_int_equal(f->snap.rec.source, REC_SRC_COLDPLUG);
 }
 
+/* The one record of a write: a second write the same as one on record keeps its own record. */
+static void test_snapshot_record_write_keeps_repeated_writes(void **state)
+{
+	static struct snapshot s;
+	struct rmem lo = { 212992, 4194304 }, hi = { 8388608, 8388608 };
+	const struct state_boot *b;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	strcpy(s.boot_id, "0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b");
+	snapshot_record_write(&s, STATE_BY_BUS, &lo, &hi, 5);
+	snapshot_record_write(&s, STATE_BY_REVERT, &hi, &lo, 5);
+	snapshot_record_write(&s, STATE_BY_CLI, &lo, &hi, 5);
+	snapshot_record_write(&s, STATE_BY_REVERT, &hi, &lo, 5); /* the same second, likely */
+	b = state_find_boot(&s.state, s.boot_id);
+	assert_non_null(b);
+	assert_int_equal(b->napplies, 4);
+	assert_int_equal(b->applies[3].by, STATE_BY_REVERT);
+	assert_true(b->applies[3].at > b->applies[1].at);
+	assert_true(s.state_dirty);
+	assert_int_equal(s.state.applied_default, 212992);
+	/* Without a boot id only the applied values say it. */
+	memset(&s, 0, sizeof(s));
+	snapshot_record_write(&s, STATE_BY_CLI, &lo, &hi, 5);
+	assert_int_equal(s.state.nboots, 0);
+	assert_int_equal(s.state.applied_default, 8388608);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, unit_machine_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshot_record_write_keeps_repeated_writes),
 		T(test_snapshot_reads_the_tree),
 		T(test_snapshot_first_boot_recommends_from_coldplug),
 		T(test_snapshot_live_peak_beats_coldplug),

@@ -853,6 +853,223 @@ static void test_state_record_boot_ignores_invalid_boot_id(void **ctx UNUSED)
 	assert_int_equal(s.nboots, 0);
 }
 
+/* ---- the merge of two writers' records (state_merge with the file as dst, a writer as src) ----
+ */
+
+/* A write named by its time alone: the values follow from it, so equal times mean equal writes. */
+static struct state_apply write_at(uint64_t at)
+{
+	return mkapply(at, at == 1 ? STATE_BY_BOOT : STATE_BY_CLI, 212992 + 4096 * at,
+		       212992 + 4096 * (at + 1));
+}
+
+static void put_writes(struct state *s, const uint64_t *at, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct state_apply a = write_at(at[i]);
+
+		assert_int_equal(state_record_apply(s, ids[0], &a, 5), 0);
+	}
+}
+
+static void assert_writes(const struct state *s, const uint64_t *want, size_t n, const char *row)
+{
+	const struct state_boot *b = state_find_boot(s, ids[0]);
+	size_t i;
+
+	if (!b || b->napplies != n)
+		fail_msg("%s: %zu writes, want %zu", row, b ? b->napplies : 0, n);
+	for (i = 0; i < n; i++)
+		if (b->applies[i].at != want[i])
+			fail_msg("%s: write %zu at %" PRIu64 ", want %" PRIu64, row, i,
+				 b->applies[i].at, want[i]);
+}
+
+#define AT(...) { __VA_ARGS__ }, sizeof((uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t)
+#define NONE	{ 0 }, 0
+
+/* One boot's writes in the file and in a writer's memory, and what the merge keeps. */
+static const struct merge_writes_case {
+	const char *name;
+	uint64_t file[8];
+	size_t nfile;
+	uint64_t mine[8];
+	size_t nmine;
+	uint64_t want[STATE_MAX_APPLIES];
+	size_t nwant;
+} merge_writes_cases[] = {
+	{ "the console's write survives a daemon that never read it", AT(100), NONE, AT(100) },
+	{ "a daemon's write joins the console's, in time order", AT(100), AT(130), AT(100, 130) },
+	{ "the same write on both sides is kept once", AT(10, 20), AT(10, 20), AT(10, 20) },
+	{ "an earlier write from the file becomes the first (revert's before)", AT(5),
+	  AT(10, 20, 30, 40), AT(5, 20, 30, 40) },
+	{ "beyond four: the first and the three newest, whichever side had them", AT(10, 30, 50),
+	  AT(20, 40, 60), AT(10, 40, 50, 60) },
+	{ "a middle write arriving late does not push out a newer one", AT(10, 20, 30, 40), AT(15),
+	  AT(10, 20, 30, 40) },
+	{ "the first write stays when both sides are full of later ones", AT(1, 50, 60, 70),
+	  AT(1, 80, 90, 95), AT(1, 80, 90, 95) },
+};
+
+static void test_state_merge_writes_table(void **ctx UNUSED)
+{
+	static struct state file, mine, other;
+	static char one[BUFSZ], two[BUFSZ];
+	int n, m;
+
+	for (size_t i = 0; i < NCASES(merge_writes_cases); i++) {
+		const struct merge_writes_case *c = &merge_writes_cases[i];
+
+		state_init(&file);
+		state_init(&mine);
+		put_writes(&file, c->file, c->nfile);
+		put_writes(&mine, c->mine, c->nmine);
+		if (c->nmine == 0) { /* a writer that only measured this boot */
+			struct state_boot b;
+
+			sample_boot(&b, 0);
+			memcpy(b.boot_id, ids[0], sizeof(b.boot_id));
+			assert_non_null(state_record_boot(&mine, &b, 5));
+		}
+		other = mine;
+		state_merge(&file, &mine, 5);
+		assert_writes(&file, c->want, c->nwant, c->name);
+		/* The same records whichever side saves last. */
+		state_init(&mine);
+		put_writes(&mine, c->file, c->nfile);
+		state_merge(&other, &mine, 5);
+		assert_writes(&other, c->want, c->nwant, c->name);
+		/* The applied values are those of the newest write. */
+		if (file.applied_default != write_at(c->want[c->nwant - 1]).after_default)
+			fail_msg("%s: applied %" PRIu64, c->name, file.applied_default);
+		/* Merging again changes nothing. */
+		n = state_format(&file, one, sizeof(one));
+		state_merge(&file, &other, 5);
+		m = state_format(&file, two, sizeof(two));
+		if (n != m || memcmp(one, two, (size_t)n))
+			fail_msg("%s: a second merge changed the file", c->name);
+	}
+}
+
+/* One boot's measured fields in the file and in a writer's memory, and what the merge keeps. */
+static const struct merge_boot_case {
+	const char *name;
+	struct {
+		uint64_t peak_bytes, updated, total;
+		uint32_t window_ms;
+		uint64_t coldplug_events; /* 0: none */
+	} file, mine, want;
+} merge_boot_cases[] = {
+	{ "peaks take the larger: the file's",
+	  { 900, 10, 5, 1000, 0 },
+	  { 500, 20, 9, 1000, 0 },
+	  { 900, 20, 9, 1000, 0 } },
+	{ "peaks take the larger: the writer's",
+	  { 500, 10, 5, 1000, 0 },
+	  { 900, 20, 9, 1000, 0 },
+	  { 900, 20, 9, 1000, 0 } },
+	{ "window and total of the newer update, even from the file",
+	  { 500, 30, 7, 500, 0 },
+	  { 500, 20, 9, 1000, 0 },
+	  { 500, 30, 7, 500, 0 } },
+	{ "the coldplug burst in the file stands",
+	  { 500, 10, 5, 1000, 405 },
+	  { 500, 10, 5, 1000, 410 },
+	  { 500, 10, 5, 1000, 405 } },
+	{ "the writer's coldplug burst when the file has none",
+	  { 500, 10, 5, 1000, 0 },
+	  { 500, 10, 5, 1000, 410 },
+	  { 500, 10, 5, 1000, 410 } },
+};
+
+static void set_boot(struct state *s, uint64_t peak, uint64_t updated, uint64_t total,
+		     uint32_t window, uint64_t coldplug)
+{
+	struct state_boot b = { 0 };
+
+	memcpy(b.boot_id, ids[0], sizeof(b.boot_id));
+	b.peak_bytes = peak;
+	b.peak_events = peak / 100;
+	b.updated = updated;
+	b.total_events = total;
+	b.window_ms = window;
+	state_init(s);
+	assert_non_null(state_record_boot(s, &b, 5));
+	if (coldplug)
+		assert_int_equal(state_record_coldplug(s, ids[0], coldplug, coldplug * 832, 90, 5),
+				 0);
+}
+
+static void test_state_merge_boot_fields_table(void **ctx UNUSED)
+{
+	struct state file, mine;
+
+	for (size_t i = 0; i < NCASES(merge_boot_cases); i++) {
+		const struct merge_boot_case *c = &merge_boot_cases[i];
+		const struct state_boot *b;
+
+		set_boot(&file, c->file.peak_bytes, c->file.updated, c->file.total,
+			 c->file.window_ms, c->file.coldplug_events);
+		set_boot(&mine, c->mine.peak_bytes, c->mine.updated, c->mine.total,
+			 c->mine.window_ms, c->mine.coldplug_events);
+		state_merge(&file, &mine, 5);
+		b = state_find_boot(&file, ids[0]);
+		if (!b || file.nboots != 1)
+			fail_msg("%s: %zu boots", c->name, file.nboots);
+		if (b->peak_bytes != c->want.peak_bytes || b->updated != c->want.updated ||
+		    b->total_events != c->want.total || b->window_ms != c->want.window_ms ||
+		    (b->has_coldplug ? b->coldplug_events : 0) != c->want.coldplug_events)
+			fail_msg("%s: peak %" PRIu64 " updated %" PRIu64 " total %" PRIu64
+				 " window %u coldplug %" PRIu64,
+				 c->name, b->peak_bytes, b->updated, b->total_events, b->window_ms,
+				 b->has_coldplug ? b->coldplug_events : 0);
+	}
+}
+
+/* Which boots the merge keeps: by id, in the file's order, the writer's new ones after. */
+static const struct merge_boots_case {
+	const char *name;
+	unsigned file, mine; /* bit i: ids[i] */
+	uint32_t keep;
+	const char *want; /* indexes into ids, oldest first */
+} merge_boots_cases[] = {
+	{ "a boot only in the file stays", 0x3, 0x2, 5, "01" },
+	{ "a boot only in the writer's memory is appended", 0x3, 0x4, 5, "012" },
+	{ "beyond keep the oldest goes", 0x7, 0x8, 3, "123" },
+	{ "the union of both", 0x5, 0xa, 5, "0213" },
+};
+
+static void test_state_merge_boots_table(void **ctx UNUSED)
+{
+	struct state file, mine;
+	struct state_boot b;
+	char got[16];
+
+	for (size_t i = 0; i < NCASES(merge_boots_cases); i++) {
+		const struct merge_boots_case *c = &merge_boots_cases[i];
+		size_t k;
+
+		state_init(&file);
+		state_init(&mine);
+		for (k = 0; k < 4; k++) {
+			sample_boot(&b, k);
+			memcpy(b.boot_id, ids[k], sizeof(b.boot_id));
+			if (c->file & (1u << k))
+				assert_non_null(state_record_boot(&file, &b, 5));
+			if (c->mine & (1u << k))
+				assert_non_null(state_record_boot(&mine, &b, 5));
+		}
+		state_merge(&file, &mine, c->keep);
+		for (k = 0; k < file.nboots && k < sizeof(got) - 1; k++)
+			for (size_t j = 0; j < NCASES(ids); j++)
+				if (!strcmp(file.boots[k].boot_id, ids[j]))
+					got[k] = (char)('0' + j);
+		got[k] = '\0';
+		if (strcmp(got, c->want))
+			fail_msg("%s: boots %s, want %s", c->name, got, c->want);
+	}
+}
+
 /* ---- files ---- */
 
 static int make_tmpdir(void **ctx)
@@ -1072,6 +1289,89 @@ static void test_state_save_failure_keeps_previous_file(void **ctx)
 #define T(f)  cmocka_unit_test(f)
 #define TD(f) cmocka_unit_test_setup_teardown(f, make_tmpdir, remove_tmpdir)
 
+/* Two writers each read the file, each record a write and save: both writes are in the file. */
+static void test_state_save_merged_keeps_both_writers(void **ctx)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct state console, daemon, back;
+	struct state_apply cli = mkapply(100, STATE_BY_CLI, 212992, 749568);
+	struct state_apply bus = mkapply(130, STATE_BY_BUS, 749568, 1048576);
+	struct state_file_id id, now;
+	struct state_boot b;
+	struct stat st;
+
+	join(dir, *ctx, "nltune");
+	state_init(&daemon);
+	sample_boot(&b, 0);
+	memcpy(b.boot_id, ids[0], sizeof(b.boot_id));
+	assert_non_null(state_record_boot(&daemon, &b, 5));
+	assert_int_equal(state_save_merged(dir, &daemon, 5, NULL), 0);
+
+	assert_int_equal(state_load(dir, &console), 0);
+	assert_int_equal(state_record_apply(&console, ids[0], &cli, 5), 0);
+	assert_int_equal(state_save_merged(dir, &console, 5, &id), 0);
+	assert_int_equal(state_file_stat(dir, &now), 0);
+	assert_true(state_file_id_equal(&id, &now));
+
+	/* The daemon never re-read the file: its save keeps the console's write all the same. */
+	b.peak_bytes += 4096;
+	b.updated += 30;
+	assert_non_null(state_record_boot(&daemon, &b, 5));
+	assert_int_equal(state_record_apply(&daemon, ids[0], &bus, 5), 0);
+	assert_int_equal(state_save_merged(dir, &daemon, 5, NULL), 0);
+	assert_int_equal(state_load(dir, &back), 0);
+	assert_state_equal(&back, &daemon); /* the writer's memory is what it saved */
+	assert_int_equal(back.boots[0].napplies, 2);
+	assert_int_equal(back.boots[0].applies[0].at, 100);
+	assert_int_equal(back.boots[0].applies[0].before_default, 212992);
+	assert_int_equal(back.boots[0].applies[1].at, 130);
+	assert_int_equal(back.boots[0].peak_bytes, b.peak_bytes);
+	assert_int_equal(back.applied_default, 1048576);
+	/* The lock file: only its owner can open it, hence hold it. */
+	assert_int_equal(stat(join(path, dir, STATE_LOCK_FILE), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+}
+
+/* A writer that holds the lock makes a save wait, then fail with the file untouched. */
+static void test_state_save_merged_waits_for_the_lock(void **ctx)
+{
+	char dir[PATH_MAX];
+	struct state s, back;
+	struct state_apply a = mkapply(100, STATE_BY_CLI, 212992, 749568);
+	int dfd, lk;
+
+	join(dir, *ctx, "nltune");
+	sample_state(&s);
+	assert_int_equal(state_save_merged(dir, &s, 5, NULL), 0);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	lk = state_lock(dfd);
+	assert_true(lk >= 0);
+	assert_int_equal(state_record_apply(&s, ids[0], &a, 5), 0);
+	assert_int_equal(state_save_merged(dir, &s, 5, NULL), -ETIMEDOUT);
+	assert_int_equal(state_load(dir, &back), 0);
+	assert_non_null(state_find_boot(&back, ids[0]));
+	assert_int_equal(state_find_boot(&back, ids[0])->napplies, 0);
+	close(lk);
+	close(dfd);
+	assert_int_equal(state_save_merged(dir, &s, 5, NULL), 0);
+}
+
+/* A damaged file is replaced by the writer's records, as a plain save would. */
+static void test_state_save_merged_replaces_damaged_file(void **ctx)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct state s, back;
+
+	join(dir, *ctx, "nltune");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	write_file(join(path, dir, STATE_FILE), "nltune-state 2\ngarbage\n", 23);
+	sample_state(&s);
+	assert_int_equal(state_save_merged(dir, &s, 5, NULL), 0);
+	assert_int_equal(state_load(dir, &back), 0);
+	assert_state_equal(&back, &s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1088,6 +1388,9 @@ int main(void)
 		T(test_state_record_apply_keeps_first_and_newest),
 		T(test_state_record_boot_keeps_coldplug_and_writes),
 		T(test_state_merge_is_idempotent),
+		T(test_state_merge_writes_table),
+		T(test_state_merge_boot_fields_table),
+		T(test_state_merge_boots_table),
 		T(test_state_earlier_lists_replaced_values),
 		T(test_state_parse_rejects_garbage),
 		T(test_state_parse_rejects_nul_byte),
@@ -1119,6 +1422,9 @@ int main(void)
 		TD(test_state_save_fails_under_regular_file),
 		TD(test_state_save_failure_leaves_no_temp_file),
 		TD(test_state_save_failure_keeps_previous_file),
+		TD(test_state_save_merged_keeps_both_writers),
+		TD(test_state_save_merged_waits_for_the_lock),
+		TD(test_state_save_merged_replaces_damaged_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

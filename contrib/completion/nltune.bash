@@ -54,10 +54,10 @@ _nltune()
 	recommend) opts="--json --no-daemon" ;;
 	alerts) opts="--json --no-daemon -q --no-legend" ;;
 	history) opts="--json -q --no-legend" ;;
-	apply) opts="--dry-run --boot --persist --json" ;;
-	revert) opts="--dry-run --json" ;;
+	apply) opts="--dry-run --boot --persist --json --no-daemon" ;;
+	revert) opts="--dry-run --json --no-daemon" ;;
 	monitor) opts="--json --for" ;;
-	fix) opts="--size --force" ;;
+	fix) opts="--size --force --no-daemon" ;;
 	esac
 
 	if [[ $cur == -* ]]; then
