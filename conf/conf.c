@@ -70,7 +70,7 @@ static cfg_opt_t conf_opts[] = {
 	CFG_STR("sysctl-dir", DEF_SYSCTL_DIR, CFGF_NONE),     /* absolute path */
 	CFG_STR("metrics-file", DEF_METRICS_FILE, CFGF_NONE), /* absolute path, "" = none */
 	CFG_SEC("alerts", alert_opts, CFGF_NONE),
-	CFG_BOOL("autofix", DEF_AUTOFIX, CFGF_NONE), /* true|false */
+	CFG_BOOL("autofix", DEF_AUTOFIX, CFGF_NONE),			   /* true|false */
 	CFG_INT_CB("hide-owners", DEF_HIDE_OWNERS, CFGF_NONE, parse_hide), /* auto|yes|no */
 	CFG_END()
 };
