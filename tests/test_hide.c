@@ -96,11 +96,11 @@ static void test_hide_active_by_mode_and_hidepid(void **state)
 		int hidepid;
 		bool want;
 	} cases[] = {
-		{ NLT_HIDE_AUTO, 0, false },	  { NLT_HIDE_AUTO, 1, true },
-		{ NLT_HIDE_AUTO, 2, true },	  { NLT_HIDE_AUTO, 4, true },
+		{ NLT_HIDE_AUTO, 0, false },  { NLT_HIDE_AUTO, 1, true },
+		{ NLT_HIDE_AUTO, 2, true },   { NLT_HIDE_AUTO, 4, true },
 		{ NLT_HIDE_AUTO, -2, false }, /* no proc mount there: a copy given with --proc */
-		{ NLT_HIDE_YES, 0, true },	  { NLT_HIDE_YES, -2, true },
-		{ NLT_HIDE_NO, 2, false },	  { NLT_HIDE_NO, 0, false },
+		{ NLT_HIDE_YES, 0, true },    { NLT_HIDE_YES, -2, true },
+		{ NLT_HIDE_NO, 2, false },    { NLT_HIDE_NO, 0, false },
 	};
 
 	(void)state;
@@ -327,16 +327,16 @@ static void test_hide_hidepid_from_mountinfo(void **state)
 	    "94 28 0:54 / /srv/p5 rw - proc proc rw,hidepid=off\n"
 	    "95 28 0:55 / /srv/p6 rw - proc none rw,hidepid=whatever\n"
 	    "96 28 0:56 / /srv/tmp rw - tmpfs tmpfs rw,hidepid=2\n"
-	    "97 28 0:57 / /srv/p1 rw - proc proc rw\n" /* mounted over the first one */
+	    "97 28 0:57 / /srv/p1 rw - proc proc rw\n"		/* mounted over the first one */
 	    "98 28 0:58 / /srv/p7 rw - proc proc rw,hidepid=4"; /* no final newline */
 	static const struct {
 		const char *mnt;
 		int want;
 	} cases[] = {
-		{ "/proc", 0 },	    { "/srv/p1", 0 },	   { "/srv/p 2", 2 }, { "/srv/p3", 1 },
-		{ "/srv/p4", 4 },   { "/srv/p5", 0 },	   { "/srv/p6", 2 },  { "/srv/tmp", -ENOENT },
-		{ "/srv/p7", 4 },   { "/srv", -ENOENT },   { "/srv/p", -ENOENT },
-		{ "/srv/p 2x", -ENOENT },
+		{ "/proc", 0 },	     { "/srv/p1", 0 },	      { "/srv/p 2", 2 },
+		{ "/srv/p3", 1 },    { "/srv/p4", 4 },	      { "/srv/p5", 0 },
+		{ "/srv/p6", 2 },    { "/srv/tmp", -ENOENT }, { "/srv/p7", 4 },
+		{ "/srv", -ENOENT }, { "/srv/p", -ENOENT },   { "/srv/p 2x", -ENOENT },
 	};
 
 	(void)state;
