@@ -99,7 +99,11 @@ jq -e --argjson i "$rinode" 'any(.data[0][]; .inode.data == $i and (.pids.data |
 	fail "ListSocketsPage shows root's owner to nobody"
 jq -e --argjson i "$ninode" --argjson p $n 'any(.data[0][]; .inode.data == $i and .pids.data == [$p])' <<<"$page" >/dev/null ||
 	fail "ListSocketsPage hides nobody's own owner from it"
-pass "nobody sees only its own owners in ListSocketsJSON and ListSocketsPage"
+ls=$(ncall ListSockets)
+jq -e --argjson i "$rinode" --argjson p $r 'any(.data[0][]; .inode.data == $i) and
+	(any(.data[0][]; .pids.data | index($p)) | not)' <<<"$ls" >/dev/null ||
+	fail "ListSockets shows root's owner to nobody (or not its socket)"
+pass "nobody sees only its own owners in ListSocketsJSON, ListSocketsPage and ListSockets"
 
 d=$(ncall Describe | jq -r '.data[0]')
 jq -e --argjson p $r '[.sockets[].pids[], .alerts[].pid // empty] | index($p) | not' <<<"$d" >/dev/null ||
