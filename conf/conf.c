@@ -40,8 +40,10 @@
 #define DEF_ALERT_MIN_DROPS   1
 #define DEF_ALERT_INTERVAL_MS 10000
 #define DEF_AUTOFIX	      cfg_false
+#define DEF_HIDE_OWNERS	      NLT_HIDE_AUTO
 
 static int parse_policy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int parse_hide(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int parse_number(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int parse_headroom(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 
@@ -68,7 +70,8 @@ static cfg_opt_t conf_opts[] = {
 	CFG_STR("sysctl-dir", DEF_SYSCTL_DIR, CFGF_NONE),     /* absolute path */
 	CFG_STR("metrics-file", DEF_METRICS_FILE, CFGF_NONE), /* absolute path, "" = none */
 	CFG_SEC("alerts", alert_opts, CFGF_NONE),
-	CFG_BOOL("autofix", DEF_AUTOFIX, CFGF_NONE), /* true|false */
+	CFG_BOOL("autofix", DEF_AUTOFIX, CFGF_NONE),			   /* true|false */
+	CFG_INT_CB("hide-owners", DEF_HIDE_OWNERS, CFGF_NONE, parse_hide), /* auto|yes|no */
 	CFG_END()
 };
 
@@ -98,6 +101,12 @@ static const char *const policy_names[] = {
 	[NLT_POLICY_RAISE_ONLY] = "raise-only",
 	[NLT_POLICY_EXACT] = "exact",
 	[NLT_POLICY_OBSERVE] = "observe",
+};
+
+static const char *const hide_names[] = {
+	[NLT_HIDE_AUTO] = "auto",
+	[NLT_HIDE_YES] = "yes",
+	[NLT_HIDE_NO] = "no",
 };
 
 /*
@@ -321,6 +330,19 @@ static int parse_policy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *res
 	return -1;
 }
 
+static int parse_hide(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	for (size_t i = 0; i < sizeof(hide_names) / sizeof(hide_names[0]); i++) {
+		if (value && strcmp(value, hide_names[i]) == 0) {
+			*(long *)result = (long)i;
+			return 0;
+		}
+	}
+	cfg_error(cfg, "%s: unknown value '%.40s'; use auto, yes or no", opt->name,
+		  value ? value : "");
+	return -1;
+}
+
 /*
  * A plain decimal "2", "2.5", "1.05". libconfuse's strtod() would accept
  * "nan", "inf", "0x1p3" and locale commas, and trusts a stale errno.
@@ -533,6 +555,7 @@ static int copy_out(struct conf_parse *p, cfg_t *cfg, struct nlt_conf *c)
 	for (i = 0; i < c->n_ignore_comm; i++)
 		copy_str(c->ignore_comm[i], NLT_COMM_LEN, cfg_getnstr(alerts, "ignore-comm", i));
 	c->autofix = cfg_getbool(cfg, "autofix") == cfg_true;
+	c->hide_owners = (enum nlt_hide)cfg_getint(cfg, "hide-owners");
 
 	if (c->ceiling != 0 && c->floor > c->ceiling)
 		return set_err(
@@ -574,6 +597,7 @@ void nlt_conf_defaults(struct nlt_conf *c)
 	c->alert_interval_ms = DEF_ALERT_INTERVAL_MS;
 	c->n_ignore_comm = 0;
 	c->autofix = DEF_AUTOFIX == cfg_true;
+	c->hide_owners = DEF_HIDE_OWNERS;
 }
 
 /* On error c is left as it was, so a reload can keep the old configuration. */
@@ -670,5 +694,12 @@ const char *nlt_policy_name(enum nlt_policy p)
 {
 	if ((unsigned int)p < sizeof(policy_names) / sizeof(policy_names[0]))
 		return policy_names[p];
+	return "unknown";
+}
+
+const char *nlt_hide_name(enum nlt_hide h)
+{
+	if ((unsigned int)h < sizeof(hide_names) / sizeof(hide_names[0]))
+		return hide_names[h];
 	return "unknown";
 }

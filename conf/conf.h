@@ -14,6 +14,8 @@
 #define NLT_COMM_LEN	      16
 
 enum nlt_policy { NLT_POLICY_RAISE_ONLY, NLT_POLICY_EXACT, NLT_POLICY_OBSERVE };
+/* hide-owners: whether callers other than root see the owners of other users' sockets. */
+enum nlt_hide { NLT_HIDE_AUTO, NLT_HIDE_YES, NLT_HIDE_NO };
 
 struct nlt_conf {
 	enum nlt_policy policy;
@@ -32,6 +34,7 @@ struct nlt_conf {
 	size_t n_ignore_comm;
 	char ignore_comm[NLT_IGNORE_MAX][NLT_COMM_LEN];
 	bool autofix;
+	enum nlt_hide hide_owners; /* auto: hide when /proc is mounted with hidepid */
 };
 
 /* Fill c with the built-in defaults of SPEC.md. */
@@ -49,5 +52,6 @@ int nlt_conf_load_buffer(struct nlt_conf *c, const char *name, const char *buf, 
 			 char *err, size_t errlen);
 
 const char *nlt_policy_name(enum nlt_policy p);
+const char *nlt_hide_name(enum nlt_hide h);
 
 #endif

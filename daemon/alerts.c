@@ -177,6 +177,7 @@ int alerts_raise(struct alerts *a, uint64_t now_ms, const struct alert *proto, s
 	slot->id = a->next_id++;
 	slot->comm[sizeof(slot->comm) - 1] = '\0';
 	slot->message[sizeof(slot->message) - 1] = '\0';
+	slot->message_hidden[sizeof(slot->message_hidden) - 1] = '\0';
 	if (out)
 		*out = *slot;
 	return 1;

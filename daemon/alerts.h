@@ -46,6 +46,8 @@ struct alert {
 	uint64_t drops;	  /* new drops this alert is about */
 	uint64_t sockets; /* sockets it is about (grouped kinds), 0 = one or none */
 	char message[640];
+	/* The message naming no process, for callers who may not see pid's owner; "": the same. */
+	char message_hidden[640];
 };
 
 struct alerts_conf {

@@ -20,6 +20,7 @@
 #include "collect.h"
 #include "fixlog.h"
 #include "fixsock.h"
+#include "hide.h"
 #include "log.h"
 #include "metrics.h"
 #include "paths.h"
@@ -35,7 +36,20 @@
 #define SCAN_AFTER_BURST_US 50000 /* a scan follows each burst this soon */
 
 static void manager_save_state(struct manager *m, int force);
-static json_object *manager_status_json(struct manager *m);
+static json_object *manager_status_json(struct manager *m, const struct hide_view *v);
+
+/* What a caller of uid may see (hide.h); HIDE_UID_ANYONE: whoever listens to a broadcast. */
+static struct hide_view view_of(struct manager *m, uint32_t uid)
+{
+	int hidepid = m->conf.hide_owners == NLT_HIDE_AUTO ? paths_proc_hidepid() : 0;
+
+	return hide_view_of(hide_active(m->conf.hide_owners, hidepid), uid, m->scan.netns_self);
+}
+
+uint32_t manager_view_uid(struct manager *m, uint32_t uid)
+{
+	return view_of(m, uid).on ? uid : 0;
+}
 
 static void notify_status(struct manager *m)
 {
@@ -102,6 +116,7 @@ static void log_alert(const struct alert *a)
 static void raise_alert(struct manager *m, const struct alert *proto)
 {
 	uint64_t now = clock_mono_ms();
+	struct hide_view anyone;
 	struct alert a;
 	json_object *o;
 
@@ -111,6 +126,9 @@ static void raise_alert(struct manager *m, const struct alert *proto)
 		log_alert(&a);
 	if (!m->hooks.alert)
 		return;
+	/* A broadcast reaches every user: owners hidden from one are hidden from it. */
+	anyone = view_of(m, HIDE_UID_ANYONE);
+	hide_alert(&anyone, &a, &a);
 	o = report_alert_json(&a);
 	m->hooks.alert(m->hooks.ctx, o);
 	json_object_put(o);
@@ -377,8 +395,10 @@ static void write_metrics(struct manager *m)
 
 	if (!m->conf.metrics_file[0])
 		return;
-	st = manager_status_json(m);
+	st = manager_status_json(m, NULL);
 	socks = report_sockets_json(&m->scan, true);
+	/* Owners hidden from callers are hidden from readers of the file too. */
+	metrics_set_file_mode(view_of(m, HIDE_UID_ANYONE).on ? 0640 : 0644);
 	r = metrics_write_file(m->conf.metrics_file, st, socks);
 	if (r < 0)
 		log_repeat_warnx(&m->metrics_fail, "cannot write metrics-file %s: %s",
@@ -508,8 +528,21 @@ int manager_reload(struct manager *m, char *err, size_t errlen)
 	return 0;
 }
 
-/* The `status --json` document (source "daemon"); caller owns it. */
-static json_object *manager_status_json(struct manager *m)
+/* The socket rows of sc at idx[0..n) as v sees them, as SOCKET JSON. */
+static json_object *sockets_seen(const struct scanner *sc, const size_t *idx, size_t n,
+				 const struct hide_view *v)
+{
+	json_object *arr = json_object_new_array();
+	struct hide_buf buf;
+
+	for (size_t i = 0; arr && i < n; i++)
+		json_object_array_add(arr,
+				      report_socket_json(hide_row(v, &sc->rows[idx[i]], &buf)));
+	return arr;
+}
+
+/* The `status --json` document (source "daemon") as v sees it (NULL: all); caller owns it. */
+static json_object *manager_status_json(struct manager *m, const struct hide_view *v)
 {
 	const struct burst_stats *st = &m->meter.stats;
 	struct status_input in = { .source = "daemon" };
@@ -527,18 +560,30 @@ static json_object *manager_status_json(struct manager *m)
 	in.scan = &m->scan;
 	in.alerts = alerts;
 	in.nalerts = alerts ? alerts_list(m->alerts, alerts, ALERTS_MAX) : 0;
+	for (size_t i = 0; v && i < in.nalerts; i++)
+		hide_alert(v, &alerts[i], &alerts[i]);
 	o = report_status_json(&in);
 	free(alerts);
+	if (o && v && v->on) { /* the same sockets, their owners as v sees them */
+		size_t n, *idx = report_rows_by_severity(&m->scan, false, &n);
+
+		json_object_object_add(o, "sockets",
+				       idx ? sockets_seen(&m->scan, idx, n, v)
+					   : json_object_new_array());
+		free(idx);
+	}
 	return o;
 }
 
-json_object *manager_describe(struct manager *m, size_t max_sockets)
+json_object *manager_describe(struct manager *m, size_t max_sockets, uint32_t uid)
 {
+	struct hide_view v;
 	json_object *o, *socks;
 	size_t n;
 
 	scan_if_stale(m);
-	o = manager_status_json(m);
+	v = view_of(m, uid);
+	o = manager_status_json(m, &v);
 	socks = report_get(o, "sockets");
 	n = socks ? json_object_array_length(socks) : 0;
 	if (n > max_sockets) {
@@ -549,62 +594,105 @@ json_object *manager_describe(struct manager *m, size_t max_sockets)
 	return o;
 }
 
-json_object *manager_sockets_page(struct manager *m, const struct scan_filter *f, size_t offset,
-				  size_t limit, size_t *total)
+/* Rows matching f as v sees them, worst first; NULL without memory. */
+static size_t *rows_seen(struct manager *m, const struct scan_filter *f, const struct hide_view *v,
+			 size_t *n)
 {
-	json_object *arr = json_object_new_array();
-	size_t n, *idx;
+	size_t *idx;
 
 	scan_if_stale(m);
 	/* Owners of healthy sockets are looked up when a listing asks for them, once. */
 	if (!f || f->pid || f->verdict == SCAN_ANY || f->verdict == SCAN_OK)
 		scanner_resolve_all(&m->scan);
-	idx = report_rows_matching(&m->scan, f, &n);
+	idx = report_rows_matching(&m->scan, f, n);
+	if (idx)
+		*n = hide_filter(v, m->scan.rows, idx, *n, f);
+	return idx;
+}
+
+json_object *manager_sockets_page(struct manager *m, const struct scan_filter *f, size_t offset,
+				  size_t limit, size_t *total, uint32_t uid)
+{
+	struct hide_view v = view_of(m, uid);
+	size_t n, *idx = rows_seen(m, f, &v, &n);
+	json_object *arr;
+
 	*total = idx ? n : 0;
-	for (size_t i = offset; idx && i < n && i - offset < limit; i++)
-		json_object_array_add(arr, report_socket_json(&m->scan.rows[idx[i]]));
+	if (offset > *total)
+		offset = *total;
+	arr =
+	    idx ? sockets_seen(&m->scan, idx + offset, n - offset < limit ? n - offset : limit, &v)
+		: json_object_new_array();
 	free(idx);
 	return arr;
 }
 
 char *manager_sockets_page_text(struct manager *m, const struct scan_filter *f, size_t offset,
-				size_t limit, size_t *total)
+				size_t limit, size_t *total, uint32_t uid)
 {
-	size_t n, *idx;
-	char *text;
+	struct hide_view v = view_of(m, uid);
+	size_t n, *idx = rows_seen(m, f, &v, &n), k;
+	struct scanner seen = { 0 };
+	struct owner *owns = NULL;
+	struct hide_buf buf;
+	char *text = NULL;
 
-	scan_if_stale(m);
-	if (!f || f->pid || f->verdict == SCAN_ANY || f->verdict == SCAN_OK)
-		scanner_resolve_all(&m->scan);
-	idx = report_rows_matching(&m->scan, f, &n);
 	if (!idx)
 		return NULL;
 	*total = n;
 	if (offset > n)
 		offset = n;
-	text = report_sockets_text(&m->scan, idx + offset, n - offset < limit ? n - offset : limit);
+	k = n - offset < limit ? n - offset : limit;
+	if (!v.on) {
+		text = report_sockets_text(&m->scan, idx + offset, k);
+		free(idx);
+		return text;
+	}
+	/* The page's rows as v sees them, in a scanner of their own: idx becomes 0..k-1. */
+	seen.rows = calloc(k ? k : 1, sizeof(*seen.rows));
+	owns = calloc(k ? k : 1, sizeof(*owns));
+	for (size_t i = 0; seen.rows && owns && i < k; i++) {
+		const struct sockrow *r = hide_row(&v, &m->scan.rows[idx[offset + i]], &buf);
+
+		seen.rows[i] = *r;
+		if (r->own == &buf.own) {
+			owns[i] = buf.own;
+			seen.rows[i].own = &owns[i];
+		}
+		idx[i] = i;
+	}
+	if (seen.rows && owns)
+		text = report_sockets_text(&seen, idx, k);
+	free(seen.rows);
+	free(owns);
 	free(idx);
 	return text;
 }
 
-json_object *manager_sockets_json(struct manager *m, size_t max)
+json_object *manager_sockets_json(struct manager *m, size_t max, uint32_t uid)
 {
-	json_object *arr = json_object_new_array();
+	struct hide_view v;
+	json_object *arr;
 	size_t n, *idx;
 
 	scan_if_stale(m);
+	v = view_of(m, uid);
 	idx = report_rows_by_severity(&m->scan, true, &n);
-	for (size_t i = 0; idx && i < n && i < max; i++)
-		json_object_array_add(arr, report_socket_json(&m->scan.rows[idx[i]]));
+	arr = idx ? sockets_seen(&m->scan, idx, n < max ? n : max, &v) : json_object_new_array();
 	free(idx);
 	return arr;
 }
 
-json_object *manager_alerts_json(struct manager *m)
+json_object *manager_alerts_json(struct manager *m, uint32_t uid)
 {
 	struct alert *a = calloc(ALERTS_MAX, sizeof(*a));
-	json_object *arr = report_alerts_json(a, a ? alerts_list(m->alerts, a, ALERTS_MAX) : 0);
+	struct hide_view v = view_of(m, uid);
+	size_t n = a ? alerts_list(m->alerts, a, ALERTS_MAX) : 0;
+	json_object *arr;
 
+	for (size_t i = 0; i < n; i++)
+		hide_alert(&v, &a[i], &a[i]);
+	arr = report_alerts_json(a, n);
 	free(a);
 	return arr;
 }

@@ -83,22 +83,30 @@ void manager_release_first_scan(struct manager *m);
 /* Re-read the configuration; a bad file keeps the old one: -EINVAL with why in err. */
 int manager_reload(struct manager *m, char *err, size_t errlen);
 
+/*
+ * The listings below show a caller of uid what hide.h allows it: with hidepid on /proc (or
+ * hide-owners = yes) a caller other than root sees the owners of its own user's sockets only.
+ * manager_view_uid() is 0 when uid sees everything (root, or nothing hidden), else uid: the
+ * callers with the same view_uid see the same documents.
+ */
+uint32_t manager_view_uid(struct manager *m, uint32_t uid);
 /* The `status --json` document (source "daemon") after a scan if none ran yet, with at most
  * max sockets (the rest counted in "sockets_omitted"); caller owns it. */
-json_object *manager_describe(struct manager *m, size_t max_sockets);
+json_object *manager_describe(struct manager *m, size_t max_sockets, uint32_t uid);
 /* Array of SOCKET (all, worst first, at most max) after a scan if none ran yet. */
-json_object *manager_sockets_json(struct manager *m, size_t max);
+json_object *manager_sockets_json(struct manager *m, size_t max, uint32_t uid);
 /*
  * The sockets that pass f (NULL: all), worst first, from offset, at most limit; *total
- * counts every one that passes, so a caller sees what it did not get.
+ * counts every one that passes, so a caller sees what it did not get. A filter on pid or
+ * netns matches what the caller sees.
  */
 json_object *manager_sockets_page(struct manager *m, const struct scan_filter *f, size_t offset,
-				  size_t limit, size_t *total);
+				  size_t limit, size_t *total, uint32_t uid);
 /* The same page as the JSON text report_sockets_text() writes; NULL without memory. */
 char *manager_sockets_page_text(struct manager *m, const struct scan_filter *f, size_t offset,
-				size_t limit, size_t *total);
+				size_t limit, size_t *total, uint32_t uid);
 /* Array of ALERT, oldest first. */
-json_object *manager_alerts_json(struct manager *m);
+json_object *manager_alerts_json(struct manager *m, uint32_t uid);
 /* Refresh the recommendation from the sysctls in force and the peaks; it stays valid until
  * the next call into the manager. */
 const struct recommendation *manager_recommend(struct manager *m);

@@ -170,6 +170,13 @@ void metrics_write(FILE *f, json_object *st, json_object *socks)
 	record_series(f, &record_socket, socks);
 }
 
+static unsigned int file_mode = 0644;
+
+void metrics_set_file_mode(unsigned int mode)
+{
+	file_mode = mode;
+}
+
 int metrics_write_file(const char *path, json_object *status, json_object *sockets)
 {
 	char prefix[NAME_MAX + 1], *buf = NULL;
@@ -196,7 +203,7 @@ int metrics_write_file(const char *path, json_object *status, json_object *socke
 	if (fclose(f) != 0)
 		r = -EIO;
 	if (r == 0)
-		r = safedir_replace(dfd, name, prefix, buf, len);
+		r = safedir_replace_mode(dfd, name, prefix, buf, len, file_mode);
 	free(buf);
 	close(dfd);
 	return r;

@@ -14,5 +14,7 @@ void metrics_write(FILE *f, json_object *status, json_object *sockets);
  * the directory is opened with safedir_open(). 0/-errno.
  */
 int metrics_write_file(const char *path, json_object *status, json_object *sockets);
+/* The mode metrics_write_file() gives the file from now on: 0644 until set. */
+void metrics_set_file_mode(unsigned int mode);
 
 #endif

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "num.h"
 #include "safedir.h"
 
@@ -68,6 +69,121 @@ int paths_proc_file(char *buf, size_t len, const char *rel)
 int paths_sys_file(char *buf, size_t len, const char *rel)
 {
 	return join(buf, len, sys_root, rel);
+}
+
+#define MOUNTINFO_MAX	   (16 * 1024 * 1024) /* bytes of a mount table read */
+#define MOUNTINFO_FIELDS   64		      /* fields of one line looked at */
+#define HIDEPID_RECHECK_MS 1000
+
+/* The hidepid= level in a comma-separated option list of len bytes; -1 without one. */
+static int hidepid_option(const char *opts, size_t len)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} values[] = { { "0", 0 }, { "off", 0 },       { "1", 1 }, { "noaccess", 1 },
+		       { "2", 2 }, { "invisible", 2 }, { "4", 4 }, { "ptraceable", 4 } };
+	const char *end = opts + len;
+	int level = -1;
+
+	while (opts < end) {
+		const char *comma = memchr(opts, ',', (size_t)(end - opts));
+		size_t n = (size_t)((comma ? comma : end) - opts);
+
+		if (n > 8 && memcmp(opts, "hidepid=", 8) == 0) {
+			level = 2; /* a mode this code does not know hides at least something */
+			for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+				if (strlen(values[i].name) == n - 8 &&
+				    memcmp(opts + 8, values[i].name, n - 8) == 0)
+					level = values[i].level;
+		}
+		opts += n + 1;
+	}
+	return level;
+}
+
+/* Does the mountinfo path field (spaces and the like as \ooo) of len bytes spell path? */
+static bool mount_point_is(const char *f, size_t len, const char *path)
+{
+	size_t i = 0;
+
+	for (; i < len; path++) {
+		char c = f[i];
+
+		if (c == '\\' && i + 3 < len && f[i + 1] >= '0' && f[i + 1] <= '3' &&
+		    f[i + 2] >= '0' && f[i + 2] <= '7' && f[i + 3] >= '0' && f[i + 3] <= '7') {
+			c = (char)((f[i + 1] - '0') * 64 + (f[i + 2] - '0') * 8 + (f[i + 3] - '0'));
+			i += 4;
+		} else {
+			i++;
+		}
+		if (*path != c)
+			return false;
+	}
+	return *path == '\0';
+}
+
+int paths_mountinfo_hidepid(const char *text, size_t len, const char *mnt)
+{
+	const char *p = text, *end = text + len;
+	int found = -ENOENT;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *f[MOUNTINFO_FIELDS];
+		size_t fl[MOUNTINFO_FIELDS], n = 0, dash = 0;
+
+		if (!eol)
+			eol = end;
+		while (p < eol && n < MOUNTINFO_FIELDS) {
+			const char *sp = memchr(p, ' ', (size_t)(eol - p));
+
+			f[n] = p;
+			fl[n] = (size_t)((sp ? sp : eol) - p);
+			if (fl[n] == 1 && *p == '-' && n >= 6 && !dash)
+				dash = n;
+			n++;
+			p += fl[n - 1] + 1;
+		}
+		p = eol + 1;
+		/* id parent dev root point options [optional...] - type source super-options */
+		if (!dash || dash + 3 >= n || fl[dash + 1] != 4 || memcmp(f[dash + 1], "proc", 4) ||
+		    !mount_point_is(f[4], fl[4], mnt))
+			continue;
+		found = hidepid_option(f[5], fl[5]);
+		if (hidepid_option(f[dash + 3], fl[dash + 3]) > found)
+			found = hidepid_option(f[dash + 3], fl[dash + 3]);
+		if (found < 0)
+			found = 0;
+	}
+	return found;
+}
+
+int paths_proc_hidepid(void)
+{
+	static const char *checked_root;
+	static uint64_t checked_ms;
+	static int level = -ENOENT;
+	uint64_t now = clock_mono_ms();
+	char real[PATH_MAX], file[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (checked_root == proc_root && checked_ms && now - checked_ms < HIDEPID_RECHECK_MS)
+		return level;
+	if (!realpath(proc_root, real)) {
+		r = -errno;
+	} else {
+		r = paths_read_alloc("/proc/self/mountinfo", 0, MOUNTINFO_MAX, &text, &len);
+		if (r < 0 && join(file, sizeof(file), proc_root, "self/mountinfo") == 0)
+			r = paths_read_alloc(file, 0, MOUNTINFO_MAX, &text, &len);
+		if (r >= 0)
+			r = paths_mountinfo_hidepid(text, len, real);
+		free(text);
+	}
+	checked_root = proc_root;
+	checked_ms = now ? now : 1;
+	level = r;
+	return level;
 }
 
 int paths_open(const char *path, int oflags, int flags)

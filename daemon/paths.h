@@ -19,6 +19,18 @@ const char *paths_sys(void);
 void paths_set_run(const char *dir);
 const char *paths_run(void);
 
+/*
+ * hidepid of the proc file system mounted at mnt, from the text of a mountinfo file (the last
+ * such mount wins, as it covers the others): 0 off, 1 noaccess, 2 invisible, 4 ptraceable (an
+ * unknown value counts as 2); -ENOENT when no proc is mounted at mnt. Pure.
+ */
+int paths_mountinfo_hidepid(const char *text, size_t len, const char *mnt);
+/*
+ * The same for paths_proc() in /proc/self/mountinfo, read again at most once a second
+ * (a remount with hidepid is seen within that); -errno when it cannot be told.
+ */
+int paths_proc_hidepid(void);
+
 /* "<proc>/rel" and "<sys>/rel" into buf; -ENAMETOOLONG if it does not fit. */
 int paths_proc_file(char *buf, size_t len, const char *rel);
 int paths_sys_file(char *buf, size_t len, const char *rel);

@@ -179,14 +179,20 @@ static int create_temp(int dfd, const char *prefix, char *tmp, size_t len)
 
 int safedir_replace(int dfd, const char *name, const char *prefix, const char *buf, size_t len)
 {
+	/* 0644 whatever the umask: the files nltune keeps are no secret. */
+	return safedir_replace_mode(dfd, name, prefix, buf, len, 0644);
+}
+
+int safedir_replace_mode(int dfd, const char *name, const char *prefix, const char *buf, size_t len,
+			 unsigned int mode)
+{
 	char tmp[NAME_MAX + 1];
 	int fd, r;
 
 	fd = create_temp(dfd, prefix, tmp, sizeof(tmp));
 	if (fd < 0)
 		return fd;
-	/* 0644 whatever the umask: the files nltune keeps are no secret. */
-	r = fchmod(fd, 0644) < 0 ? -errno : write_all(fd, buf, len);
+	r = fchmod(fd, (mode_t)mode) < 0 ? -errno : write_all(fd, buf, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0 && errno != EINTR)

@@ -31,6 +31,9 @@ int safedir_open_parent(const char *path, const char **name);
  * name, fsync the directory. 0 or -errno; on failure no temporary file stays.
  */
 int safedir_replace(int dfd, const char *name, const char *prefix, const char *buf, size_t len);
+/* The same with the file's mode (0644 above), set before anything is written into it. */
+int safedir_replace_mode(int dfd, const char *name, const char *prefix, const char *buf, size_t len,
+			 unsigned int mode);
 
 /* Remove the temporary files "<prefix>*" a killed writer left in dfd. Returns the count or -errno.
  */

@@ -8,13 +8,29 @@
 #include <string.h>
 #include <time.h>
 
-static void who(const struct sockrow *r, char *buf, size_t len)
+/* Who holds r: "comm[pid]", or (hidden, for callers who may not see it) "a process". */
+static void who(const struct sockrow *r, bool hidden, char *buf, size_t len)
 {
-	if (r->own && r->own->npids)
+	if (r->own && r->own->npids && hidden)
+		snprintf(buf, len, "a process");
+	else if (r->own && r->own->npids)
 		snprintf(buf, len, "%s[%d]%s", r->own->comm, (int)r->own->pids[0],
 			 r->own->npids + r->own->more > 1 ? " and others" : "");
 	else
 		snprintf(buf, len, "an unknown process");
+}
+
+/* The fix text of r, naming its process or (hidden) not. */
+static void fix_of(const struct sockrow *r, bool hidden, char *buf, size_t len)
+{
+	struct sockrow anon;
+
+	if (hidden) {
+		anon = *r;
+		anon.own = NULL;
+		r = &anon;
+	}
+	scan_fix(r, buf, len);
 }
 
 static void base(const struct sockrow *r, uint64_t now, enum alert_kind kind, struct alert *a)
@@ -125,22 +141,27 @@ static void sysctl_group(const struct scanner *sc, const struct member *m, size_
 	}
 	base(NULL, now, ALERT_RMEM_DEFAULT_LOW, &a);
 	a.sockets = n;
-	w = snprintf(
-	    a.message, sizeof(a.message),
-	    "%zu uevent listener%s in %zu process%s hold%s less than the measured need (%" PRIu64
-	    " bytes): net.core.rmem_default is %" PRIu64 " (rmem_max %" PRIu64
-	    "); run nltune apply (it writes %" PRIu64 "), then restart them; worst:",
-	    n, n == 1 ? "" : "s", procs, procs == 1 ? "" : "es", n == 1 ? "s" : "", c->need_bytes,
-	    c->sysctl.rmem_default, c->sysctl.rmem_max, target);
-	off = w < 0 ? 0 : (size_t)w;
-	for (size_t i = 0; i < nworst && off < sizeof(a.message); i++) {
-		const struct sockrow *r = &sc->rows[worst[i]];
-		char who_[64];
+	for (int hidden = 0; hidden <= 1; hidden++) {
+		char *msg = hidden ? a.message_hidden : a.message;
+		size_t len = sizeof(a.message);
 
-		who(r, who_, sizeof(who_));
-		w = snprintf(a.message + off, sizeof(a.message) - off, "%s %s rcvbuf %u",
-			     i ? "," : "", who_, r->s.rcvbuf);
-		off += w < 0 ? 0 : (size_t)w;
+		w = snprintf(msg, len,
+			     "%zu uevent listener%s in %zu process%s hold%s less than the measured "
+			     "need (%" PRIu64 " bytes): net.core.rmem_default is %" PRIu64
+			     " (rmem_max %" PRIu64 "); run nltune apply (it writes %" PRIu64
+			     "), then restart them; worst:",
+			     n, n == 1 ? "" : "s", procs, procs == 1 ? "" : "es", n == 1 ? "s" : "",
+			     c->need_bytes, c->sysctl.rmem_default, c->sysctl.rmem_max, target);
+		off = w < 0 ? 0 : (size_t)w;
+		for (size_t i = 0; i < nworst && off < len; i++) {
+			const struct sockrow *r = &sc->rows[worst[i]];
+			char who_[64];
+
+			who(r, hidden, who_, sizeof(who_));
+			w = snprintf(msg + off, len - off, "%s %s rcvbuf %u", i ? "," : "", who_,
+				     r->s.rcvbuf);
+			off += w < 0 ? 0 : (size_t)w;
+		}
 	}
 	emit(arg, &a);
 }
@@ -169,18 +190,21 @@ static void process_groups(const struct scanner *sc, const struct member *m, siz
 		}
 		if (!fresh)
 			continue;
-		who(worst, w, sizeof(w));
-		scan_fix(worst, fix, sizeof(fix));
 		base(worst, now, ALERT_PROCESS_BUFFER, &a);
 		a.sockets = j - i;
 		if (m[i].pid == 0)
 			a.inode = worst->s.inode;
-		snprintf(
-		    a.message, sizeof(a.message),
-		    "%s listens to uevents with %zu socket%s its own SO_RCVBUF keeps short of the "
-		    "measured need (smallest rcvbuf %u holds %" PRIu64 " events, limit %s)%s%s",
-		    w, j - i, j - i == 1 ? "" : "s", worst->s.rcvbuf, worst->v.holds_events,
-		    verdict_limit_name(worst->v.limit), fix[0] ? ": " : "", fix);
+		for (int hidden = 0; hidden <= 1; hidden++) {
+			who(worst, hidden, w, sizeof(w));
+			fix_of(worst, hidden, fix, sizeof(fix));
+			snprintf(hidden ? a.message_hidden : a.message, sizeof(a.message),
+				 "%s listens to uevents with %zu socket%s its own SO_RCVBUF keeps "
+				 "short of the measured need (smallest rcvbuf %u holds %" PRIu64
+				 " events, limit %s)%s%s",
+				 w, j - i, j - i == 1 ? "" : "s", worst->s.rcvbuf,
+				 worst->v.holds_events, verdict_limit_name(worst->v.limit),
+				 fix[0] ? ": " : "", fix);
+		}
 		emit(arg, &a);
 	}
 }
@@ -192,16 +216,18 @@ static void drops(const struct scanner *sc, const struct sockrow *r, uint64_t no
 	char w[64], fix[VERDICT_FIX_LEN];
 	struct alert a;
 
-	who(r, w, sizeof(w));
-	scan_fix(r, fix, sizeof(fix));
 	base(r, now, ALERT_SOCKET_DROPS, &a);
 	a.inode = r->s.inode;
 	a.drops = r->new_drops;
-	snprintf(a.message, sizeof(a.message),
-		 "%s lost %" PRIu64 " netlink messages (protocol %u, socket %" PRIu64
-		 ", rcvbuf %u holds %" PRIu64 " events, limit %s)%s%s",
-		 w, r->new_drops, r->s.protocol, r->s.inode, r->s.rcvbuf, r->v.holds_events,
-		 verdict_limit_name(r->v.limit), fix[0] ? ": " : "", fix);
+	for (int hidden = 0; hidden <= 1; hidden++) {
+		who(r, hidden, w, sizeof(w));
+		fix_of(r, hidden, fix, sizeof(fix));
+		snprintf(hidden ? a.message_hidden : a.message, sizeof(a.message),
+			 "%s lost %" PRIu64 " netlink messages (protocol %u, socket %" PRIu64
+			 ", rcvbuf %u holds %" PRIu64 " events, limit %s)%s%s",
+			 w, r->new_drops, r->s.protocol, r->s.inode, r->s.rcvbuf, r->v.holds_events,
+			 verdict_limit_name(r->v.limit), fix[0] ? ": " : "", fix);
+	}
 	emit(arg, &a);
 }
 

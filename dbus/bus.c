@@ -76,6 +76,7 @@ struct bus {
 	uint64_t alert_out;    /* the highest alert id known written (the queue was empty since) */
 	char *describe;	       /* the last Describe document, reused for BUS_DESCRIBE_US */
 	uint64_t describe_us;  /* when it was made */
+	uint32_t describe_uid; /* for whom: manager_view_uid() of its caller */
 	uint64_t slow_said_us; /* when a caller that does not read was last logged */
 	sd_bus_message *held[PEERS_MAX_HELD]; /* calls kept until their caller reads */
 	unsigned slow_unsaid;		      /* such callers since, not logged one by one */
@@ -122,6 +123,30 @@ static int get_s(sd_bus *bus, const char *path, const char *iface, const char *p
 static int authorize(struct bus *b, sd_bus_message *msg, const char *action, sd_bus_error *error)
 {
 	return polkit_check(msg, action, &b->polkit, error);
+}
+
+/*
+ * The caller's uid, asked of the bus once per call (effective uid where the bus vouches for it,
+ * as polkit.c's root test does); a caller that cannot be told is BUS_UID_UNKNOWN, whom the
+ * manager shows only what it shows everyone.
+ */
+#define BUS_UID_UNKNOWN UINT32_MAX
+static uint32_t caller_uid(sd_bus_message *msg)
+{
+	sd_bus_creds *c = NULL;
+	uint32_t ret = BUS_UID_UNKNOWN;
+	uint64_t augmented;
+	uid_t uid;
+
+	if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID, &c) < 0)
+		return ret;
+	augmented = sd_bus_creds_get_augmented_mask(c);
+	if (!(augmented & SD_BUS_CREDS_EUID) && sd_bus_creds_get_euid(c, &uid) >= 0)
+		ret = (uint32_t)uid;
+	else if (!(augmented & SD_BUS_CREDS_UID) && sd_bus_creds_get_uid(c, &uid) >= 0)
+		ret = (uint32_t)uid;
+	sd_bus_creds_unref(c);
+	return ret;
 }
 
 /* ---- records: a JSON record as a{sv}, typed by its field table --------------------------- */
@@ -389,15 +414,17 @@ static int reply_records(struct bus *b, sd_bus_message *msg, const struct record
 
 /*
  * The status document, made at most once per BUS_DESCRIBE_US and whenever the manager reports
- * a change or an alert: a storm of calls costs copies, not a document each.
+ * a change or an alert: a storm of calls costs copies, not a document each. Callers who see
+ * other owners (hidepid) get documents of their own, so the one kept is for one view.
  */
 static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct bus *b = userdata;
 	uint64_t now = now_us();
+	uint32_t uid = caller_uid(msg), view = manager_view_uid(b->m, uid);
 
-	if (!b->describe || now - b->describe_us >= BUS_DESCRIBE_US) {
-		json_object *o = manager_describe(b->m, BUS_MAX_SOCKETS);
+	if (!b->describe || now - b->describe_us >= BUS_DESCRIBE_US || view != b->describe_uid) {
+		json_object *o = manager_describe(b->m, BUS_MAX_SOCKETS, uid);
 		char *text;
 
 		if (!o)
@@ -410,6 +437,7 @@ static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *er
 		free(b->describe);
 		b->describe = text;
 		b->describe_us = now;
+		b->describe_uid = view;
 	}
 	charge(b, msg, strlen(b->describe));
 	{
@@ -424,7 +452,8 @@ static int method_list_sockets(sd_bus_message *msg, void *userdata, sd_bus_error
 {
 	struct bus *b = userdata;
 
-	return reply_records(b, msg, &record_socket, manager_sockets_json(b->m, BUS_MAX_SOCKETS));
+	return reply_records(b, msg, &record_socket,
+			     manager_sockets_json(b->m, BUS_MAX_SOCKETS, caller_uid(msg)));
 }
 
 /* The filters and the page of ListSocketsPage and ListSocketsJSON; InvalidArgs when bad. */
@@ -475,7 +504,7 @@ static int method_list_sockets_page(sd_bus_message *msg, void *userdata, sd_bus_
 	r = read_page_args(msg, &f, &offset, &limit, error);
 	if (r <= 0)
 		return r;
-	arr = manager_sockets_page(b->m, &f, offset, limit, &total);
+	arr = manager_sockets_page(b->m, &f, offset, limit, &total, caller_uid(msg));
 	if (!arr)
 		return -ENOMEM;
 	/* What the reply weighs, near enough: the same records as JSON. */
@@ -510,7 +539,7 @@ static int method_list_sockets_json(sd_bus_message *msg, void *userdata, sd_bus_
 	r = read_page_args(msg, &f, &offset, &limit, error);
 	if (r <= 0)
 		return r;
-	text = manager_sockets_page_text(b->m, &f, offset, limit, &total);
+	text = manager_sockets_page_text(b->m, &f, offset, limit, &total, caller_uid(msg));
 	if (!text)
 		return -ENOMEM;
 	charge(b, msg, strlen(text));
@@ -523,7 +552,7 @@ static int method_list_alerts(sd_bus_message *msg, void *userdata, sd_bus_error 
 {
 	struct bus *b = userdata;
 
-	return reply_records(b, msg, &record_alert, manager_alerts_json(b->m));
+	return reply_records(b, msg, &record_alert, manager_alerts_json(b->m, caller_uid(msg)));
 }
 
 static int method_recommend(sd_bus_message *msg, void *userdata, sd_bus_error *error)

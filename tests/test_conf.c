@@ -92,6 +92,7 @@ static void assert_conf_equal(const struct nlt_conf *a, const struct nlt_conf *b
 	for (i = 0; i < a->n_ignore_comm; i++)
 		assert_string_equal(a->ignore_comm[i], b->ignore_comm[i]);
 	assert_int_equal(a->autofix, b->autofix);
+	assert_int_equal(a->hide_owners, b->hide_owners);
 }
 
 static void assert_defaults(const struct nlt_conf *c)
@@ -123,6 +124,7 @@ static void test_conf_defaults_match_spec(void **state)
 	assert_int_equal(c.alert_interval_ms, 10000);
 	assert_int_equal(c.n_ignore_comm, 0);
 	assert_false(c.autofix);
+	assert_int_equal(c.hide_owners, NLT_HIDE_AUTO);
 }
 
 static void test_conf_policy_names_round_trip(void **state)
@@ -203,7 +205,8 @@ enum field {
 	F_SCAN,
 	F_DROPS,
 	F_INTERVAL,
-	F_AUTOFIX
+	F_AUTOFIX,
+	F_HIDE
 };
 
 static uint64_t field(const struct nlt_conf *c, enum field f)
@@ -229,6 +232,8 @@ static uint64_t field(const struct nlt_conf *c, enum field f)
 		return c->alert_interval_ms;
 	case F_AUTOFIX:
 		return c->autofix;
+	case F_HIDE:
+		return c->hide_owners;
 	}
 	return UINT64_MAX;
 }
@@ -293,6 +298,9 @@ static void test_conf_accepts_every_key_in_every_unit_form(void **state)
 		{ "autofix = false", F_AUTOFIX, 0 },
 		{ "autofix = no", F_AUTOFIX, 0 },
 		{ "autofix = off", F_AUTOFIX, 0 },
+		{ "hide-owners = auto", F_HIDE, NLT_HIDE_AUTO },
+		{ "hide-owners = yes", F_HIDE, NLT_HIDE_YES },
+		{ "hide-owners = \"no\"", F_HIDE, NLT_HIDE_NO },
 	};
 
 	(void)state;
@@ -539,6 +547,8 @@ static void test_conf_rejects_wrong_type_with_line(void **state)
 		{ "policy = Exact\n", 1, "unknown policy" },
 		{ "autofix = maybe\n", 1, "invalid boolean value for option 'autofix'" },
 		{ "autofix = 1\n", 1, "invalid boolean value" },
+		{ "hide-owners = true\n", 1,
+		  "hide-owners: unknown value 'true'; use auto, yes or no" },
 		{ "state-dir = {\"/a\"}\n", 1, NULL },
 		{ "alerts {\n min-drops = many\n}\n", 2, "alerts.min-drops: 'many'" },
 		{ "alerts {\n interval = soon\n}\n", 2,
