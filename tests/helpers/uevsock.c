@@ -8,11 +8,15 @@
  *   drain  -> read everything queued (counting events, payload bytes and ENOBUFS), then stat
  *   follow -> read everything queued and from now on every event as soon as it comes, then stat
  *   hold   -> stop reading again, then stat
+ *   settle MS -> read every event as it comes until none came for MS ms (10 s at most), then
+ *             stat with "settled" true (or false after 10 s): the queue is empty and quiet
  *   quit   -> exit 0
  * It never reads the socket unless told to, so it stalls exactly as long as the test wants.
  * With --mark, "marked" counts the events read that carry SYNTH_UUID=UUID (a test's own
  * synthetic uevents, written as "change UUID" to a uevent file): the rest came from elsewhere.
  * "queued" is rmem_alloc as the last drain found it, before reading: the charge of what it read.
+ * "charge" adds up the fall of rmem_alloc across each read: between two moments when the queue
+ * is empty (after settle), it grew by exactly the kernel's charge of the events that came.
  */
 #include <errno.h>
 #include <linux/netlink.h>
@@ -24,6 +28,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SO_MEMINFO
@@ -36,6 +41,8 @@
 static int fd;
 static unsigned long long events, bytes, enobufs, marked, marked_bytes;
 static unsigned int queued;
+static long long charge;
+static bool settled;
 static char mark[64]; /* "SYNTH_UUID=<uuid>", or empty: count nothing as marked */
 
 static unsigned int rmem_alloc(void)
@@ -71,9 +78,9 @@ static void stat_line(void)
 	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rb, &rl);
 	printf("{\"pid\":%d,\"rcvbuf\":%d,\"rmem_alloc\":%u,\"drops\":%u,\"events\":%llu,"
 	       "\"bytes\":%llu,\"enobufs\":%llu,\"marked\":%llu,\"marked_bytes\":%llu,"
-	       "\"queued\":%u}\n",
+	       "\"queued\":%u,\"charge\":%lld,\"settled\":%s}\n",
 	       (int)getpid(), rb, mi[SK_MEMINFO_RMEM_ALLOC], mi[SK_MEMINFO_DROPS], events, bytes,
-	       enobufs, marked, marked_bytes, queued);
+	       enobufs, marked, marked_bytes, queued, charge, settled ? "true" : "false");
 	fflush(stdout);
 }
 
@@ -83,8 +90,10 @@ static void drain(void)
 
 	queued = rmem_alloc();
 	for (;;) {
+		long long before = rmem_alloc();
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
+		charge += before - (long long)rmem_alloc();
 		if (n < 0) {
 			if (errno == ENOBUFS) {
 				enobufs++;
@@ -100,6 +109,30 @@ static void drain(void)
 			marked++;
 			marked_bytes += (unsigned long long)n;
 		}
+	}
+}
+
+/* Read everything as it comes until nothing came for ms milliseconds, or 10 s passed. */
+static void settle(int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct timespec t0, t;
+
+	settled = false;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		int r = poll(&p, 1, ms);
+
+		if (r == 0) {
+			settled = true;
+			return;
+		}
+		if (r < 0 && errno != EINTR)
+			return;
+		drain();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= 10)
+			return;
 	}
 }
 
@@ -155,9 +188,11 @@ int main(int argc, char **argv)
 	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rb, &rl);
 	printf("ready %d %d\n", (int)getpid(), rb);
 	fflush(stdout);
-	/* stdin is read with read(2), a line at a time: stdio would hide buffered lines from poll. */
+	/* stdin is read with read(2), a line at a time: stdio would hide buffered lines from poll.
+	 */
 	for (size_t have = 0;;) {
-		struct pollfd p[2] = { { .fd = 0, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = 0, .events = POLLIN },
+				       { .fd = fd, .events = POLLIN } };
 		char *nl;
 		ssize_t n;
 
@@ -187,6 +222,9 @@ int main(int argc, char **argv)
 				follow = true;
 				drain();
 				stat_line();
+			} else if (strncmp(line, "settle ", 7) == 0) {
+				settle(atoi(line + 7));
+				stat_line();
 			} else if (strncmp(line, "hold", 4) == 0) {
 				follow = false;
 				stat_line();
@@ -198,6 +236,8 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: uevsock [--rcvbuf N | --force N] [--no-enobufs] [--comm NAME] [--mark UUID]\n");
+	fprintf(
+	    stderr,
+	    "usage: uevsock [--rcvbuf N | --force N] [--no-enobufs] [--comm NAME] [--mark UUID]\n");
 	return 2;
 }
