@@ -171,6 +171,7 @@ start_polkitd() {
 	local pk=/usr/lib/polkit-1/polkitd
 	[ -x $pk ] || pk=/usr/libexec/polkitd
 	[ -x $pk ] || fail "polkitd missing (tests/deps.sh installs polkitd)"
+	need_mountns "polkitd with the test's rules (bind mounts over its directories)"
 	mkdir -p "$TMP/pk-actions" "$TMP/pk-empty"
 	cp "$REPO/dbus/org.nltune1.policy" "$TMP/pk-actions/"
 	chmod 755 "$TMP/pk-actions" "$TMP/pk-empty" "$1"
