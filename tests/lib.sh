@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: MIT
 # Shared by the integration and benchmark scripts: build paths, root check, polling, cleanup
-# by pid, test listeners, a private system bus.
+# by pid, test listeners, marked uevents, namespace probes, a private system bus.
 NLTUNE=${NLTUNE_BUILD:?run through make check or make bench}/nltune
 NLTUNED=${NLTUNE_BUILD}/nltuned
 UEVSOCK=${NLTUNE_BUILD}/tests/helpers/uevsock
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TMP=$(mktemp -d "/tmp/${NLTUNE_TMP_PREFIX:-nltune-test}.XXXXXX")
+# This run's marker: emit writes "change $MARK", so each event it sends carries SYNTH_UUID=$MARK
+# and tells itself apart from any other uevent on the machine (another test, a udev trigger).
+MARK=$(cat /proc/sys/kernel/random/uuid 2>/dev/null || echo 00000000-0000-0000-0000-000000000000)
 PIDS=()
 CLEANUPS=()
 
@@ -37,13 +40,36 @@ wait_for() {
 	done
 }
 
-# emit N [FILE [TEXT]]: write TEXT (default "change") N times to a uevent file.
+# emit N [FILE [TEXT]]: write TEXT (default "change $MARK": a synthetic event carrying this
+# run's marker) N times to a uevent file, through one open file. More keys: "change $MARK
+# KEY=value" (the kernel takes letters and digits only in KEY and value, and adds SYNTH_ARG_ to
+# the key). EMIT_MS: how long it took; on a loaded machine a burst may have paused for longer than
+# a burst's ending gap (200 ms) and so have been seen as several.
 emit() {
-	local n=$1 f=${2:-/sys/class/net/lo/uevent} txt=${3:-change} i
-	for ((i = 0; i < n; i++)); do echo "$txt" > "$f"; done
+	local n=$1 f=${2:-/sys/class/net/lo/uevent} txt=${3:-change $MARK} i fd t0=${EPOCHREALTIME/[.,]/}
+	exec {fd}> "$f" || fail "cannot open $f"
+	for ((i = 0; i < n; i++)); do echo "$txt" >&$fd || fail "writing $txt to $f failed"; done
+	exec {fd}>&-
+	EMIT_MS=$(((${EPOCHREALTIME/[.,]/} - t0) / 1000))
 }
 
-# A uevsock listener as a coprocess: start_sock NAME ARGS...; sock_cmd NAME CMD prints the reply.
+# need_netns WHAT / need_mountns WHAT: skip, saying why, where this machine cannot make the
+# namespace WHAT needs: a container without CAP_SYS_ADMIN, or for mounts a chroot (its / is no
+# mount point, so no private copy of the mounts can be made: unshare -m fails with EINVAL).
+need_netns() {
+	local err
+	command -v unshare > /dev/null || skip "$1 needs unshare (util-linux)"
+	err=$(unshare -n true 2>&1) || skip "$1 needs a network namespace, which cannot be made here: $err"
+}
+need_mountns() {
+	local err
+	command -v unshare > /dev/null || skip "$1 needs unshare (util-linux)"
+	err=$(unshare -m sh -c "mount --make-rprivate / && mount --bind '$TMP' '$TMP'" 2>&1) ||
+		skip "$1 needs a private mount namespace, which cannot be made here (a chroot, whose / is no mount point, or a container without CAP_SYS_ADMIN): $err"
+}
+
+# A uevsock listener as a coprocess: start_sock NAME ARGS...; sock_cmd NAME CMD prints the reply;
+# stop_sock NAME ends it, so that NAME can be started again.
 start_sock() {
 	local name=$1; shift
 	mkfifo "$TMP/$name.in"
@@ -61,6 +87,27 @@ sock_cmd() {
 	answered() { [ "$(grep -c '^{' "$TMP/$name.out")" -gt "$n" ]; }
 	wait_for 10 answered || fail "$name did not answer $cmd"
 	grep '^{' "$TMP/$name.out" | tail -n 1
+}
+stop_sock() {
+	local fdv="${1}_fd" pidv="${1}_pid"
+	echo quit >&"${!fdv}"
+	eval "exec ${!fdv}>&-"
+	wait_for 5 sh -c "! kill -0 ${!pidv} 2>/dev/null" || kill "${!pidv}" 2>/dev/null
+	rm -f "$TMP/$1.in" "$TMP/$1.out"
+}
+
+# A witness: start_witness NAME starts a listener (64 MiB, forced: it drops nothing) that counts
+# this run's marked events apart from all others; witness NAME drains it and sets NAME_all,
+# NAME_mine and NAME_others (events since it started) and NAME_drops. Started before what a test
+# measures and read after it ended, its others are the most other traffic that can have joined.
+start_witness() {
+	start_sock "$1" --force 67108864 --mark "$MARK"
+}
+witness() {
+	local st
+	st=$(sock_cmd "$1" drain)
+	eval "$1_all=$(jq .events <<<"$st") $1_mine=$(jq .marked <<<"$st") $1_drops=$(jq .drops <<<"$st")"
+	eval "$1_others=\$(($1_all - $1_mine))"
 }
 
 # bus_conf MODE SOCKET FILE: a private system bus with a Debian system bus's default policy,
@@ -124,6 +171,7 @@ start_polkitd() {
 	local pk=/usr/lib/polkit-1/polkitd
 	[ -x $pk ] || pk=/usr/libexec/polkitd
 	[ -x $pk ] || fail "polkitd missing (tests/deps.sh installs polkitd)"
+	need_mountns "polkitd with the test's rules (bind mounts over its directories)"
 	mkdir -p "$TMP/pk-actions" "$TMP/pk-empty"
 	cp "$REPO/dbus/org.nltune1.policy" "$TMP/pk-actions/"
 	chmod 755 "$TMP/pk-actions" "$TMP/pk-empty" "$1"

@@ -11,6 +11,7 @@ for t in dbus-daemon busctl setpriv cc jq; do
 	command -v $t >/dev/null || fail "$t missing (tests/deps.sh installs it)"
 done
 PROCS=1000 PER=20 NS=100
+need_netns "listeners in $NS network namespaces"
 
 chmod 711 "$TMP"
 cc -std=gnu11 -O2 -D_GNU_SOURCE "$REPO/tests/bench/nlhold.c" -o "$TMP/nlhold" || fail "cannot build nlhold"

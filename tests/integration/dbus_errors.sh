@@ -32,6 +32,7 @@ done
 pass "interface XML: xmllint, gdbus-codegen"
 
 # --- a daemon whose net.core.rmem_max is read-only (in its own mount namespace) ---------------------
+need_mountns "the rest (nltuned with a read-only rmem_max, bind-mounted)"
 max=$(cat /proc/sys/net/core/rmem_max) def=$(cat /proc/sys/net/core/rmem_default)
 want=$(((max / 4096 + 4) * 4096))
 cat > "$TMP/nltune.conf" <<CONF

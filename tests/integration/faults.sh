@@ -56,6 +56,7 @@ wait $d || fail "nltuned exited $?"
 pass "damaged state"
 
 # --- in another network namespace the kernel refuses (EACCES): exit 1, host values untouched -------
+need_netns "apply in another network namespace"
 d0=$(cat /proc/sys/net/core/rmem_default) m0=$(cat /proc/sys/net/core/rmem_max)
 printf 'state-dir = "%s/nsstate"\npolicy = exact\nfloor = 4M\n' "$TMP" > "$TMP/ns.conf"
 unshare -n "$NLTUNE" -c "$TMP/ns.conf" apply > /dev/null 2> "$TMP/err"
@@ -67,7 +68,7 @@ grep -q "Permission denied" "$TMP/err" || fail "apply in a netns: $(cat "$TMP/er
 pass "EACCES in another network namespace"
 
 # --- a sysctl write refused half-way: both values as before, exit 1 ------------------------------
-command -v unshare >/dev/null || skip "unshare missing"
+need_mountns "a sysctl write refused half-way (a read-only bind mount)"
 fake=$TMP/proc
 mkdir -p "$fake/sys/net/core" "$fake/sys/kernel/random"
 echo 65536 > "$fake/sys/net/core/rmem_default"

@@ -11,6 +11,7 @@
 need_root
 command -v python3 >/dev/null || fail "python3 missing (tests/deps.sh installs it)"
 command -v unshare >/dev/null || fail "unshare missing"
+need_mountns "nltuned's journal output (the journal's socket bound in a private mount namespace)"
 
 # The stand-in: every datagram as one JSON object per line (KEY=VALUE lines and the binary
 # KEY\n<le64 length><data>\n form of the native protocol).
