@@ -105,7 +105,9 @@ json_object *manager_sockets_page(struct manager *m, const struct scan_filter *f
 /* The same page as the JSON text report_sockets_text() writes; NULL without memory. */
 char *manager_sockets_page_text(struct manager *m, const struct scan_filter *f, size_t offset,
 				size_t limit, size_t *total, uint32_t uid);
-/* Array of ALERT, oldest first. */
+/* Array of ALERT, oldest first, as uid sees them (MANAGER_UID_ANYONE: as a broadcast shows them).
+ */
+#define MANAGER_UID_ANYONE UINT32_MAX
 json_object *manager_alerts_json(struct manager *m, uint32_t uid);
 /* Refresh the recommendation from the sysctls in force and the peaks; it stays valid until
  * the next call into the manager. */

@@ -1016,7 +1016,8 @@ static int send_alert(struct bus *b, json_object *alert)
 /* The kept alerts newer than id, oldest first, as signals: none is lost to a late name. */
 static void emit_alerts_since(struct bus *b, uint64_t id)
 {
-	json_object *arr = manager_alerts_json(b->m), *v;
+	/* As the Alert signal is: a broadcast shows what any listener may see. */
+	json_object *arr = manager_alerts_json(b->m, MANAGER_UID_ANYONE), *v;
 	size_t n = arr ? json_object_array_length(arr) : 0, sent = 0;
 
 	for (size_t i = 0; i < n; i++) {
