@@ -359,13 +359,19 @@ static void autofix(struct manager *m, const struct sockrow *r)
 static void write_metrics(struct manager *m)
 {
 	json_object *st, *socks;
+	/*
+	 * Who may read the file: node_exporter runs as another user. Its labels name owners
+	 * (pid, comm) of bounded few sockets; decide here if some hosts must hide them.
+	 */
+	mode_t mode = 0644;
 	int r;
 
 	if (!m->conf.metrics_file[0])
 		return;
 	st = manager_status_json(m);
 	socks = report_sockets_json(&m->scan, true);
-	r = metrics_write_file(m->conf.metrics_file, st, socks);
+	r = metrics_file_update(&m->metrics_out, m->conf.metrics_file, mode, st, socks,
+				clock_mono_ms());
 	if (r < 0)
 		log_repeat_warnx(&m->metrics_fail, "cannot write metrics-file %s: %s",
 				 m->conf.metrics_file, safedir_strerror(r));
@@ -787,6 +793,7 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 			 m->conf.state_dir);
 	else if (r < 0)
 		log_warnx("%s: %s", m->conf.state_dir, safedir_strerror(r));
+	remove_metrics_temps(m);
 	if (!m->snap.boot_id[0])
 		log_warnx("no boot id under %s/sys/kernel/random: burst history is not saved",
 			  paths_proc());
@@ -872,4 +879,5 @@ void manager_free(struct manager *m)
 	m->alerts = NULL;
 	free(m->fixes);
 	m->fixes = NULL;
+	metrics_file_free(&m->metrics_out);
 }
