@@ -750,6 +750,21 @@ int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_
 	return -ENOENT;
 }
 
+/* A write killed between create and rename leaves "<metrics-file>.XXXXXX" beside it. */
+static void remove_metrics_temps(const struct manager *m)
+{
+	int r;
+
+	if (!m->conf.metrics_file[0])
+		return;
+	r = metrics_remove_temps(m->conf.metrics_file);
+	if (r > 0)
+		log_info("removed %d temporary files a killed write left beside %s", r,
+			 m->conf.metrics_file);
+	else if (r < 0 && r != -ENOENT)
+		log_warnx("%s: %s", m->conf.metrics_file, safedir_strerror(r));
+}
+
 int manager_init(struct manager *m, const struct nlt_conf *conf, const char *conf_path)
 {
 	struct alerts_conf ac;
