@@ -336,23 +336,59 @@ static void record_fix(struct manager *m, const struct sockrow *r, uint64_t got)
 		log_warnx("cannot save %s/%s: %s", m->conf.state_dir, FIXLOG_FILE, strerror(-e));
 }
 
+#define AUTOFIX_LOG_WINDOW_MS 60000 /* autofix's log budget: lines per window, like alerts' */
+#define AUTOFIX_LOG_MAX 10
+
+/*
+ * May autofix log one more line? AUTOFIX_LOG_MAX a window; the rest are counted and summed
+ * up in one line by the first call after the window (autofix runs for every row of every scan).
+ */
+static bool autofix_log_pass(struct manager *m, bool line)
+{
+	uint64_t now = clock_mono_ms();
+
+	if (now - m->autofix_log.start_ms >= AUTOFIX_LOG_WINDOW_MS) {
+		if (m->autofix_log.more)
+			log_warnx("autofix: %" PRIu64 " more sockets raised or failed in the last "
+				  "minute, not logged one by one (the log keeps %d a minute); nltune "
+				  "sockets shows the raised ones as limit forced",
+				  m->autofix_log.more, AUTOFIX_LOG_MAX);
+		m->autofix_log.start_ms = now;
+		m->autofix_log.lines = 0;
+		m->autofix_log.more = 0;
+	}
+	if (!line)
+		return false;
+	if (m->autofix_log.lines < AUTOFIX_LOG_MAX) {
+		m->autofix_log.lines++;
+		return true;
+	}
+	m->autofix_log.more++;
+	return false;
+}
+
 static void autofix(struct manager *m, const struct sockrow *r)
 {
 	uint64_t got;
 	char err[256];
+	bool act = m->conf.autofix && r->v.limit == LIMIT_MINIMUM &&
+		   r->s.protocol == NLSCAN_PROTO_UEVENT && r->s.groups && r->own && r->own->npids;
 
-	if (!m->conf.autofix || r->v.limit != LIMIT_MINIMUM ||
-	    r->s.protocol != NLSCAN_PROTO_UEVENT || !r->s.groups || !r->own || !r->own->npids)
+	if (m->autofix_log.more) /* a window's summary, even in a scan with nothing to fix */
+		autofix_log_pass(m, false);
+	if (!act)
 		return;
 	if (fixsock_raise(r->own->pids[0], r->own->fds[0], r->s.inode, m->snap.rec.rmem_default,
 			  &got, err, sizeof(err)) < 0) {
-		log_warnx("autofix of %s[%d] socket %" PRIu64 " failed: %s", r->own->comm,
-			  (int)r->own->pids[0], r->s.inode, err);
+		if (autofix_log_pass(m, true))
+			log_warnx("autofix of %s[%d] socket %" PRIu64 " failed: %s",
+				  r->own->comm, (int)r->own->pids[0], r->s.inode, err);
 		return;
 	}
-	log_info("autofix: %s[%d] socket %" PRIu64 " rcvbuf %u -> %" PRIu64
-		 " (it asked for less than the kernel's floor)",
-		 r->own->comm, (int)r->own->pids[0], r->s.inode, r->s.rcvbuf, got);
+	if (autofix_log_pass(m, true))
+		log_info("autofix: %s[%d] socket %" PRIu64 " rcvbuf %u -> %" PRIu64
+			 " (it asked for less than the kernel's floor)",
+			 r->own->comm, (int)r->own->pids[0], r->s.inode, r->s.rcvbuf, got);
 	record_fix(m, r, got);
 }
 
