@@ -337,7 +337,7 @@ static void record_fix(struct manager *m, const struct sockrow *r, uint64_t got)
 }
 
 #define AUTOFIX_LOG_WINDOW_MS 60000 /* autofix's log budget: lines per window, like alerts' */
-#define AUTOFIX_LOG_MAX 10
+#define AUTOFIX_LOG_MAX	      10
 
 /*
  * May autofix log one more line? AUTOFIX_LOG_MAX a window; the rest are counted and summed
@@ -349,10 +349,11 @@ static bool autofix_log_pass(struct manager *m, bool line)
 
 	if (now - m->autofix_log.start_ms >= AUTOFIX_LOG_WINDOW_MS) {
 		if (m->autofix_log.more)
-			log_warnx("autofix: %" PRIu64 " more sockets raised or failed in the last "
-				  "minute, not logged one by one (the log keeps %d a minute); nltune "
-				  "sockets shows the raised ones as limit forced",
-				  m->autofix_log.more, AUTOFIX_LOG_MAX);
+			log_warnx(
+			    "autofix: %" PRIu64 " more sockets raised or failed in the last "
+			    "minute, not logged one by one (the log keeps %d a minute); nltune "
+			    "sockets shows the raised ones as limit forced",
+			    m->autofix_log.more, AUTOFIX_LOG_MAX);
 		m->autofix_log.start_ms = now;
 		m->autofix_log.lines = 0;
 		m->autofix_log.more = 0;
@@ -381,8 +382,8 @@ static void autofix(struct manager *m, const struct sockrow *r)
 	if (fixsock_raise(r->own->pids[0], r->own->fds[0], r->s.inode, m->snap.rec.rmem_default,
 			  &got, err, sizeof(err)) < 0) {
 		if (autofix_log_pass(m, true))
-			log_warnx("autofix of %s[%d] socket %" PRIu64 " failed: %s",
-				  r->own->comm, (int)r->own->pids[0], r->s.inode, err);
+			log_warnx("autofix of %s[%d] socket %" PRIu64 " failed: %s", r->own->comm,
+				  (int)r->own->pids[0], r->s.inode, err);
 		return;
 	}
 	if (autofix_log_pass(m, true))

@@ -126,8 +126,8 @@ static void record_series(FILE *f, const struct record_schema *s, json_object *c
 
 /* ---- which sockets get series of their own -------------------------------------------------- */
 
-#define NPROTO 33 /* netlink protocols 0-31 (MAX_LINKS), and one bucket for anything else */
-#define NLIMIT 5  /* enum nl_limit */
+#define NPROTO	 33 /* netlink protocols 0-31 (MAX_LINKS), and one bucket for anything else */
+#define NLIMIT	 5  /* enum nl_limit */
 #define NVERDICT 3
 
 struct pick {
@@ -197,8 +197,9 @@ static void tally(json_object *socks, struct tally *t)
 			continue;
 		t->nlisteners++;
 		if (p)
-			p[t->nlisteners - 1] = (struct pick){ rec, 2 - v, report_u64(rec, "holds_events"),
-							      report_u64(rec, "inode") };
+			p[t->nlisteners - 1] =
+			    (struct pick){ rec, 2 - v, report_u64(rec, "holds_events"),
+					   report_u64(rec, "inode") };
 	}
 	if (!p) { /* no memory: the counts alone */
 		t->nshown = 0;
@@ -333,8 +334,8 @@ int metrics_write_file(const char *path, json_object *status, json_object *socke
 	return r;
 }
 
-int metrics_file_update(struct metrics_file *mf, const char *path, mode_t mode,
-			json_object *status, json_object *sockets, uint64_t now_ms)
+int metrics_file_update(struct metrics_file *mf, const char *path, mode_t mode, json_object *status,
+			json_object *sockets, uint64_t now_ms)
 {
 	char *buf = NULL;
 	size_t len = 0;

@@ -41,8 +41,8 @@ struct metrics_file {
  * now_ms of the last write or refresh. Returns 1 written, 0 left as it was, or -errno (mf then
  * forgets the text, so the next call writes).
  */
-int metrics_file_update(struct metrics_file *mf, const char *path, mode_t mode,
-			json_object *status, json_object *sockets, uint64_t now_ms);
+int metrics_file_update(struct metrics_file *mf, const char *path, mode_t mode, json_object *status,
+			json_object *sockets, uint64_t now_ms);
 
 /*
  * Remove the temporary files "<name>.XXXXXX" a killed writer left beside the metrics file

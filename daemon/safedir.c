@@ -107,7 +107,8 @@ static int walk_step(struct walk *w, const char *comp, bool create, char *link, 
 		return -ENAMETOOLONG;
 	fd = step_open(w, abs, comp, create);
 	if (fd == -ENOTDIR || fd == -ELOOP) {
-		n = w->stable ? readlink(abs, link, linklen) : readlinkat(w->fd, comp, link, linklen);
+		n = w->stable ? readlink(abs, link, linklen)
+			      : readlinkat(w->fd, comp, link, linklen);
 		if (n < 0)
 			return errno == EINVAL ? -ENOTDIR : -errno;
 		if ((size_t)n >= linklen)
@@ -224,7 +225,8 @@ int safedir_open(const char *path, bool create)
 			goto fail;
 		}
 		if ((size_t)snprintf(joined, sizeof(joined), "%s/%s/%s",
-				     link[0] == '/' ? "" : w.path, link, rest + off) >= sizeof(joined)) {
+				     link[0] == '/' ? "" : w.path, link,
+				     rest + off) >= sizeof(joined)) {
 			r = -ENAMETOOLONG;
 			goto fail;
 		}
@@ -311,8 +313,8 @@ int safedir_replace(int dfd, const char *name, const char *prefix, const char *b
 	return safedir_replace_mode(dfd, name, prefix, buf, len, 0644);
 }
 
-int safedir_replace_mode(int dfd, const char *name, const char *prefix, const char *buf,
-			 size_t len, mode_t mode)
+int safedir_replace_mode(int dfd, const char *name, const char *prefix, const char *buf, size_t len,
+			 mode_t mode)
 {
 	char tmp[NAME_MAX + 1];
 	int fd, r;

@@ -36,8 +36,8 @@ int safedir_open_parent(const char *path, const char **name);
 int safedir_replace(int dfd, const char *name, const char *prefix, const char *buf, size_t len);
 
 /* safedir_replace, the file given mode (whatever the umask) instead of 0644. */
-int safedir_replace_mode(int dfd, const char *name, const char *prefix, const char *buf,
-			 size_t len, mode_t mode);
+int safedir_replace_mode(int dfd, const char *name, const char *prefix, const char *buf, size_t len,
+			 mode_t mode);
 
 /*
  * Remove the file path (not a directory) from its directory, opened as

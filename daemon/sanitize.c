@@ -95,7 +95,8 @@ char *sanitize_text(char *dst, size_t len, const char *src)
 			continue;
 		}
 		/* C1 controls drive terminals too; bidi and invisible ones mislead the reader */
-		if ((n == 2 && s[0] == 0xc2 && s[1] < 0xa0) || (n > 1 && is_invisible(code_point(s, n)))) {
+		if ((n == 2 && s[0] == 0xc2 && s[1] < 0xa0) ||
+		    (n > 1 && is_invisible(code_point(s, n)))) {
 			dst[o++] = '?';
 			s += n;
 			continue;

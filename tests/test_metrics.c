@@ -443,7 +443,7 @@ static void test_metrics_listeners_capped_dropping_first(void **state)
 		json_object_array_add(socks, listener(100000 + i, "ok", 100 + i % 50, 15, 1));
 	json_object_array_add(socks, listener(7, "dropping", 4000, 15, 1));
 	json_object_array_add(socks, listener(8, "at-risk", 3000, 15, 1));
-	json_object_array_add(socks, listener(9, "dropping", 10, 0, 0)); /* not a uevent socket */
+	json_object_array_add(socks, listener(9, "dropping", 10, 0, 0));   /* not a uevent socket */
 	json_object_array_add(socks, listener(10, "dropping", 10, 15, 0)); /* sends, no groups */
 	out = capture(NULL, socks);
 	check_exposition(out, &e);
@@ -475,8 +475,8 @@ static void test_metrics_listeners_order_is_stable(void **state)
 	(void)state;
 	for (size_t i = 0; i < 200; i++) {
 		json_object_array_add(a, listener(1000 + i, i % 7 ? "ok" : "at-risk", 50, 15, 1));
-		json_object_array_add(b, listener(1000 + 199 - i, (199 - i) % 7 ? "ok" : "at-risk",
-						  50, 15, 1));
+		json_object_array_add(
+		    b, listener(1000 + 199 - i, (199 - i) % 7 ? "ok" : "at-risk", 50, 15, 1));
 	}
 	oa = capture(NULL, a);
 	ob = capture(NULL, b);
@@ -849,15 +849,15 @@ static void test_metrics_file_update_writes_only_changes(void **state)
 	assert_int_equal(stat(path, &b), 0);
 	assert_int_equal(a.st_ino, b.st_ino);
 	assert_int_equal(b.st_mtim.tv_sec, 1000); /* not touched within METRICS_REFRESH_MS */
-	assert_int_equal(
-	    metrics_file_update(&mf, path, 0640, st, socks, 5000 + METRICS_REFRESH_MS), 0);
+	assert_int_equal(metrics_file_update(&mf, path, 0640, st, socks, 5000 + METRICS_REFRESH_MS),
+			 0);
 	assert_int_equal(stat(path, &b), 0);
 	assert_int_equal(a.st_ino, b.st_ino);
 	assert_true(b.st_mtim.tv_sec > 1000); /* touched: node_exporter sees it alive */
 	json_object_object_add(json_object_object_get(st, "uevents"), "total",
 			       json_object_new_uint64(4001));
-	assert_int_equal(
-	    metrics_file_update(&mf, path, 0640, st, socks, 5001 + METRICS_REFRESH_MS), 1);
+	assert_int_equal(metrics_file_update(&mf, path, 0640, st, socks, 5001 + METRICS_REFRESH_MS),
+			 1);
 	assert_int_equal(stat(path, &b), 0);
 	assert_true(a.st_ino != b.st_ino);
 	list_dir(d->path, names, sizeof(names));
@@ -906,7 +906,7 @@ static void test_metrics_remove_temps_only_its_own(void **state)
 	touch(d->path, "nltune.prom");
 	touch(d->path, "nltune.prom.Ab3xY9");
 	touch(d->path, "nltune.prom.zzzzzz");
-	touch(d->path, "nltune.prom.keep");	 /* not six characters */
+	touch(d->path, "nltune.prom.keep");	  /* not six characters */
 	touch(d->path, "nltune.prom.Ab3xY9.bak"); /* more after them */
 	touch(d->path, "other.prom.Ab3xY9");
 	assert_int_equal(metrics_remove_temps(path), 2);

@@ -173,7 +173,7 @@ static void tree(void)
 struct open_case {
 	const char *name, *path;
 	bool create;
-	int err;	    /* 0: opens */
+	int err;	     /* 0: opens */
 	const char *reached; /* for 0: the directory it must be */
 };
 

@@ -31,11 +31,13 @@ static void run(const struct text_case *c, size_t n)
 static void test_sanitize_replaces_bidi_controls(void **state)
 {
 	static const struct text_case c[] = {
-		{ "RLO, the reported comm", "\xe2\x80\xae"
-					    "gnp.exe",
+		{ "RLO, the reported comm",
+		  "\xe2\x80\xae"
+		  "gnp.exe",
 		  "?gnp.exe" },
-		{ "LRE U+202A", "a\xe2\x80\xaa"
-				"b",
+		{ "LRE U+202A",
+		  "a\xe2\x80\xaa"
+		  "b",
 		  "a?b" },
 		{ "RLE U+202B", "\xe2\x80\xab", "?" },
 		{ "PDF U+202C", "\xe2\x80\xac", "?" },
@@ -47,9 +49,10 @@ static void test_sanitize_replaces_bidi_controls(void **state)
 		{ "LRM U+200E", "\xe2\x80\x8e", "?" },
 		{ "RLM U+200F", "\xe2\x80\x8f", "?" },
 		{ "ALM U+061C", "\xd8\x9c", "?" },
-		{ "a Trojan Source line", "x\xe2\x81\xa7"
-					  "y\xe2\x81\xa9"
-					  "z",
+		{ "a Trojan Source line",
+		  "x\xe2\x81\xa7"
+		  "y\xe2\x81\xa9"
+		  "z",
 		  "x?y?z" },
 	};
 
@@ -73,15 +76,18 @@ static void test_sanitize_replaces_invisible_format_characters(void **state)
 {
 	static const struct text_case c[] = {
 		{ "zero-width space U+200B", "systemd\xe2\x80\x8b-udevd", "systemd?-udevd" },
-		{ "zero-width joiner U+200D", "a\xe2\x80\x8d"
-					      "b",
+		{ "zero-width joiner U+200D",
+		  "a\xe2\x80\x8d"
+		  "b",
 		  "a?b" },
-		{ "soft hyphen U+00AD", "ud\xc2\xad"
-					"evd",
+		{ "soft hyphen U+00AD",
+		  "ud\xc2\xad"
+		  "evd",
 		  "ud?evd" },
 		{ "word joiner U+2060", "\xe2\x81\xa0", "?" },
-		{ "BOM U+FEFF", "\xef\xbb\xbf"
-				"x",
+		{ "BOM U+FEFF",
+		  "\xef\xbb\xbf"
+		  "x",
 		  "?x" },
 		{ "annotation U+FFF9", "\xef\xbf\xb9", "?" },
 		{ "tag U+E0041", "\xf3\xa0\x81\x81", "?" },
@@ -96,8 +102,9 @@ static void test_sanitize_replaces_invisible_format_characters(void **state)
 static void test_sanitize_keeps_neighbours(void **state)
 {
 	static const struct text_case c[] = {
-		{ "en dash U+2013", "a\xe2\x80\x93"
-				    "b",
+		{ "en dash U+2013",
+		  "a\xe2\x80\x93"
+		  "b",
 		  "a\xe2\x80\x93"
 		  "b" },
 		{ "ellipsis U+2026", "\xe2\x80\xa6", "\xe2\x80\xa6" },
