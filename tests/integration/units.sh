@@ -55,6 +55,8 @@ grep -q '^ReadWritePaths=.*/proc/sys/net/core' "$a" && grep -q '^ReadWritePaths=
 	grep -q '^ReadWritePaths=.*-/etc/sysctl.d' "$a" || fail "apply unit cannot write what it must"
 grep -q '^RuntimeDirectory=nltune$' "$a" || fail "apply unit has no /run/nltune"
 ! grep -Eq '^(PrivateNetwork|PrivateUsers|ProcSubset)=' "$a" || fail "apply unit would not see the host's net.core"
+# It may start while / is still read-only, where a private /dev cannot be made.
+! grep -q '^PrivateDevices=yes' "$a" || fail "apply unit has PrivateDevices=yes: 226/NAMESPACE before the root is writable"
 d=$TMP/units/nltuned.service
 grep -q '^DefaultDependencies=no$' "$d" || fail "nltuned unit has default dependencies (it must listen before the trigger)"
 grep -q '^Before=.*systemd-udev-trigger.service' "$d" || fail "nltuned unit not before udev's trigger"
