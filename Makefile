@@ -108,6 +108,9 @@ $(O)/tests/test_%: $(O)/tests/test_%.o $(O)/tests/unit.o $(O)/libnltune.a
 # The meter's program reads recorded uevents: uevmon's recvmmsg() is the test's (under
 # _TIME_BITS=64 a 32-bit glibc calls it __recvmmsg64).
 $(O)/tests/test_meter: UNIT_LDFLAGS = -Wl,--wrap=recvmmsg -Wl,--wrap=__recvmmsg64
+# safedir's program swaps a directory between two of its steps, from open() and openat().
+$(O)/tests/test_safedir: UNIT_LDFLAGS = -Wl,--wrap=open -Wl,--wrap=open64 -Wl,--wrap=openat \
+	-Wl,--wrap=openat64
 
 $(O)/tests/host/host_%: $(O)/tests/host/host_%.o $(O)/tests/unit.o $(O)/libnltune.a
 	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -lpthread -o $@

@@ -368,38 +368,79 @@ static void record_fix(struct manager *m, const struct sockrow *r, uint64_t got)
 		log_warnx("cannot save %s/%s: %s", m->conf.state_dir, FIXLOG_FILE, strerror(-e));
 }
 
+#define AUTOFIX_LOG_WINDOW_MS 60000 /* autofix's log budget: lines per window, like alerts' */
+#define AUTOFIX_LOG_MAX	      10
+
+/*
+ * May autofix log one more line? AUTOFIX_LOG_MAX a window; the rest are counted and summed
+ * up in one line by the first call after the window (autofix runs for every row of every scan).
+ */
+static bool autofix_log_pass(struct manager *m, bool line)
+{
+	uint64_t now = clock_mono_ms();
+
+	if (now - m->autofix_log.start_ms >= AUTOFIX_LOG_WINDOW_MS) {
+		if (m->autofix_log.more)
+			log_warnx(
+			    "autofix: %" PRIu64 " more sockets raised or failed in the last "
+			    "minute, not logged one by one (the log keeps %d a minute); nltune "
+			    "sockets shows the raised ones as limit forced",
+			    m->autofix_log.more, AUTOFIX_LOG_MAX);
+		m->autofix_log.start_ms = now;
+		m->autofix_log.lines = 0;
+		m->autofix_log.more = 0;
+	}
+	if (!line)
+		return false;
+	if (m->autofix_log.lines < AUTOFIX_LOG_MAX) {
+		m->autofix_log.lines++;
+		return true;
+	}
+	m->autofix_log.more++;
+	return false;
+}
+
 static void autofix(struct manager *m, const struct sockrow *r)
 {
 	uint64_t got;
 	char err[256];
+	bool act = m->conf.autofix && r->v.limit == LIMIT_MINIMUM &&
+		   r->s.protocol == NLSCAN_PROTO_UEVENT && r->s.groups && r->own && r->own->npids;
 
-	if (!m->conf.autofix || r->v.limit != LIMIT_MINIMUM ||
-	    r->s.protocol != NLSCAN_PROTO_UEVENT || !r->s.groups || !r->own || !r->own->npids)
+	if (m->autofix_log.more) /* a window's summary, even in a scan with nothing to fix */
+		autofix_log_pass(m, false);
+	if (!act)
 		return;
 	if (fixsock_raise(r->own->pids[0], r->own->fds[0], r->s.inode, m->snap.rec.rmem_default,
 			  &got, err, sizeof(err)) < 0) {
-		log_warnx("autofix of %s[%d] socket %" PRIu64 " failed: %s", r->own->comm,
-			  (int)r->own->pids[0], r->s.inode, err);
+		if (autofix_log_pass(m, true))
+			log_warnx("autofix of %s[%d] socket %" PRIu64 " failed: %s", r->own->comm,
+				  (int)r->own->pids[0], r->s.inode, err);
 		return;
 	}
-	log_info("autofix: %s[%d] socket %" PRIu64 " rcvbuf %u -> %" PRIu64
-		 " (it asked for less than the kernel's floor)",
-		 r->own->comm, (int)r->own->pids[0], r->s.inode, r->s.rcvbuf, got);
+	if (autofix_log_pass(m, true))
+		log_info("autofix: %s[%d] socket %" PRIu64 " rcvbuf %u -> %" PRIu64
+			 " (it asked for less than the kernel's floor)",
+			 r->own->comm, (int)r->own->pids[0], r->s.inode, r->s.rcvbuf, got);
 	record_fix(m, r, got);
 }
 
 static void write_metrics(struct manager *m)
 {
 	json_object *st, *socks;
+	/*
+	 * Who may read the file: node_exporter runs as another user. Its labels name owners
+	 * (pid, comm): owners hidden from callers are hidden from its readers too.
+	 */
+	mode_t mode = view_of(m, HIDE_UID_ANYONE).on ? 0640 : 0644;
 	int r;
 
 	if (!m->conf.metrics_file[0])
 		return;
 	st = manager_status_json(m, NULL);
 	socks = report_sockets_json(&m->scan, true);
-	/* Owners hidden from callers are hidden from readers of the file too. */
-	metrics_set_file_mode(view_of(m, HIDE_UID_ANYONE).on ? 0640 : 0644);
-	r = metrics_write_file(m->conf.metrics_file, st, socks);
+	r = metrics_file_update(&m->metrics_out, m->conf.metrics_file, mode, st, socks,
+				clock_mono_ms());
 	if (r < 0)
 		log_repeat_warnx(&m->metrics_fail, "cannot write metrics-file %s: %s",
 				 m->conf.metrics_file, safedir_strerror(r));
@@ -836,6 +877,21 @@ int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_
 	return -ENOENT;
 }
 
+/* A write killed between create and rename leaves "<metrics-file>.XXXXXX" beside it. */
+static void remove_metrics_temps(const struct manager *m)
+{
+	int r;
+
+	if (!m->conf.metrics_file[0])
+		return;
+	r = metrics_remove_temps(m->conf.metrics_file);
+	if (r > 0)
+		log_info("removed %d temporary files a killed write left beside %s", r,
+			 m->conf.metrics_file);
+	else if (r < 0 && r != -ENOENT)
+		log_warnx("%s: %s", m->conf.metrics_file, safedir_strerror(r));
+}
+
 int manager_init(struct manager *m, const struct nlt_conf *conf, const char *conf_path)
 {
 	struct alerts_conf ac;
@@ -879,6 +935,7 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 			 m->conf.state_dir);
 	else if (r < 0)
 		log_warnx("%s: %s", m->conf.state_dir, safedir_strerror(r));
+	remove_metrics_temps(m);
 	if (!m->snap.boot_id[0])
 		log_warnx("no boot id under %s/sys/kernel/random: burst history is not saved",
 			  paths_proc());
@@ -964,4 +1021,5 @@ void manager_free(struct manager *m)
 	m->alerts = NULL;
 	free(m->fixes);
 	m->fixes = NULL;
+	metrics_file_free(&m->metrics_out);
 }

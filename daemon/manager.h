@@ -14,6 +14,7 @@
 #include "alerts.h"
 #include "conf.h"
 #include "log.h"
+#include "metrics.h"
 #include "meter.h"
 #include "scan.h"
 #include "snapshot.h"
@@ -62,6 +63,11 @@ struct manager {
 	struct manager_status status;
 	struct manager_hooks hooks;
 	struct log_repeat metrics_fail, scan_fail; /* failures that repeat every scan */
+	struct metrics_file metrics_out;	   /* what metrics-file last got */
+	struct {				   /* autofix's log budget */
+		uint64_t start_ms, more;
+		unsigned int lines;
+	} autofix_log;
 };
 
 /* Open the meter and register every source; returns 0 or -errno, logs what failed. */

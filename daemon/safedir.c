@@ -26,96 +26,226 @@ static bool trusted(const struct stat *st)
 	return owned(st) && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/*
- * Open the directory prefix (an absolute path whose components before the last were opened
- * the same way); a symlink as its last component only where the parent is trusted. Absolute
- * paths at each step, not openat() from "/": qemu-user's -L sysroot translates those.
- */
-static int open_step(const char *prefix, bool parent_trusted, bool create)
+/* Nobody but root or the caller can rename or replace child (st) inside parent (pst). */
+static bool pinned(const struct stat *pst, const struct stat *st)
 {
-	struct stat st;
-	int next;
-
-	next = open(prefix, DIR_FLAGS | O_NOFOLLOW);
-	if (next >= 0)
-		return next;
-	if (errno == ENOENT && create) {
-		if (mkdir(prefix, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		next = open(prefix, DIR_FLAGS | O_NOFOLLOW);
-		/* 0755 whatever the umask: what nltune keeps there is world-readable. */
-		if (next >= 0 && fchmod(next, 0755) < 0) {
-			int r = -errno;
-
-			close(next);
-			return r;
-		}
-		return next >= 0 ? next : -errno;
-	}
-	if (errno != ENOTDIR && errno != ELOOP)
-		return -errno;
-	if (lstat(prefix, &st) < 0 || !S_ISLNK(st.st_mode))
-		return -ENOTDIR;
-	if (!parent_trusted)
-		return -ELOOP;
-	next = open(prefix, DIR_FLAGS);
-	return next >= 0 ? next : -errno;
+	return trusted(pst) || ((pst->st_mode & S_ISVTX) && owned(pst) && owned(st));
 }
+
+/*
+ * A walk from "/": fd is the directory reached, every step checked. Each step opens the next
+ * entry of fd with openat(), so it stays anchored on the directory checked before. While every
+ * entry so far is pinned, path names fd exactly (nobody else can swap a directory on it), and
+ * the step opens the absolute path instead, which reaches the same entry: that is what
+ * qemu-user's -L sysroot translates ("/" and "/tmp" may be the sysroot's, "/tmp/x" the
+ * host's), so the unit programs run there too.
+ */
+struct walk {
+	int fd;
+	struct stat st; /* fd's */
+	bool stable;	/* path names fd */
+	char path[PATH_MAX];
+	size_t plen;
+};
+
+static int walk_start(struct walk *w)
+{
+	w->fd = open("/", DIR_FLAGS);
+	if (w->fd < 0)
+		return -errno;
+	if (fstat(w->fd, &w->st) < 0) {
+		int r = -errno;
+
+		close(w->fd);
+		w->fd = -1;
+		return r;
+	}
+	w->stable = true;
+	w->path[0] = '\0';
+	w->plen = 0;
+	return 0;
+}
+
+/* Open, create or read the link comp in w: its fd, or the link's target in link. */
+static int step_open(struct walk *w, const char *abs, const char *comp, bool create)
+{
+	int fd;
+
+	fd = w->stable ? open(abs, DIR_FLAGS | O_NOFOLLOW)
+		       : openat(w->fd, comp, DIR_FLAGS | O_NOFOLLOW);
+	if (fd >= 0 || errno != ENOENT || !create)
+		return fd >= 0 ? fd : -errno;
+	if ((w->stable ? mkdir(abs, 0755) : mkdirat(w->fd, comp, 0755)) < 0 && errno != EEXIST)
+		return -errno;
+	fd = w->stable ? open(abs, DIR_FLAGS | O_NOFOLLOW)
+		       : openat(w->fd, comp, DIR_FLAGS | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	/* 0755 whatever the umask: what nltune keeps there is world-readable. */
+	if (fchmod(fd, 0755) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/*
+ * Enter comp (no '/', not "." or ".."). Returns 0 entered, 1 comp is a symlink in a trusted
+ * directory (its target in link, NUL-terminated), or -errno: -ELOOP a symlink others could
+ * have planted, -EPERM a directory others made where they can write.
+ */
+static int walk_step(struct walk *w, const char *comp, bool create, char *link, size_t linklen)
+{
+	char abs[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(abs, sizeof(abs), "%s/%s", w->path, comp) >= sizeof(abs))
+		return -ENAMETOOLONG;
+	fd = step_open(w, abs, comp, create);
+	if (fd == -ENOTDIR || fd == -ELOOP) {
+		n = w->stable ? readlink(abs, link, linklen)
+			      : readlinkat(w->fd, comp, link, linklen);
+		if (n < 0)
+			return errno == EINVAL ? -ENOTDIR : -errno;
+		if ((size_t)n >= linklen)
+			return -ENAMETOOLONG;
+		link[n] = '\0';
+		return trusted(&w->st) ? 1 : -ELOOP;
+	}
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	/* Anyone could have made this directory in a world-writable parent. */
+	if (!trusted(&w->st) && !owned(&st)) {
+		close(fd);
+		return -EPERM;
+	}
+	w->stable = w->stable && pinned(&w->st, &st);
+	close(w->fd);
+	w->fd = fd;
+	w->st = st;
+	w->plen = strlen(abs);
+	memcpy(w->path, abs, w->plen + 1);
+	return 0;
+}
+
+/* in made absolute and lexical: "." and empty components dropped, ".." taken back. */
+static int normalize(char *out, size_t len, const char *in)
+{
+	size_t o = 0;
+
+	while (*in) {
+		size_t n;
+
+		while (*in == '/')
+			in++;
+		n = strcspn(in, "/");
+		if (n == 0 || (n == 1 && in[0] == '.')) {
+			in += n;
+			continue;
+		}
+		if (n == 2 && in[0] == '.' && in[1] == '.') {
+			while (o > 0 && out[--o] != '/')
+				;
+			in += n;
+			continue;
+		}
+		if (o + 1 + n >= len)
+			return -ENAMETOOLONG;
+		out[o++] = '/';
+		memcpy(out + o, in, n);
+		o += n;
+		in += n;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* Has path a ".." component? */
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return true;
+	return false;
+}
+
+#define LINKS_MAX 40 /* symlinks followed in one walk, as the kernel's ELOOP */
 
 int safedir_open(const char *path, bool create)
 {
-	char buf[PATH_MAX], prefix[PATH_MAX], *comp, *save = NULL, *next_comp;
-	size_t plen = 0;
-	bool parent_trusted;
-	struct stat st;
-	int fd, next, r;
+	char rest[PATH_MAX], link[PATH_MAX], joined[2 * PATH_MAX], comp[NAME_MAX + 1];
+	size_t off = 0, n;
+	struct walk w;
+	int links = 0, r;
 
-	if (path[0] != '/')
+	if (path[0] != '/' || has_dotdot(path))
 		return -EINVAL;
-	if (strlen(path) >= sizeof(buf))
+	if (strlen(path) >= sizeof(rest))
 		return -ENAMETOOLONG;
-	strcpy(buf, path);
-	fd = open("/", DIR_FLAGS);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		goto fail_errno;
-	parent_trusted = trusted(&st);
-	prefix[0] = '\0';
-	for (comp = strtok_r(buf, "/", &save); comp; comp = next_comp) {
-		next_comp = strtok_r(NULL, "/", &save);
+	strcpy(rest, path);
+	r = walk_start(&w);
+	if (r < 0)
+		return r;
+	for (;;) {
+		off += strspn(rest + off, "/");
+		if (!rest[off])
+			break;
+		n = strcspn(rest + off, "/");
+		if (n >= sizeof(comp)) {
+			r = -ENAMETOOLONG;
+			goto fail;
+		}
+		memcpy(comp, rest + off, n);
+		comp[n] = '\0';
+		off += n;
 		if (strcmp(comp, ".") == 0)
 			continue;
-		if (strcmp(comp, "..") == 0) {
-			r = -EINVAL;
+		r = walk_step(&w, comp, create && !rest[off + strspn(rest + off, "/")], link,
+			      sizeof(link));
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			continue;
+		/*
+		 * A symlink root or the caller made: walk its target from "/" with the same checks,
+		 * so no symlink is ever followed by the kernel unseen.
+		 */
+		if (++links > LINKS_MAX) {
+			r = -ELOOP;
 			goto fail;
 		}
-		plen += (size_t)snprintf(prefix + plen, sizeof(prefix) - plen, "/%s", comp);
-		next = open_step(prefix, parent_trusted, create && !next_comp);
-		if (next < 0) {
-			r = next;
+		if ((size_t)snprintf(joined, sizeof(joined), "%s/%s/%s",
+				     link[0] == '/' ? "" : w.path, link,
+				     rest + off) >= sizeof(joined)) {
+			r = -ENAMETOOLONG;
 			goto fail;
 		}
-		close(fd);
-		fd = next;
-		if (fstat(fd, &st) < 0)
-			goto fail_errno;
-		/* Anyone could have made this directory in a world-writable parent. */
-		if (!parent_trusted && !owned(&st)) {
-			r = -EPERM;
+		r = normalize(rest, sizeof(rest), joined);
+		if (r < 0)
 			goto fail;
-		}
-		parent_trusted = trusted(&st);
+		off = 0;
+		close(w.fd);
+		r = walk_start(&w);
+		if (r < 0)
+			return r;
 	}
-	if (!trusted(&st)) {
+	if (!trusted(&w.st)) {
 		r = -EPERM;
 		goto fail;
 	}
-	return fd;
-fail_errno:
-	r = -errno;
+	return w.fd;
 fail:
-	close(fd);
+	close(w.fd);
 	return r;
 }
 
@@ -168,7 +298,7 @@ static int create_temp(int dfd, const char *prefix, char *tmp, size_t len)
 		for (size_t i = 0; i < sizeof(rnd); i++)
 			tmp[n + i] = set[rnd[i] % (sizeof(set) - 1)];
 		tmp[n + sizeof(rnd)] = '\0';
-		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0)
 			return fd;
 		if (errno != EEXIST)
@@ -184,7 +314,7 @@ int safedir_replace(int dfd, const char *name, const char *prefix, const char *b
 }
 
 int safedir_replace_mode(int dfd, const char *name, const char *prefix, const char *buf, size_t len,
-			 unsigned int mode)
+			 mode_t mode)
 {
 	char tmp[NAME_MAX + 1];
 	int fd, r;
@@ -192,7 +322,7 @@ int safedir_replace_mode(int dfd, const char *name, const char *prefix, const ch
 	fd = create_temp(dfd, prefix, tmp, sizeof(tmp));
 	if (fd < 0)
 		return fd;
-	r = fchmod(fd, (mode_t)mode) < 0 ? -errno : write_all(fd, buf, len);
+	r = fchmod(fd, mode) < 0 ? -errno : write_all(fd, buf, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0 && errno != EINTR)
@@ -227,6 +357,22 @@ int safedir_remove_temps(int dfd, const char *pattern)
 			n++;
 	closedir(d);
 	return n;
+}
+
+int safedir_unlink(const char *path)
+{
+	const char *name;
+	int dfd, r;
+
+	dfd = safedir_open_parent(path, &name);
+	if (dfd < 0)
+		return dfd;
+	r = unlinkat(dfd, name, 0) < 0 ? -errno : 0;
+	/* The removal is durable only once the directory is. */
+	if (r == 0 && fsync(dfd) < 0)
+		r = -errno;
+	close(dfd);
+	return r;
 }
 
 const char *safedir_strerror(int err)

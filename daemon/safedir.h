@@ -6,11 +6,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
- * Open the absolute directory path from "/" one component at a time with
- * openat(O_NOFOLLOW). A symlink is followed only inside a directory that
- * nobody but root (or the caller) can write; a directory entered from one
+ * Open the absolute directory path from "/" one component at a time, each
+ * opened (O_NOFOLLOW) in the directory checked before it, so nothing on the
+ * way can be swapped after its check. A symlink is followed only inside a
+ * directory that nobody but root (or the caller) can write, and its target
+ * is walked from "/" with the same checks; a directory entered from one
  * that others can write (/tmp) must belong to root or the caller; the last
  * one must belong to root or the caller and not be writable by group or
  * others. create makes a missing last component (0755). Returns an
@@ -31,9 +34,17 @@ int safedir_open_parent(const char *path, const char **name);
  * name, fsync the directory. 0 or -errno; on failure no temporary file stays.
  */
 int safedir_replace(int dfd, const char *name, const char *prefix, const char *buf, size_t len);
-/* The same with the file's mode (0644 above), set before anything is written into it. */
+/* safedir_replace, the file given mode (whatever the umask, set before anything is written)
+ * instead of 0644. */
 int safedir_replace_mode(int dfd, const char *name, const char *prefix, const char *buf, size_t len,
-			 unsigned int mode);
+			 mode_t mode);
+
+/*
+ * Remove the file path (not a directory) from its directory, opened as
+ * safedir_open_parent does, then fsync the directory. 0, -ENOENT if there was
+ * none, or another -errno (the errors of safedir_open for the directory).
+ */
+int safedir_unlink(const char *path);
 
 /* Remove the temporary files "<prefix>*" a killed writer left in dfd. Returns the count or -errno.
  */

@@ -2,6 +2,7 @@
 /* The one sanitizer for text from other processes on its way to a terminal, a log line or JSON. */
 #include "sanitize.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0.
@@ -37,6 +38,46 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
+/* The code point of the valid n-byte sequence at s. */
+static unsigned long code_point(const unsigned char *s, size_t n)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	unsigned long c = s[0] & lead_mask[n];
+
+	for (size_t i = 1; i < n; i++)
+		c = (c << 6) | (s[i] & 0x3f);
+	return c;
+}
+
+/*
+ * Characters that reorder, hide or break the text around them on a terminal, in a log or in a
+ * browser: bidirectional controls (the "Trojan Source" ones), line and paragraph separators,
+ * and the invisible format characters that make one name look like another.
+ */
+static const struct {
+	unsigned long lo, hi;
+} invisible[] = {
+	{ 0x00ad, 0x00ad },   /* soft hyphen */
+	{ 0x061c, 0x061c },   /* arabic letter mark */
+	{ 0x180e, 0x180e },   /* mongolian vowel separator */
+	{ 0x200b, 0x200f },   /* zero-width space, non-joiner, joiner; LRM, RLM */
+	{ 0x2028, 0x202e },   /* line and paragraph separators; LRE, RLE, PDF, LRO, RLO */
+	{ 0x2060, 0x2064 },   /* word joiner, invisible operators */
+	{ 0x2066, 0x206f },   /* LRI, RLI, FSI, PDI; deprecated format characters */
+	{ 0xfeff, 0xfeff },   /* zero-width no-break space (BOM) */
+	{ 0xfff9, 0xfffb },   /* interlinear annotation */
+	{ 0xe0001, 0xe0001 }, /* language tag */
+	{ 0xe0020, 0xe007f }, /* tag characters */
+};
+
+static bool is_invisible(unsigned long c)
+{
+	for (size_t i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++)
+		if (c >= invisible[i].lo && c <= invisible[i].hi)
+			return true;
+	return false;
+}
+
 char *sanitize_text(char *dst, size_t len, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)src;
@@ -53,9 +94,11 @@ char *sanitize_text(char *dst, size_t len, const char *src)
 			s++;
 			continue;
 		}
-		if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) { /* C1 controls drive terminals too */
+		/* C1 controls drive terminals too; bidi and invisible ones mislead the reader */
+		if ((n == 2 && s[0] == 0xc2 && s[1] < 0xa0) ||
+		    (n > 1 && is_invisible(code_point(s, n)))) {
 			dst[o++] = '?';
-			s += 2;
+			s += n;
 			continue;
 		}
 		memmove(dst + o, s, n); /* dst may be src: the output never overtakes the input */

@@ -2,6 +2,8 @@
 /* Tests of metrics: a valid Prometheus text exposition, escaped labels, an atomic textfile. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -271,6 +273,8 @@ static void test_metrics_every_family_has_help_and_type(void **state)
 		"nltune_peak_bytes",
 		"nltune_own_drops_total",
 		"nltune_sockets",
+		"nltune_netlink_sockets",
+		"nltune_socket_series_omitted",
 		"nltune_alerts",
 		"nltune_socket_drops_total",
 		"nltune_socket_rcvbuf_bytes",
@@ -303,6 +307,8 @@ static void test_metrics_types_of_counters_and_gauges(void **state)
 		"# TYPE nltune_uevents_total counter",
 		"# TYPE nltune_own_drops_total counter",
 		"# TYPE nltune_sockets gauge",
+		"# TYPE nltune_netlink_sockets gauge",
+		"# TYPE nltune_socket_series_omitted gauge",
 		"# TYPE nltune_socket_drops_total counter",
 		"# TYPE nltune_socket_rcvbuf_bytes gauge",
 		"# TYPE nltune_socket_verdict gauge",
@@ -349,7 +355,7 @@ static void test_metrics_sockets_counted_by_verdict(void **state)
 	free(out);
 }
 
-static void test_metrics_socket_series_per_socket(void **state)
+static void test_metrics_socket_series_per_listener(void **state)
 {
 	static const char *const lines[] = {
 		"nltune_socket_drops_total{inode=\"4242\",protocol=\"15\",netns=\"4026531840\"} 17",
@@ -363,29 +369,136 @@ static void test_metrics_socket_series_per_socket(void **state)
 		/* the verdict is a value, not a label: a change keeps the series */
 		"nltune_socket_verdict{inode=\"4242\",protocol=\"15\",netns=\"4026531840\"} 2",
 		"nltune_socket_verdict{inode=\"4243\",protocol=\"15\",netns=\"4026531840\"} 1",
-		"nltune_socket_verdict{inode=\"17\",protocol=\"0\",netns=\"4026531840\"} 0",
 		"nltune_socket_info{inode=\"4242\",protocol=\"15\",netns=\"4026531840\","
 		"pid=\"812\",comm=\"udevd\",limit=\"minimum\"} 1",
 		"nltune_socket_info{inode=\"4243\",protocol=\"15\",netns=\"4026531840\","
 		"pid=\"900\",comm=\"NetworkManager\",limit=\"default\"} 1",
+		"nltune_socket_series_omitted 0",
 	};
 	char *out = capture_default();
 
 	(void)state;
 	assert_lines(out, lines, ARRAY_SIZE(lines));
-	assert_int_equal(count_prefix(out, "nltune_socket_drops_total{"), 3);
-	assert_int_equal(count_prefix(out, "nltune_socket_info{"), 3);
+	/* the route socket (protocol 0) is counted, not listed */
+	assert_int_equal(count_prefix(out, "nltune_socket_drops_total{"), 2);
+	assert_int_equal(count_prefix(out, "nltune_socket_info{"), 2);
+	assert_null(strstr(out, "inode=\"17\""));
 	free(out);
+}
+
+/* Every socket counted by protocol, limit and verdict; combinations without sockets left out. */
+static void test_metrics_netlink_sockets_by_protocol_limit_verdict(void **state)
+{
+	static const char *const lines[] = {
+		"nltune_netlink_sockets{protocol=\"0\",limit=\"default\",verdict=\"ok\"} 1",
+		"nltune_netlink_sockets{protocol=\"15\",limit=\"default\",verdict=\"at-risk\"} 1",
+		"nltune_netlink_sockets{protocol=\"15\",limit=\"minimum\",verdict=\"dropping\"} 1",
+	};
+	char *out = capture_default();
+
+	(void)state;
+	assert_lines(out, lines, ARRAY_SIZE(lines));
+	assert_int_equal(count_prefix(out, "nltune_netlink_sockets{"), 3);
+	free(out);
+}
+
+/* One uevent listener as SOCKET JSON. */
+static json_object *listener(uint64_t inode, const char *verdict, uint64_t holds, int proto,
+			     int groups)
+{
+	json_object *s = json_object_new_object();
+
+	json_object_object_add(s, "inode", json_object_new_uint64(inode));
+	json_object_object_add(s, "protocol", json_object_new_int(proto));
+	json_object_object_add(s, "groups", json_object_new_int(groups));
+	json_object_object_add(s, "netns", json_object_new_uint64(4026531840ULL));
+	json_object_object_add(s, "comm", json_object_new_string("holder"));
+	json_object_object_add(s, "limit", json_object_new_string("default"));
+	json_object_object_add(s, "verdict", json_object_new_string(verdict));
+	json_object_object_add(s, "holds_events", json_object_new_uint64(holds));
+	return s;
+}
+
+static bool listed(const char *out, uint64_t inode)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), "\nnltune_socket_verdict{inode=\"%" PRIu64 "\",", inode);
+	return strstr(out, want) != NULL;
+}
+
+/*
+ * 20,000 listeners of one user: the file stays the size of METRICS_SOCKETS_MAX sockets, the
+ * dropping and at-risk ones and then the smallest buffers listed, the rest counted.
+ */
+static void test_metrics_listeners_capped_dropping_first(void **state)
+{
+	json_object *socks = json_object_new_array();
+	struct exposition e;
+	char *out;
+	size_t n = 20000;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) /* ok ones, holding 100 + i % 50 events */
+		json_object_array_add(socks, listener(100000 + i, "ok", 100 + i % 50, 15, 1));
+	json_object_array_add(socks, listener(7, "dropping", 4000, 15, 1));
+	json_object_array_add(socks, listener(8, "at-risk", 3000, 15, 1));
+	json_object_array_add(socks, listener(9, "dropping", 10, 0, 0));   /* not a uevent socket */
+	json_object_array_add(socks, listener(10, "dropping", 10, 15, 0)); /* sends, no groups */
+	out = capture(NULL, socks);
+	check_exposition(out, &e);
+	assert_int_equal(count_prefix(out, "nltune_socket_info{"), METRICS_SOCKETS_MAX);
+	assert_int_equal(count_prefix(out, "nltune_socket_verdict{"), METRICS_SOCKETS_MAX);
+	assert_true(listed(out, 7));
+	assert_true(listed(out, 8));
+	assert_false(listed(out, 9));
+	assert_false(listed(out, 10));
+	/* the ok ones shown hold 100 events, the fewest */
+	assert_true(listed(out, 100000));
+	assert_false(listed(out, 100001));
+	assert_line(out, "nltune_socket_series_omitted 19938"); /* 20,002 listeners - 64 */
+	assert_line(out, "nltune_sockets{verdict=\"ok\"} 20000");
+	assert_line(out, "nltune_sockets{verdict=\"dropping\"} 3");
+	assert_line(out, "nltune_netlink_sockets{protocol=\"15\",limit=\"default\",verdict=\"ok\"} "
+			 "20000");
+	assert_true(strlen(out) < 64 * 1024);
+	json_object_put(socks);
+	free(out);
+}
+
+/* The order among listeners does not depend on the order of the list. */
+static void test_metrics_listeners_order_is_stable(void **state)
+{
+	json_object *a = json_object_new_array(), *b = json_object_new_array();
+	char *oa, *ob;
+
+	(void)state;
+	for (size_t i = 0; i < 200; i++) {
+		json_object_array_add(a, listener(1000 + i, i % 7 ? "ok" : "at-risk", 50, 15, 1));
+		json_object_array_add(
+		    b, listener(1000 + 199 - i, (199 - i) % 7 ? "ok" : "at-risk", 50, 15, 1));
+	}
+	oa = capture(NULL, a);
+	ob = capture(NULL, b);
+	assert_string_equal(oa, ob);
+	json_object_put(a);
+	json_object_put(b);
+	free(oa);
+	free(ob);
 }
 
 /* A kernel socket (no holder) is pid "0" and comm "". */
 static void test_metrics_socket_without_pids_is_pid_zero(void **state)
 {
-	char *out = capture_default();
+	json_object *socks = json_object_new_array();
+	char *out;
 
 	(void)state;
-	assert_line(out, "nltune_socket_info{inode=\"17\",protocol=\"0\",netns=\"4026531840\","
-			 "pid=\"0\",comm=\"\",limit=\"default\"} 1");
+	json_object_array_add(socks, listener(17, "ok", 5, 15, 1));
+	out = capture(NULL, socks);
+	assert_line(out, "nltune_socket_info{inode=\"17\",protocol=\"15\",netns=\"4026531840\","
+			 "pid=\"0\",comm=\"holder\",limit=\"default\"} 1");
+	json_object_put(socks);
 	free(out);
 }
 
@@ -416,6 +529,8 @@ static void test_metrics_comm_label_escaped(void **state)
 		char want[256], *out;
 
 		json_object_object_add(s, "inode", json_object_new_uint64(7));
+		json_object_object_add(s, "protocol", json_object_new_int(15));
+		json_object_object_add(s, "groups", json_object_new_int(1));
 		json_object_object_add(s, "comm", json_object_new_string(c[i].comm));
 		json_object_object_add(s, "verdict", json_object_new_string("ok"));
 		json_object_object_add(s, "drops", json_object_new_uint64(5));
@@ -423,7 +538,7 @@ static void test_metrics_comm_label_escaped(void **state)
 		out = capture(NULL, socks);
 		check_exposition(out, &e);
 		snprintf(want, sizeof(want),
-			 "nltune_socket_info{inode=\"7\",protocol=\"0\",netns=\"0\",pid=\"0\","
+			 "nltune_socket_info{inode=\"7\",protocol=\"15\",netns=\"0\",pid=\"0\","
 			 "comm=\"%s\",limit=\"\"} 1",
 			 c[i].label);
 		if (!has_line(out, want))
@@ -450,7 +565,8 @@ static void test_metrics_no_sockets(void **state)
 		assert_line(out, "nltune_sockets{verdict=\"at-risk\"} 0");
 		assert_line(out, "nltune_sockets{verdict=\"ok\"} 0");
 		assert_line(out, "# TYPE nltune_socket_drops_total counter");
-		assert_int_equal(count_prefix(out, "nltune_socket_"), 0);
+		assert_int_equal(count_prefix(out, "nltune_socket_"), 1);
+		assert_line(out, "nltune_socket_series_omitted 0");
 		free(out);
 	}
 	json_object_put(st);
@@ -497,6 +613,7 @@ static void test_metrics_reads_report_documents(void **state)
 	memset(&row, 0, sizeof(row));
 	row.s.inode = 4242;
 	row.s.protocol = 15;
+	row.s.groups = 1;
 	row.s.rcvbuf = 2304;
 	row.s.drops = 9;
 	row.new_drops = 9;
@@ -710,6 +827,110 @@ static void test_metrics_write_file_name_too_long(void **state)
 	assert_string_equal(names, "");
 }
 
+/*
+ * The same text is not written again: the file keeps its inode (a rewrite renames a new one
+ * over it) until the text changes; after METRICS_REFRESH_MS only its mtime moves.
+ */
+static void test_metrics_file_update_writes_only_changes(void **state)
+{
+	struct tmpdir *d = *state;
+	struct metrics_file mf = { 0 };
+	json_object *st = parse(status_text), *socks = parse(sockets_text);
+	char path[128], names[512];
+	struct stat a, b;
+	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+
+	snprintf(path, sizeof(path), "%s/nltune.prom", d->path);
+	assert_int_equal(metrics_file_update(&mf, path, 0640, st, socks, 5000), 1);
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(a.st_mode & 07777, 0640); /* the mode the caller gives */
+	assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	assert_int_equal(metrics_file_update(&mf, path, 0640, st, socks, 6000), 0);
+	assert_int_equal(stat(path, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(b.st_mtim.tv_sec, 1000); /* not touched within METRICS_REFRESH_MS */
+	assert_int_equal(metrics_file_update(&mf, path, 0640, st, socks, 5000 + METRICS_REFRESH_MS),
+			 0);
+	assert_int_equal(stat(path, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_true(b.st_mtim.tv_sec > 1000); /* touched: node_exporter sees it alive */
+	json_object_object_add(json_object_object_get(st, "uevents"), "total",
+			       json_object_new_uint64(4001));
+	assert_int_equal(metrics_file_update(&mf, path, 0640, st, socks, 5001 + METRICS_REFRESH_MS),
+			 1);
+	assert_int_equal(stat(path, &b), 0);
+	assert_true(a.st_ino != b.st_ino);
+	list_dir(d->path, names, sizeof(names));
+	assert_string_equal(names, "nltune.prom");
+	metrics_file_free(&mf);
+	json_object_put(st);
+	json_object_put(socks);
+}
+
+/* A failed write is forgotten: the next call writes the same text again. */
+static void test_metrics_file_update_retries_after_failure(void **state)
+{
+	struct tmpdir *d = *state;
+	struct metrics_file mf = { 0 };
+	json_object *st = parse(status_text);
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/nltune.prom", d->path);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(metrics_file_update(&mf, path, 0644, st, NULL, 1), -EISDIR);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(metrics_file_update(&mf, path, 0644, st, NULL, 2), 1);
+	assert_int_equal(access(path, F_OK), 0);
+	metrics_file_free(&mf);
+	json_object_put(st);
+}
+
+static void touch(const char *dir, const char *name)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
+}
+
+/* What a killed nltuned left beside its file goes; the file and other names stay. */
+static void test_metrics_remove_temps_only_its_own(void **state)
+{
+	struct tmpdir *d = *state;
+	char path[128], names[512];
+
+	snprintf(path, sizeof(path), "%s/nltune.prom", d->path);
+	touch(d->path, "nltune.prom");
+	touch(d->path, "nltune.prom.Ab3xY9");
+	touch(d->path, "nltune.prom.zzzzzz");
+	touch(d->path, "nltune.prom.keep");	  /* not six characters */
+	touch(d->path, "nltune.prom.Ab3xY9.bak"); /* more after them */
+	touch(d->path, "other.prom.Ab3xY9");
+	assert_int_equal(metrics_remove_temps(path), 2);
+	list_dir(d->path, names, sizeof(names));
+	assert_string_equal(names, "nltune.prom nltune.prom.Ab3xY9.bak nltune.prom.keep "
+				   "other.prom.Ab3xY9");
+	assert_int_equal(metrics_remove_temps(path), 0);
+}
+
+/* A name with fnmatch's specials matches itself only. */
+static void test_metrics_remove_temps_escapes_the_name(void **state)
+{
+	struct tmpdir *d = *state;
+	char path[128], names[512];
+
+	snprintf(path, sizeof(path), "%s/n*[a].prom", d->path);
+	touch(d->path, "n*[a].prom.Ab3xY9");
+	touch(d->path, "nX[a].prom.Ab3xY9");
+	touch(d->path, "na.prom.Ab3xY9");
+	assert_int_equal(metrics_remove_temps(path), 1);
+	list_dir(d->path, names, sizeof(names));
+	assert_string_equal(names, "nX[a].prom.Ab3xY9 na.prom.Ab3xY9");
+}
+
 #define IN_TMPDIR(t) cmocka_unit_test_setup_teardown(t, dir_setup, dir_teardown)
 
 int main(void)
@@ -720,7 +941,10 @@ int main(void)
 		cmocka_unit_test(test_metrics_types_of_counters_and_gauges),
 		cmocka_unit_test(test_metrics_status_values),
 		cmocka_unit_test(test_metrics_sockets_counted_by_verdict),
-		cmocka_unit_test(test_metrics_socket_series_per_socket),
+		cmocka_unit_test(test_metrics_socket_series_per_listener),
+		cmocka_unit_test(test_metrics_netlink_sockets_by_protocol_limit_verdict),
+		cmocka_unit_test(test_metrics_listeners_capped_dropping_first),
+		cmocka_unit_test(test_metrics_listeners_order_is_stable),
 		cmocka_unit_test(test_metrics_socket_without_pids_is_pid_zero),
 		cmocka_unit_test(test_metrics_comm_label_escaped),
 		cmocka_unit_test(test_metrics_no_sockets),
@@ -731,6 +955,10 @@ int main(void)
 		IN_TMPDIR(test_metrics_write_file_missing_dir_fails_cleanly),
 		IN_TMPDIR(test_metrics_write_file_failed_rename_leaves_no_temp),
 		IN_TMPDIR(test_metrics_write_file_name_too_long),
+		IN_TMPDIR(test_metrics_file_update_writes_only_changes),
+		IN_TMPDIR(test_metrics_file_update_retries_after_failure),
+		IN_TMPDIR(test_metrics_remove_temps_only_its_own),
+		IN_TMPDIR(test_metrics_remove_temps_escapes_the_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

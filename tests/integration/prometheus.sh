@@ -18,6 +18,13 @@ grep '^nltune_socket_drops_total{' "$TMP/metrics.prom" | grep -q 'verdict=\|comm
 	fail "nltune_socket_drops_total carries more than identity labels"
 [ "$(grep -c '^nltune_socket_drops_total{' "$TMP/metrics.prom")" = "$(grep -c '^nltune_socket_info{' "$TMP/metrics.prom")" ] ||
 	fail "not one info series per socket"
+# Bounded: series of their own for at most 64 uevent listeners, the rest only counted.
+[ "$(grep -c '^nltune_socket_info{' "$TMP/metrics.prom")" -le 64 ] || fail "more than 64 nltune_socket_info series"
+grep -q '^nltune_socket_series_omitted [0-9]*$' "$TMP/metrics.prom" || fail "no nltune_socket_series_omitted"
+grep -q '^nltune_netlink_sockets{protocol="[0-9a-z]*",limit="[a-z]*",verdict="[a-z-]*"} [0-9]*$' "$TMP/metrics.prom" ||
+	fail "no nltune_netlink_sockets by protocol, limit and verdict"
+grep '^nltune_socket_info{' "$TMP/metrics.prom" | grep -qv 'protocol="15"' &&
+	fail "a socket other than a uevent listener has series of its own"
 pass "promtool check metrics: nltune metrics is clean"
 
 promtool check rules "$P/nltune.rules.yml" || fail "promtool check rules"
