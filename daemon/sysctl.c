@@ -357,7 +357,7 @@ int sysctl_boot_id(char *buf, size_t len)
 int sysctl_unpersist(const char *dir, bool dry_run, char *path, size_t len, char *err,
 		     size_t errlen)
 {
-	int dfd, r = 1;
+	int r = 1;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
@@ -369,17 +369,15 @@ int sysctl_unpersist(const char *dir, bool dry_run, char *path, size_t len, char
 		if (access(path, F_OK) == 0)
 			return 1;
 		r = errno == ENOENT ? 0 : -errno;
-	} else if (unlink(path) < 0) {
-		r = errno == ENOENT ? 0 : -errno;
 	} else {
-		/* The removal is durable only once the directory is. */
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0 || fsync(dfd) < 0)
-			r = -errno;
-		if (dfd >= 0)
-			close(dfd);
+		/* Through checked directories, no link followed, the directory fsynced. */
+		r = safedir_unlink(path);
+		if (r == -ENOENT)
+			r = 0;
+		else if (r == 0)
+			r = 1;
 	}
 	if (r < 0)
-		err_append(err, errlen, "removing %s: %s", path, strerror(-r));
+		err_append(err, errlen, "removing %s: %s", path, safedir_strerror(r));
 	return r;
 }
