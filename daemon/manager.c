@@ -46,6 +46,11 @@ static struct hide_view view_of(struct manager *m, uint32_t uid)
 	return hide_view_of(hide_active(m->conf.hide_owners, hidepid), uid, m->scan.netns_self);
 }
 
+bool manager_hides_owners(struct manager *m)
+{
+	return view_of(m, HIDE_UID_ANYONE).on;
+}
+
 uint32_t manager_view_uid(struct manager *m, uint32_t uid)
 {
 	return view_of(m, uid).on ? uid : 0;

@@ -96,6 +96,8 @@ int manager_reload(struct manager *m, char *err, size_t errlen);
  * callers with the same view_uid see the same documents.
  */
 uint32_t manager_view_uid(struct manager *m, uint32_t uid);
+/* Whether some callers see fewer owners than root does (hidepid, hide-owners = yes). */
+bool manager_hides_owners(struct manager *m);
 /* The `status --json` document (source "daemon") after a scan if none ran yet, with at most
  * max sockets (the rest counted in "sockets_omitted"); caller owns it. */
 json_object *manager_describe(struct manager *m, size_t max_sockets, uint32_t uid);

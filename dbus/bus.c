@@ -126,18 +126,25 @@ static int authorize(struct bus *b, sd_bus_message *msg, const char *action, sd_
 }
 
 /*
- * The caller's uid, asked of the bus once per call (effective uid where the bus vouches for it,
- * as polkit.c's root test does); a caller that cannot be told is BUS_UID_UNKNOWN, whom the
+ * The caller's uid as the listings need it. Nothing hidden: 0, everyone sees what root sees,
+ * and the bus is not asked. Else asked of the bus once per caller (a synchronous call, which
+ * reads whatever else arrives meanwhile), effective uid where the bus vouches for it, as
+ * polkit.c's root test does; a caller that cannot be told is BUS_UID_UNKNOWN, whom the
  * manager shows only what it shows everyone.
  */
 #define BUS_UID_UNKNOWN UINT32_MAX
-static uint32_t caller_uid(sd_bus_message *msg)
+static uint32_t caller_uid(struct bus *b, sd_bus_message *msg)
 {
-	sd_bus_creds *c = NULL;
+	const char *sender = sd_bus_message_get_sender(msg);
 	uint32_t ret = BUS_UID_UNKNOWN;
+	sd_bus_creds *c = NULL;
 	uint64_t augmented;
 	uid_t uid;
 
+	if (!manager_hides_owners(b->m))
+		return 0;
+	if (peers_uid(b->peers, sender, &ret))
+		return ret;
 	if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID, &c) < 0)
 		return ret;
 	augmented = sd_bus_creds_get_augmented_mask(c);
@@ -146,6 +153,8 @@ static uint32_t caller_uid(sd_bus_message *msg)
 	else if (!(augmented & SD_BUS_CREDS_UID) && sd_bus_creds_get_uid(c, &uid) >= 0)
 		ret = (uint32_t)uid;
 	sd_bus_creds_unref(c);
+	if (ret != BUS_UID_UNKNOWN)
+		peers_set_uid(b->peers, sender, ret);
 	return ret;
 }
 
@@ -421,7 +430,7 @@ static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *er
 {
 	struct bus *b = userdata;
 	uint64_t now = now_us();
-	uint32_t uid = caller_uid(msg), view = manager_view_uid(b->m, uid);
+	uint32_t uid = caller_uid(b, msg), view = manager_view_uid(b->m, uid);
 
 	if (!b->describe || now - b->describe_us >= BUS_DESCRIBE_US || view != b->describe_uid) {
 		json_object *o = manager_describe(b->m, BUS_MAX_SOCKETS, uid);
@@ -453,7 +462,7 @@ static int method_list_sockets(sd_bus_message *msg, void *userdata, sd_bus_error
 	struct bus *b = userdata;
 
 	return reply_records(b, msg, &record_socket,
-			     manager_sockets_json(b->m, BUS_MAX_SOCKETS, caller_uid(msg)));
+			     manager_sockets_json(b->m, BUS_MAX_SOCKETS, caller_uid(b, msg)));
 }
 
 /* The filters and the page of ListSocketsPage and ListSocketsJSON; InvalidArgs when bad. */
@@ -504,7 +513,7 @@ static int method_list_sockets_page(sd_bus_message *msg, void *userdata, sd_bus_
 	r = read_page_args(msg, &f, &offset, &limit, error);
 	if (r <= 0)
 		return r;
-	arr = manager_sockets_page(b->m, &f, offset, limit, &total, caller_uid(msg));
+	arr = manager_sockets_page(b->m, &f, offset, limit, &total, caller_uid(b, msg));
 	if (!arr)
 		return -ENOMEM;
 	/* What the reply weighs, near enough: the same records as JSON. */
@@ -539,7 +548,7 @@ static int method_list_sockets_json(sd_bus_message *msg, void *userdata, sd_bus_
 	r = read_page_args(msg, &f, &offset, &limit, error);
 	if (r <= 0)
 		return r;
-	text = manager_sockets_page_text(b->m, &f, offset, limit, &total, caller_uid(msg));
+	text = manager_sockets_page_text(b->m, &f, offset, limit, &total, caller_uid(b, msg));
 	if (!text)
 		return -ENOMEM;
 	charge(b, msg, strlen(text));
@@ -552,7 +561,7 @@ static int method_list_alerts(sd_bus_message *msg, void *userdata, sd_bus_error 
 {
 	struct bus *b = userdata;
 
-	return reply_records(b, msg, &record_alert, manager_alerts_json(b->m, caller_uid(msg)));
+	return reply_records(b, msg, &record_alert, manager_alerts_json(b->m, caller_uid(b, msg)));
 }
 
 static int method_recommend(sd_bus_message *msg, void *userdata, sd_bus_error *error)

@@ -213,3 +213,23 @@ void peers_gone(struct peers *ps, const char *name)
 	if (p)
 		forget(ps, p);
 }
+
+bool peers_uid(const struct peers *ps, const char *name, uint32_t *uid)
+{
+	const struct peer *p = name ? peers_find(ps, name) : NULL;
+
+	if (!p || !p->uid_known)
+		return false;
+	*uid = p->uid;
+	return true;
+}
+
+void peers_set_uid(struct peers *ps, const char *name, uint32_t uid)
+{
+	struct peer *p = name ? find(ps, name) : NULL;
+
+	if (!p)
+		return;
+	p->uid = uid;
+	p->uid_known = true;
+}

@@ -64,7 +64,9 @@ struct peer {
 	unsigned held;		  /* its calls kept for when its Ping comes back */
 	uint64_t dropped;	  /* calls dropped unanswered */
 	uint64_t seen;		  /* struct peers' clock at its last call */
-	uint16_t next;		  /* 1 + index of the next peer in its hash chain; 0: none */
+	uint32_t uid;		  /* its user, once asked of the bus (uid_known) */
+	bool uid_known;
+	uint16_t next; /* 1 + index of the next peer in its hash chain; 0: none */
 };
 
 struct peers {
@@ -128,6 +130,13 @@ const char *peers_next_ping(const struct peers *ps);
 unsigned peers_release(struct peers *ps, const char *name);
 /* name left the bus: its replies went with it (release its held calls first). */
 void peers_gone(struct peers *ps, const char *name);
+
+/*
+ * The user of a tracked name, asked of the bus once for the name's life: peers_uid() gives
+ * it (true) once peers_set_uid() kept it; an untracked name keeps nothing.
+ */
+bool peers_uid(const struct peers *ps, const char *name, uint32_t *uid);
+void peers_set_uid(struct peers *ps, const char *name, uint32_t uid);
 
 /* The tracked peer of name, or NULL. */
 const struct peer *peers_find(const struct peers *ps, const char *name);

@@ -319,6 +319,25 @@ static void test_peers_without_sender_and_overlong_names(void **state)
 	assert_int_equal(peers_admit(ps, longname), PEER_DROP);
 }
 
+static void test_peers_uid_is_kept_for_the_name_life(void **state)
+{
+	struct peers *ps = *state;
+	uint32_t uid = 12345;
+
+	assert_false(peers_uid(ps, ":8.1", &uid)); /* untracked: nothing kept */
+	peers_set_uid(ps, ":8.1", 1000);
+	assert_false(peers_uid(ps, ":8.1", &uid));
+	assert_int_equal(peers_admit(ps, ":8.1"), PEER_ANSWER);
+	assert_false(peers_uid(ps, ":8.1", &uid)); /* tracked, not asked yet */
+	peers_set_uid(ps, ":8.1", 1000);
+	assert_true(peers_uid(ps, ":8.1", &uid));
+	assert_int_equal(uid, 1000);
+	assert_false(peers_uid(ps, NULL, &uid));
+	peers_gone(ps, ":8.1"); /* a name comes back only as another connection */
+	assert_int_equal(peers_admit(ps, ":8.1"), PEER_ANSWER);
+	assert_false(peers_uid(ps, ":8.1", &uid));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +362,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_peers_full_table_keeps_callers_that_owe, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_peers_names_leave_in_any_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_peers_uid_is_kept_for_the_name_life, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_peers_without_sender_and_overlong_names, setup,
 						teardown),
