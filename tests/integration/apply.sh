@@ -24,7 +24,9 @@ PIDS+=($d)
 wait_for 5 grep -q "measuring uevent bursts" "$TMP/d.err" || fail "nltuned did not start: $(cat "$TMP/d.err")"
 
 emit $N
-wait_for 10 grep -q "burst: $N events" "$TMP/d.err" || fail "nltuned did not log the burst: $(cat "$TMP/d.err")"
+# Other uevents on the machine may join the burst: it holds at least the test's own.
+burst_seen() { grep -oE 'burst: [0-9]+ events' "$TMP/d.err" | awk -v n=$N '$2 >= n { f = 1 } END { exit !f }'; }
+wait_for 10 burst_seen || fail "nltuned did not log the burst: $(cat "$TMP/d.err")"
 v1=$(sock_cmd victim1 drain)
 echo "victim before apply: $v1"
 [ "$(jq .drops <<<"$v1")" -gt 0 ] || fail "victim1 lost nothing: the test proves nothing"
