@@ -15,7 +15,7 @@
 #
 # The cache key is the architecture, suite, mirror and package list: change any and a new
 # sysroot is made beside the old. NLTUNE_SYSROOT_CACHE moves the cache; NLTUNE_MIRROR and
-# NLTUNE_SUITE pick the archive (default: the host's Debian release on deb.debian.org).
+# NLTUNE_SUITE pick the archive (default: the host's Debian release from the archive its apt uses).
 set -euo pipefail
 
 arch=${1:?usage: sysroot.sh ARCH [--make]}
@@ -23,7 +23,10 @@ mode=${2:-}
 # The libraries nltune links (Makefile PKGS), cmocka for the unit programs, and libc's headers.
 pkgs="libc6-dev libconfuse-dev libsystemd-dev libjson-c-dev libmnl-dev libcmocka-dev"
 suite=${NLTUNE_SUITE:-$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-bookworm}")}
-mirror=${NLTUNE_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=../apt-mirror.sh
+. "$(dirname "$0")/../apt-mirror.sh"
+mirror=${NLTUNE_MIRROR:-$(apt_mirror "$suite")} ||
+	{ echo "sysroot.sh: no $suite source in this host's apt configuration: set NLTUNE_MIRROR" >&2; exit 1; }
 if [ "$(id -u)" -eq 0 ]; then
 	cache=${NLTUNE_SYSROOT_CACHE:-/var/cache/nltune/sysroot}
 else

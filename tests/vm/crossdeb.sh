@@ -13,7 +13,10 @@ repo=$(cd "$here/../.." && pwd)
 cache=${1:?usage: crossdeb.sh CACHE_DIR WORK_DIR}
 work=${2:?usage: crossdeb.sh CACHE_DIR WORK_DIR}
 suite=bookworm
-mirror=${VM_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=../apt-mirror.sh
+. "$here/../apt-mirror.sh"
+mirror=${VM_MIRROR:-$(apt_mirror "$suite")} ||
+	{ echo "crossdeb.sh: no $suite source in this host's apt configuration: set VM_MIRROR" >&2; exit 1; }
 a=$DEB_ARCH
 bpkgs="build-essential crossbuild-essential-$a debhelper dpkg-dev fakeroot systemd pkgconf:$a
 libconfuse-dev:$a libsystemd-dev:$a libjson-c-dev:$a libmnl-dev:$a libcmocka-dev:$a"

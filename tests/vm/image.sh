@@ -12,7 +12,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/arch.sh"
 cache=${1:?usage: image.sh CACHE_DIR}
 SUITE=bookworm
-MIRROR=${VM_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=../apt-mirror.sh
+. "$here/../apt-mirror.sh"
+MIRROR=${VM_MIRROR:-$(apt_mirror "$SUITE")} ||
+	{ echo "image.sh: no $SUITE source in this host's apt configuration: set VM_MIRROR" >&2; exit 1; }
 PKGS="systemd-sysv udev dbus polkitd kmod $KERNEL_PKG initramfs-tools
 libconfuse2 libjson-c5 libmnl0 libsystemd0 procps util-linux jq"
 
