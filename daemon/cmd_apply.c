@@ -8,6 +8,9 @@
 
 #include "cli.h"
 #include "client.h"
+#include "clock.h"
+#include "collect.h"
+#include "costscan.h"
 #include "log.h"
 #include "paths.h"
 #include "report.h"
@@ -29,6 +32,25 @@ static int take(struct cli *c, struct snapshot *s)
 	if (snapshot_state_problem(s, why, sizeof(why))[0])
 		log_warnx("%s/%s: %s", c->conf.state_dir, STATE_FILE, why);
 	return 0;
+}
+
+/*
+ * What the raise costs, added to s->rec: the sockets of this namespace that
+ * inherit rmem_default now, and those at risk in every namespace (one scan).
+ */
+static void add_cost(struct snapshot *s)
+{
+	struct scan_ctx ctx;
+	struct scanner sc;
+	bool scanned = false;
+
+	if (scanner_init(&sc) == 0) {
+		collect_scan_ctx(s, clock_mono_ms(), &ctx);
+		ctx.all_netns = true;
+		scanned = scanner_run(&sc, &ctx) >= 0;
+	}
+	costscan_annotate(&s->rec, s->sysctl.rmem_default, scanned ? &sc : NULL, 0);
+	scanner_free(&sc);
 }
 
 /*
@@ -81,6 +103,7 @@ int cmd_recommend(struct cli *c)
 		return 0;
 	if (take(c, &s) < 0)
 		return 1;
+	add_cost(&s);
 	if (c->json) {
 		o = report_recommended_json(&s.rec);
 		json_object_object_add(o, "sysctl", report_rmem_json(&s.sysctl));
@@ -160,7 +183,7 @@ static int persist(struct cli *c, const struct rmem *after)
 }
 
 static void print_apply(struct cli *c, const struct rmem *before, const struct rmem *after,
-			const char *reason)
+			const char *reason, json_object *cost)
 {
 	bool changed =
 	    before->rmem_default != after->rmem_default || before->rmem_max != after->rmem_max;
@@ -173,6 +196,8 @@ static void print_apply(struct cli *c, const struct rmem *before, const struct r
 		json_object_object_add(o, "changed", json_object_new_boolean(changed));
 		json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry_run));
 		json_object_object_add(o, "reason", json_object_new_string(reason));
+		if (cost)
+			json_object_object_add(o, "cost", json_object_get(cost));
 		cli_print_json(c, o);
 	} else if (c->boot) {
 		log_info("rmem_default %llu -> %llu, rmem_max %llu -> %llu%s: %s",
@@ -189,6 +214,19 @@ static void print_apply(struct cli *c, const struct rmem *before, const struct r
 	}
 }
 
+/* For apply --json: the cost nltuned's recommendation carries ("cost" of Describe), or NULL. */
+static json_object *daemon_cost(struct cli *c, json_object **cost)
+{
+	json_object *o;
+
+	*cost = NULL;
+	if (!c->json || cmd_recommend_daemon(c, &o) < 0)
+		return NULL;
+	*cost = json_object_get(report_get(o, "cost"));
+	json_object_put(o);
+	return *cost;
+}
+
 /*
  * Apply through nltuned's Apply: it writes and records. `before` is what is in
  * force just before the call (read here: the properties lag by up to a scan).
@@ -196,9 +234,10 @@ static void print_apply(struct cli *c, const struct rmem *before, const struct r
  */
 static int apply_through_daemon(struct cli *c)
 {
+	json_object *cost = NULL;
 	struct rmem before, after;
 	uint64_t rd, rm;
-	char reason[512], err[512];
+	char reason[1024], err[512];
 	int r;
 
 	if (!through_daemon(c) || sysctl_read(&before) < 0)
@@ -208,24 +247,32 @@ static int apply_through_daemon(struct cli *c)
 		return -1;
 	if (r < 0)
 		reason[0] = '\0';
+	daemon_cost(c, &cost); /* before the write: the cost of the raise it makes */
 	r = client_rmem_write("Apply", c->dry_run, &after.rmem_default, &after.rmem_max, err,
 			      sizeof(err));
 	if (r == CLIENT_NO_ANSWER)
 		log_warnx("nltuned did not answer (%s): applying here", err);
-	if (r > 0)
-		return -1;
+	if (r > 0) {
+		r = -1;
+		goto out;
+	}
 	if (r < 0) {
 		daemon_failed("apply", r, err, "");
-		return 1;
+		r = 1;
+		goto out;
 	}
-	if (persist(c, &after))
-		return 1;
-	print_apply(c, &before, &after, reason);
-	return 0;
+	r = persist(c, &after);
+	if (r)
+		goto out;
+	print_apply(c, &before, &after, reason, cost);
+out:
+	json_object_put(cost);
+	return r;
 }
 
 int cmd_apply(struct cli *c)
 {
+	json_object *cost;
 	struct snapshot s;
 	struct rmem want, before, after;
 	bool wd, wm, changed;
@@ -237,6 +284,8 @@ int cmd_apply(struct cli *c)
 		return r;
 	if (take(c, &s) < 0)
 		return 1;
+	if (!c->boot) /* early boot stays fast: nothing is open yet to inherit */
+		add_cost(&s);
 	want.rmem_default = s.rec.rmem_default;
 	want.rmem_max = s.rec.rmem_max;
 	wd = s.rec.write_default;
@@ -264,7 +313,9 @@ int cmd_apply(struct cli *c)
 		save_state(c, &s, &before, &after, changed);
 	if (persist(c, &after))
 		return 1;
-	print_apply(c, &before, &after, s.rec.reason);
+	cost = s.rec.has_cost ? report_cost_json(&s.rec) : NULL;
+	print_apply(c, &before, &after, s.rec.reason, cost);
+	json_object_put(cost);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "client.h"
 #include "collect.h"
+#include "costscan.h"
 #include "log.h"
 #include "metrics.h"
 #include "render.h"
@@ -51,6 +52,7 @@ static int local_docs(struct cli *c, struct docs *d, int want)
 	if (!alerts)
 		return -ENOMEM;
 	na = alerts_list(d->col.alerts, alerts, ALERTS_MAX);
+	costscan_annotate(&d->col.snap.rec, d->col.snap.sysctl.rmem_default, &d->col.scan, 0);
 	in.sysctl = &d->col.snap.sysctl;
 	in.rec = &d->col.snap.rec;
 	in.window_ms = c->conf.window_ms;

@@ -18,6 +18,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "collect.h"
+#include "costscan.h"
 #include "fixlog.h"
 #include "fixsock.h"
 #include "hide.h"
@@ -574,6 +575,29 @@ int manager_reload(struct manager *m, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The cost of the raise on m->snap.rec: the dumps run at most once per scan
+ * (and again when rmem_default changed since), the clause is added again after
+ * every refresh. Where owners are hidden from uid, the remedy names no process.
+ */
+static void add_cost(struct manager *m, uint32_t uid)
+{
+	struct cost_risk risk;
+
+	if (m->cost_runs == 0 || m->cost_runs != m->scan.runs ||
+	    m->cost.rmem_default != m->snap.sysctl.rmem_default) {
+		costscan_count(m->snap.sysctl.rmem_default, &m->cost);
+		costscan_risk(&m->scan, m->meter_inode, &m->cost_risk);
+		m->cost_runs = m->scan.runs;
+	}
+	risk = m->cost_risk;
+	if (view_of(m, uid).on) {
+		risk.pid = 0;
+		risk.comm[0] = '\0';
+	}
+	recommend_cost(&m->snap.rec, &m->cost, &risk);
+}
+
 /* The socket rows of sc at idx[0..n) as v sees them, as SOCKET JSON. */
 static json_object *sockets_seen(const struct scanner *sc, const size_t *idx, size_t n,
 				 const struct hide_view *v)
@@ -628,6 +652,7 @@ json_object *manager_describe(struct manager *m, size_t max_sockets, uint32_t ui
 	size_t n;
 
 	scan_if_stale(m);
+	add_cost(m, uid);
 	v = view_of(m, uid);
 	o = manager_status_json(m, &v);
 	socks = report_get(o, "sockets");
@@ -747,8 +772,10 @@ const struct recommendation *manager_recommend(struct manager *m)
 {
 	const struct burst_stats *st = &m->meter.stats;
 
+	scan_if_stale(m);
 	snapshot_refresh(&m->conf, burst_peak_bytes(st), burst_peak_events(st), &m->snap);
 	refresh_status(m);
+	add_cost(m, HIDE_UID_ANYONE);
 	return &m->snap.rec;
 }
 

@@ -246,4 +246,65 @@ void recommend(const struct nlt_conf *c, const struct rec_input *in, struct reco
 		out->write_max = false;
 		break;
 	}
+	out->reason_base = strlen(out->reason);
+}
+
+/* "netlink 35, udp 4, unix_dgram 12, packet ?": a cut count ends in "+", an unknown one is "?". */
+static void explain_families(struct recommendation *out, const struct cost_count *c)
+{
+	for (int f = 0; f < COST_NFAM; f++) {
+		const struct cost_family_count *fc = &c->fam[f];
+
+		append(out, "%s%s ", f ? ", " : "", cost_family_name((enum cost_family)f));
+		if (fc->err)
+			append(out, "?");
+		else
+			append(out, "%" PRIu64 "%s", fc->inheriting, fc->cut ? "+" : "");
+	}
+}
+
+void recommend_cost(struct recommendation *out, const struct cost_count *cost,
+		    const struct cost_risk *risk)
+{
+	uint64_t n = cost_inheriting_total(cost);
+	char size[32];
+
+	if (out->reason_base < sizeof(out->reason))
+		out->reason[out->reason_base] = '\0';
+	out->has_cost = true;
+	out->cost = *cost;
+	out->risk = *risk;
+	out->worst_case_bytes = cost_worst_case(cost, out->rmem_default);
+	if (out->rmem_default > cost->rmem_default) {
+		append(out, "; the raise reaches %" PRIu64 " socket%s that inherit rmem_default (",
+		       n, n == 1 ? "" : "s");
+		explain_families(out, cost);
+		append(out, "): worst case +%s if all fill",
+		       units_size(size, sizeof(size), out->worst_case_bytes));
+	} else {
+		append(out, "; no raise of rmem_default: no cost (%" PRIu64 " socket%s inherit it: ",
+		       n, n == 1 ? "" : "s");
+		explain_families(out, cost);
+		append(out, ")");
+	}
+	/* A socket that set its own buffer keeps it whatever rmem_default says. */
+	if (risk->at_risk == 0 || risk->own_buffer != risk->at_risk)
+		return;
+	if (risk->at_risk == 1)
+		append(out, "; the socket at risk set its own buffer: a global raise does not "
+			    "reach it: ");
+	else
+		append(out,
+		       "; the %zu sockets at risk set their own buffers: a global raise does not "
+		       "reach them: ",
+		       risk->at_risk);
+	if (risk->pid > 0 && risk->at_risk == 1)
+		append(out, "`nltune fix %d` (%s) raises it live", (int)risk->pid, risk->comm);
+	else if (risk->pid > 0)
+		append(out, "`nltune fix PID` raises each live (%d %s is one)", (int)risk->pid,
+		       risk->comm);
+	else
+		append(out, "`nltune fix PID` of %s raises it live",
+		       risk->at_risk > 1 ? "each owner" : "its owner");
+	append(out, ", or the application asks for more with SO_RCVBUF");
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "cost.h"
 #include "state.h"
 
 #define RECOMMEND_ROUND		     4096
@@ -42,7 +43,13 @@ struct recommendation {
 	uint64_t rmem_default, rmem_max; /* recommended */
 	uint64_t ceiling;		 /* the ceiling that applied (auto resolved) */
 	bool write_default, write_max;	 /* what the policy would write now */
-	char reason[512];
+	/* The cost of the raise (recommend_cost), once known; recommend() leaves it unknown. */
+	bool has_cost;
+	struct cost_count cost;
+	struct cost_risk risk;
+	uint64_t worst_case_bytes;
+	size_t reason_base; /* the reason's length before the cost was added to it */
+	char reason[1024];
 };
 
 /* The ceiling in force: conf->ceiling, or min(32 MiB, memtotal/32) when it is 0 (auto). */
@@ -57,5 +64,15 @@ uint64_t recommend_monitor_buffer(const struct nlt_conf *c, uint64_t memtotal);
 
 /* Compute; pure, never fails (inputs already validated). */
 void recommend(const struct nlt_conf *c, const struct rec_input *in, struct recommendation *out);
+
+/*
+ * Add what the raise costs to out (from recommend() against rmem_now, the
+ * rmem_default in force): the sockets that inherit rmem_default now, the worst
+ * case if all filled at out->rmem_default, and, when every socket at risk set
+ * its own buffer, that a global raise does not reach them and what does. The
+ * reason gets one clause for it; calling again replaces the clause. Pure.
+ */
+void recommend_cost(struct recommendation *out, const struct cost_count *cost,
+		    const struct cost_risk *risk);
 
 #endif

@@ -143,6 +143,35 @@ json_object *report_rmem_json(const struct rmem *v)
 	return o;
 }
 
+json_object *report_cost_json(const struct recommendation *r)
+{
+	json_object *o = json_object_new_object(), *inh = json_object_new_object();
+	json_object *cut = json_object_new_array(), *missing = json_object_new_object();
+	const struct cost_count *c = &r->cost;
+
+	for (int f = 0; f < COST_NFAM; f++) {
+		const char *name = cost_family_name((enum cost_family)f);
+
+		if (c->fam[f].err) {
+			json_object_object_add(missing, name,
+					       json_object_new_string(strerror(-c->fam[f].err)));
+			continue;
+		}
+		json_object_object_add(inh, name, json_object_new_uint64(c->fam[f].inheriting));
+		if (c->fam[f].cut)
+			json_object_array_add(cut, json_object_new_string(name));
+	}
+	json_object_object_add(o, "inheriting", inh);
+	json_object_object_add(o, "worst_case_bytes", json_object_new_uint64(r->worst_case_bytes));
+	json_object_object_add(o, "rmem_default", json_object_new_uint64(c->rmem_default));
+	json_object_object_add(o, "udp_mem_bytes", json_object_new_uint64(c->udp_mem_bytes));
+	json_object_object_add(o, "cut", cut);
+	json_object_object_add(o, "unavailable", missing);
+	json_object_object_add(o, "at_risk", json_object_new_uint64(r->risk.at_risk));
+	json_object_object_add(o, "at_risk_own_buffer", json_object_new_uint64(r->risk.own_buffer));
+	return o;
+}
+
 json_object *report_recommended_json(const struct recommendation *r)
 {
 	json_object *o = json_object_new_object();
@@ -153,6 +182,8 @@ json_object *report_recommended_json(const struct recommendation *r)
 	json_object_object_add(o, "need_events", json_object_new_uint64(r->need_events));
 	json_object_object_add(o, "ceiling", json_object_new_uint64(r->ceiling));
 	json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	if (r->has_cost)
+		json_object_object_add(o, "cost", report_cost_json(r));
 	return o;
 }
 

@@ -34,8 +34,15 @@ struct rmem;
 
 /* {"rmem_default","rmem_max"} */
 json_object *report_rmem_json(const struct rmem *v);
-/* {"rmem_default","rmem_max","need_bytes","need_events","ceiling","reason"} */
+/* {"rmem_default","rmem_max","need_bytes","need_events","ceiling","reason"}, "cost" once known */
 json_object *report_recommended_json(const struct recommendation *r);
+/*
+ * The cost of the raise: {"inheriting":{"netlink":N,"udp":N,"unix_dgram":N,"packet":N},
+ * "worst_case_bytes","rmem_default","udp_mem_bytes","cut":[family...],
+ * "unavailable":{family:why},"at_risk","at_risk_own_buffer"}; a family that could not
+ * be dumped is left out of "inheriting".
+ */
+json_object *report_cost_json(const struct recommendation *r);
 struct sockrow;
 struct alert;
 
