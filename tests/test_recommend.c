@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for recommend.c: need, headroom, rounding, clamps, policies and the reason text. */
+#include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -544,6 +545,140 @@ static void test_recommend_reason_has_the_numbers(void **state)
 				      "raised to floor 212992");
 }
 
+/* A recommendation that raises 212992 to 1 MiB: a peak of 512 KiB this boot, x2.0. */
+static void raising(struct nlt_conf *c, struct rec_input *in, struct recommendation *r)
+{
+	conf_fill(c);
+	input_fill(in, NULL);
+	in->now_peak_bytes = 512 * 1024;
+	in->now_peak_events = 630;
+	recommend(c, in, r);
+	assert_int_equal(r->rmem_default, MIB);
+}
+
+static void cost_fill(struct cost_count *cc, uint64_t rmem_default)
+{
+	memset(cc, 0, sizeof(*cc));
+	cc->rmem_default = rmem_default;
+	cc->udp_mem_bytes = 4 * MIB;
+	cc->fam[COST_NETLINK].inheriting = 35;
+	cc->fam[COST_UDP].inheriting = 4;
+	cc->fam[COST_UNIX_DGRAM].inheriting = 12;
+	cc->fam[COST_PACKET].err = -ENOENT;
+}
+
+static void test_recommend_cost_names_families_and_worst_case(void **state)
+{
+	struct recommendation r;
+	struct rec_input in;
+	struct cost_risk risk = { 0 };
+	struct cost_count cc;
+	struct nlt_conf c;
+	char base[sizeof(r.reason)];
+
+	(void)state;
+	raising(&c, &in, &r);
+	snprintf(base, sizeof(base), "%s", r.reason);
+	cost_fill(&cc, DEF_FLOOR);
+	cc.fam[COST_UDP].cut = true;
+	recommend_cost(&r, &cc, &risk);
+	assert_true(r.has_cost);
+	/* netlink 35 and udp 4 in full; unix datagram and an unknown packet count add nothing */
+	assert_int_equal(r.worst_case_bytes, 39 * (MIB - DEF_FLOOR));
+	assert_int_equal(strncmp(r.reason, base, strlen(base)), 0);
+	assert_string_equal(r.reason + strlen(base),
+			    "; the raise reaches 51 sockets that inherit rmem_default (netlink 35, "
+			    "udp 4+, unix_dgram 12, packet ?): worst case +31.1M if all fill");
+}
+
+static void test_recommend_cost_without_raise_is_none(void **state)
+{
+	struct recommendation r;
+	struct rec_input in;
+	struct cost_risk risk = { 0 };
+	struct cost_count cc;
+	struct nlt_conf c;
+
+	(void)state;
+	conf_fill(&c);
+	input_fill(&in, NULL);
+	in.rmem_default = 2 * MIB;
+	recommend(&c, &in, &r);
+	cost_fill(&cc, 2 * MIB);
+	recommend_cost(&r, &cc, &risk);
+	assert_int_equal(r.worst_case_bytes, 0);
+	assert_non_null(strstr(r.reason, "; no raise of rmem_default: no cost (51 sockets inherit "
+					 "it: netlink 35, udp 4, unix_dgram 12, packet ?)"));
+}
+
+static void test_recommend_cost_own_buffers_get_the_narrow_remedy(void **state)
+{
+	static const struct {
+		const char *name;
+		struct cost_risk risk;
+		const char *want; /* NULL: no such clause */
+	} t[] = {
+		{ "nothing at risk", { 0, 0, 0, "" }, NULL },
+		{ "one default socket among them", { 2, 1, 280, "plugvictim" }, NULL },
+		{ "the one at risk set SO_RCVBUF",
+		  { 1, 1, 280, "plugvictim" },
+		  "; the socket at risk set its own buffer: a global raise does not reach it: "
+		  "`nltune fix 280` (plugvictim) raises it live, or the application asks for more "
+		  "with SO_RCVBUF" },
+		{ "three of them",
+		  { 3, 3, 280, "plugvictim" },
+		  "; the 3 sockets at risk set their own buffers: a global raise does not reach "
+		  "them: `nltune fix PID` raises each live (280 plugvictim is one), or the "
+		  "application asks for more with SO_RCVBUF" },
+		{ "owner not known",
+		  { 1, 1, 0, "" },
+		  "; the socket at risk set its own buffer: a global raise does not reach it: "
+		  "`nltune fix PID` of its owner raises it live, or the application asks for more "
+		  "with SO_RCVBUF" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NCASES(t); i++) {
+		struct recommendation r;
+		struct rec_input in;
+		struct cost_count cc;
+		struct nlt_conf c;
+		const char *p;
+
+		raising(&c, &in, &r);
+		cost_fill(&cc, DEF_FLOOR);
+		recommend_cost(&r, &cc, &t[i].risk);
+		/* the values stay: they are for the listeners that keep rmem_default */
+		assert_int_equal(r.rmem_default, MIB);
+		assert_true(r.write_default);
+		p = strstr(r.reason, "a global raise does not reach");
+		if (!t[i].want && p)
+			fail_msg("%s: the reason sends them away: %s", t[i].name, r.reason);
+		if (t[i].want && (!(p = strstr(r.reason, "; the ")) ||
+				  strcmp(strstr(r.reason, "if all fill") + 11, t[i].want)))
+			fail_msg("%s: reason %s", t[i].name, r.reason);
+	}
+}
+
+static void test_recommend_cost_again_replaces_the_clause(void **state)
+{
+	struct recommendation r;
+	struct rec_input in;
+	struct cost_risk risk = { 1, 1, 280, "plugvictim" }, none = { 0 };
+	struct cost_count cc;
+	struct nlt_conf c;
+	char once[sizeof(r.reason)];
+
+	(void)state;
+	raising(&c, &in, &r);
+	cost_fill(&cc, DEF_FLOOR);
+	recommend_cost(&r, &cc, &none);
+	snprintf(once, sizeof(once), "%s", r.reason);
+	recommend_cost(&r, &cc, &risk);
+	recommend_cost(&r, &cc, &none);
+	assert_string_equal(r.reason, once);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +694,10 @@ int main(void)
 		cmocka_unit_test(test_recommend_this_boot_live_peak_beats_history),
 		cmocka_unit_test(test_recommend_saturates_on_overflow),
 		cmocka_unit_test(test_recommend_reason_has_the_numbers),
+		cmocka_unit_test(test_recommend_cost_names_families_and_worst_case),
+		cmocka_unit_test(test_recommend_cost_without_raise_is_none),
+		cmocka_unit_test(test_recommend_cost_own_buffers_get_the_narrow_remedy),
+		cmocka_unit_test(test_recommend_cost_again_replaces_the_clause),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
