@@ -124,3 +124,30 @@ else
 		fail "the reason sends away $risk sockets at risk of which only $own set their buffer"
 	pass "$risk at risk on this machine, $own with their own buffer: no narrow remedy claimed"
 fi
+
+# nltuned: D-Bus Recommend's reason and Describe's "recommended" carry the same cost.
+command -v dbus-daemon > /dev/null && command -v busctl > /dev/null ||
+	{ echo "no dbus-daemon or busctl: nltuned's side not looked at"; exit 0; }
+chmod 711 "$TMP"
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$TMP/bus.sock
+cat > "$TMP/nltune.conf" <<CONF
+state-dir = "$TMP/dstate"
+sysctl-dir = "$TMP/sysctl.d"
+CONF
+start_bus strict "$TMP/bus.sock"
+"$NLTUNED" -c "$TMP/nltune.conf" > "$TMP/d.out" 2> "$TMP/d.err" &
+PIDS+=($!)
+wait_for 10 grep -q "serving org.nltune1" "$TMP/d.err" || fail "nltuned not on the bus: $(cat "$TMP/d.err")"
+reason=$(busctl --system --json=short call org.nltune1 /org/nltune1 org.nltune1.Manager Recommend | jq -r '.data[2]')
+grep -Eq "inherit rmem_default|no raise of rmem_default" <<<"$reason" ||
+	fail "Recommend's reason says no cost: $reason"
+D=$(busctl --system --json=short call org.nltune1 /org/nltune1 org.nltune1.Manager Describe | jq -r '.data[0]')
+DU=$(jq .recommended.cost.inheriting.udp <<<"$D")
+[ "${NLTUNE_COST_NETNS:-}" != 1 ] || [ "$DU" -eq "$U" ] ||
+	fail "nltuned counts $DU udp sockets inheriting, the console $U"
+S=$("$NLTUNE" -c "$TMP/nltune.conf" status --json)
+[ "$(jq -r .source <<<"$S")" = daemon ] && jq -e .recommended.cost.worst_case_bytes <<<"$S" > /dev/null ||
+	fail "status --json through nltuned has no recommended.cost"
+A=$("$NLTUNE" -c "$TMP/nltune.conf" apply --dry-run --json)
+jq -e .cost.inheriting.udp <<<"$A" > /dev/null || fail "apply --dry-run --json through nltuned has no cost: $A"
+pass "nltuned: Recommend's reason, Describe and status carry the cost (udp $DU inheriting)"

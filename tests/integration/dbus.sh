@@ -50,8 +50,10 @@ call Describe | jq -r '.data[0]' > "$TMP/describe.json"
 jq -e . "$TMP/describe.json" >/dev/null || fail "Describe is not JSON"
 "$NLTUNE" -c "$TMP/nltune.conf" status --json > "$TMP/status.json"
 [ "$(jq -r .source "$TMP/status.json")" = daemon ] || fail "status did not ask the daemon"
+# The cost of a raise counts sockets that come and go between the two calls: left out here.
+nocost='del(.recommended.cost) | .recommended.reason |= sub("; (the raise reaches|no raise of rmem_default).*"; "")'
 for k in sysctl recommended; do
-	[ "$(jq -c ".$k" "$TMP/describe.json")" = "$(jq -c ".$k" "$TMP/status.json")" ] || fail "Describe.$k differs from status"
+	[ "$(jq -c "$nocost | .$k" "$TMP/describe.json")" = "$(jq -c "$nocost | .$k" "$TMP/status.json")" ] || fail "Describe.$k differs from status"
 done
 [ "$(jq -c '.uevents | keys' "$TMP/describe.json")" = '["own_drops","peak_bytes","peak_events","total","window_ms"]' ] ||
 	fail "uevents keys: $(jq -c '.uevents | keys' "$TMP/describe.json")"
