@@ -19,20 +19,20 @@ struct cost_family_count {
 	uint64_t inheriting; /* distinct sockets whose rcvbuf is rmem_default now */
 	uint64_t rows;	     /* dump rows looked at */
 	bool cut;	     /* COST_MAX_ROWS reached: more sockets were not looked at */
-	int err;	     /* 0, or why this family could not be dumped (-ENOENT: no diag module) */
+	int err; /* 0, or why this family could not be dumped (-ENOENT: no diag module) */
 };
 
 struct cost_count {
-	uint64_t rmem_default;	 /* the value in force the rows were compared with */
-	uint64_t udp_mem_bytes;	 /* net.ipv4.udp_mem[2] x page size; 0 = unknown */
+	uint64_t rmem_default;	/* the value in force the rows were compared with */
+	uint64_t udp_mem_bytes; /* net.ipv4.udp_mem[2] x page size; 0 = unknown */
 	struct cost_family_count fam[COST_NFAM];
 };
 
 /* The sockets the last scan judged at risk or dropping, and how many set their own buffer. */
 struct cost_risk {
-	size_t at_risk;	   /* at-risk or dropping */
-	size_t own_buffer; /* of them: limit capped, minimum, app or forced */
-	pid_t pid;	   /* an owner of one own-buffer socket; 0 = not known */
+	size_t at_risk;		  /* at-risk or dropping */
+	size_t own_buffer;	  /* of them: limit capped, minimum, app or forced */
+	pid_t pid;		  /* an owner of one own-buffer socket; 0 = not known */
 	char comm[COST_COMM_LEN]; /* its name, sanitized */
 };
 

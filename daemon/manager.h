@@ -54,9 +54,9 @@ struct manager {
 	struct snapshot snap;	   /* sysctls, recommendation, history (snap.state) */
 	uint64_t saved_peak_bytes; /* this boot's peak at the last save */
 	struct scanner scan;
-	struct cost_count cost;	     /* the sockets a raise reaches, counted on demand */
-	struct cost_risk cost_risk;  /* the scan's sockets at risk */
-	uint64_t cost_runs;	     /* the scan run the count belongs to; 0 = none yet */
+	struct cost_count cost;	    /* the sockets a raise reaches, counted on demand */
+	struct cost_risk cost_risk; /* the scan's sockets at risk */
+	uint64_t cost_runs;	    /* the scan run the count belongs to; 0 = none yet */
 	bool scanned;
 	uint64_t scanned_ms;	  /* monotonic time of the last scan */
 	bool scan_all_netns;	  /* the next scan widens its turn of namespaces */

@@ -25,14 +25,14 @@
 struct msg_case {
 	const char *name;
 	enum cost_family fam;
-	uint16_t type;	     /* nlmsg_type */
-	size_t hdr;	     /* bytes of the family's header written (short ones are damaged) */
+	uint16_t type; /* nlmsg_type */
+	size_t hdr;    /* bytes of the family's header written (short ones are damaged) */
 	uint32_t ino;
-	uint8_t unix_type;   /* udiag_type */
-	uint16_t attr;	     /* the meminfo attribute's type */
-	size_t nmem;	     /* u32 entries of meminfo */
+	uint8_t unix_type; /* udiag_type */
+	uint16_t attr;	   /* the meminfo attribute's type */
+	size_t nmem;	   /* u32 entries of meminfo */
 	uint32_t rcvbuf;
-	int want;	     /* cost_parse's result */
+	int want; /* cost_parse's result */
 	uint64_t want_ino;
 };
 
@@ -88,8 +88,8 @@ static void test_cost_parse_reads_rcvbuf_of_each_family(void **state)
 		{ "unix dgram row", COST_UNIX_DGRAM, SOCK_DIAG_BY_FAMILY,
 		  sizeof(struct unix_diag_msg), 33, SOCK_DGRAM, UNIX_DIAG_MEMINFO, SK_MEMINFO_VARS,
 		  DEF, 1, 33 },
-		{ "packet row", COST_PACKET, SOCK_DIAG_BY_FAMILY, sizeof(struct packet_diag_msg), 44,
-		  0, PACKET_DIAG_MEMINFO, SK_MEMINFO_VARS, DEF, 1, 44 },
+		{ "packet row", COST_PACKET, SOCK_DIAG_BY_FAMILY, sizeof(struct packet_diag_msg),
+		  44, 0, PACKET_DIAG_MEMINFO, SK_MEMINFO_VARS, DEF, 1, 44 },
 		{ "meminfo of a newer kernel, longer", COST_UDP, SOCK_DIAG_BY_FAMILY,
 		  sizeof(struct inet_diag_msg), 55, 0, INET_DIAG_SKMEMINFO, SK_MEMINFO_VARS + 2,
 		  DEF, 1, 55 },
@@ -97,15 +97,16 @@ static void test_cost_parse_reads_rcvbuf_of_each_family(void **state)
 		  sizeof(struct netlink_diag_msg), 66, 0, NETLINK_DIAG_MEMINFO,
 		  SK_MEMINFO_RCVBUF + 1, DEF, 1, 66 },
 		{ "unix stream socket skipped", COST_UNIX_DGRAM, SOCK_DIAG_BY_FAMILY,
-		  sizeof(struct unix_diag_msg), 77, SOCK_STREAM, UNIX_DIAG_MEMINFO,
-		  SK_MEMINFO_VARS, DEF, 0, 0 },
+		  sizeof(struct unix_diag_msg), 77, SOCK_STREAM, UNIX_DIAG_MEMINFO, SK_MEMINFO_VARS,
+		  DEF, 0, 0 },
 		{ "unix seqpacket socket skipped", COST_UNIX_DGRAM, SOCK_DIAG_BY_FAMILY,
 		  sizeof(struct unix_diag_msg), 78, SOCK_SEQPACKET, UNIX_DIAG_MEMINFO,
 		  SK_MEMINFO_VARS, DEF, 0, 0 },
 		{ "NLMSG_DONE skipped", COST_NETLINK, NLMSG_DONE, 4, 0, 0, 0, 0, 0, 0, 0 },
-		{ "truncated header", COST_UDP, SOCK_DIAG_BY_FAMILY, 8, 0, 0, 0, 0, 0, -EBADMSG, 0 },
-		{ "no meminfo", COST_PACKET, SOCK_DIAG_BY_FAMILY, sizeof(struct packet_diag_msg), 88,
-		  0, PACKET_DIAG_MEMINFO, 0, 0, -EBADMSG, 0 },
+		{ "truncated header", COST_UDP, SOCK_DIAG_BY_FAMILY, 8, 0, 0, 0, 0, 0, -EBADMSG,
+		  0 },
+		{ "no meminfo", COST_PACKET, SOCK_DIAG_BY_FAMILY, sizeof(struct packet_diag_msg),
+		  88, 0, PACKET_DIAG_MEMINFO, 0, 0, -EBADMSG, 0 },
 		{ "meminfo cut before rcvbuf", COST_NETLINK, SOCK_DIAG_BY_FAMILY,
 		  sizeof(struct netlink_diag_msg), 99, 0, NETLINK_DIAG_MEMINFO, SK_MEMINFO_RCVBUF,
 		  DEF, -EBADMSG, 0 },
@@ -199,8 +200,7 @@ static void test_cost_worst_case_by_family(void **state)
 		{ "packet in full", 0, 0, 0, 3, 0, 0, DEF + 1000, 3000 },
 		{ "unix datagram: rcvbuf bounds nothing", 0, 0, 50, 0, 0, 0, DEF + 1000, 0 },
 		{ "udp below udp_mem", 0, 20, 0, 0, 0, 1 << 20, DEF + 1000, 20000 },
-		{ "udp capped by udp_mem", 0, 20000, 0, 0, 0, 4096000, 2 * 1024 * 1024,
-		  4096000 },
+		{ "udp capped by udp_mem", 0, 20000, 0, 0, 0, 4096000, 2 * 1024 * 1024, 4096000 },
 		{ "udp without udp_mem known: in full", 0, 4, 0, 0, 0, 0, DEF + 1000, 4000 },
 		{ "a family not dumped adds nothing", 1, 99, 0, 0, -ENOENT, 0, DEF + 1000, 1000 },
 		{ "all together", 35, 40, 12, 2, 0, 8192, DEF + 1000, 35000 + 8192 + 2000 },
