@@ -276,8 +276,9 @@ void recommend_cost(struct recommendation *out, const struct cost_count *cost,
 	out->risk = *risk;
 	out->worst_case_bytes = cost_worst_case(cost, out->rmem_default);
 	if (out->rmem_default > cost->rmem_default) {
-		append(out, "; the raise reaches %" PRIu64 " socket%s that inherit rmem_default (",
-		       n, n == 1 ? "" : "s");
+		append(out,
+		       "; the raise reaches %" PRIu64 " socket%s that inherit%s rmem_default (", n,
+		       n == 1 ? "" : "s", n == 1 ? "s" : "");
 		explain_families(out, cost);
 		append(out, "): worst case +%s if all fill",
 		       units_size(size, sizeof(size), out->worst_case_bytes));
