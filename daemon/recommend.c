@@ -284,8 +284,8 @@ void recommend_cost(struct recommendation *out, const struct cost_count *cost,
 		       units_size(size, sizeof(size), out->worst_case_bytes));
 	} else {
 		append(out,
-		       "; no raise of rmem_default: no cost (%" PRIu64 " socket%s inherit it: ", n,
-		       n == 1 ? "" : "s");
+		       "; no raise of rmem_default: no cost (%" PRIu64 " socket%s inherit%s it: ",
+		       n, n == 1 ? "" : "s", n == 1 ? "s" : "");
 		explain_families(out, cost);
 		append(out, ")");
 	}
