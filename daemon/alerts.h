@@ -70,14 +70,14 @@ struct alerts {
 	struct {
 		uint64_t inode;	  /* the key: inode, else pid, else 0 */
 		uint64_t last_ms; /* monotonic */
+		/* socket-drops about a socket: its loss, said and held back (struct alerts_loss) */
+		uint64_t held, said, first_id;
+		int pid;
+		uint32_t uid;
+		char comm[ALERTS_COMM_LEN];
 		enum alert_kind kind;
 		bool used;
 		uint8_t rests; /* rests let through since last_ms */
-		/* socket-drops about a socket: its loss, said and held back (struct alerts_loss) */
-		uint32_t uid;
-		uint64_t held, said, first_id;
-		int pid;
-		char comm[ALERTS_COMM_LEN];
 	} rate[ALERTS_RATE_SLOTS];
 	uint64_t suppressed; /* alerts held back by the rate limit */
 	uint64_t crowded;    /* alerts not kept: the ring held only more severe ones */
