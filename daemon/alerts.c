@@ -56,11 +56,11 @@ static size_t rate_hash(uint64_t inode, enum alert_kind kind)
 /*
  * Linear probing without deletion: a slot once used stays used (eviction
  * re-keys it), so a probe may stop at the first unused slot. The slot of the
- * pair, or -1 with *free the slot a new pair takes: the first unused one, or
+ * pair, or -1 with *spare the slot a new pair takes: the first unused one, or
  * when the table is full the one used least recently; that key may then
  * alert once early (and a loss it held is not said), the price of a bound.
  */
-static long rate_find(const struct alerts *a, uint64_t inode, enum alert_kind kind, size_t *free)
+static long rate_find(const struct alerts *a, uint64_t inode, enum alert_kind kind, size_t *spare)
 {
 	size_t k, i = rate_hash(inode, kind), oldest = i;
 
@@ -72,7 +72,7 @@ static long rate_find(const struct alerts *a, uint64_t inode, enum alert_kind ki
 		if (a->rate[i].last_ms < a->rate[oldest].last_ms)
 			oldest = i;
 	}
-	*free = k == ALERTS_RATE_SLOTS ? oldest : i;
+	*spare = k == ALERTS_RATE_SLOTS ? oldest : i;
 	return -1;
 }
 
@@ -88,15 +88,16 @@ static bool rate_held(const struct alerts *a, long s, uint64_t now_ms)
 }
 
 /* The slot of a pair that alerts now: found, or taken (re-keyed, its loss forgotten). */
-static size_t rate_take(struct alerts *a, long s, size_t free, uint64_t inode, enum alert_kind kind)
+static size_t rate_take(struct alerts *a, long s, size_t spare, uint64_t inode,
+			enum alert_kind kind)
 {
 	if (s >= 0)
 		return (size_t)s;
-	memset(&a->rate[free], 0, sizeof(a->rate[free]));
-	a->rate[free].inode = inode;
-	a->rate[free].kind = kind;
-	a->rate[free].used = true;
-	return free;
+	memset(&a->rate[spare], 0, sizeof(a->rate[spare]));
+	a->rate[spare].inode = inode;
+	a->rate[spare].kind = kind;
+	a->rate[spare].used = true;
+	return spare;
 }
 
 /* The rate key: the socket, else the process, else the kind alone. */
@@ -171,12 +172,12 @@ int alerts_raise(struct alerts *a, uint64_t now_ms, const struct alert *proto, s
 	bool loss = proto->kind == ALERT_SOCKET_DROPS && proto->inode, early = false;
 	uint64_t key = rate_key(proto);
 	struct alert *slot = NULL;
-	size_t free = 0, r = 0;
+	size_t spare = 0, r = 0;
 	long s;
 
 	if (comm_ignored(&a->conf, proto->comm))
 		return 0;
-	s = loss || a->conf.interval_ms ? rate_find(a, key, proto->kind, &free) : -1;
+	s = loss || a->conf.interval_ms ? rate_find(a, key, proto->kind, &spare) : -1;
 	if (rate_held(a, s, now_ms)) {
 		if (loss && proto->rest && a->rate[s].rests < ALERTS_RESTS_MAX) {
 			early = true;
@@ -193,7 +194,7 @@ int alerts_raise(struct alerts *a, uint64_t now_ms, const struct alert *proto, s
 	    !(loss && s >= 0 && a->rate[s].held))
 		return 0;
 	if (loss || a->conf.interval_ms) {
-		r = rate_take(a, s, free, key, proto->kind);
+		r = rate_take(a, s, spare, key, proto->kind);
 		if (early) {
 			a->rate[r].rests++;
 		} else {
@@ -257,12 +258,12 @@ int alerts_loss_at(const struct alerts *a, size_t i, struct alerts_loss *l)
 
 int alerts_loss_of(const struct alerts *a, uint64_t inode, struct alerts_loss *l)
 {
-	size_t free;
+	size_t spare;
 	long s;
 
 	if (!inode)
 		return 0;
-	s = rate_find(a, inode, ALERT_SOCKET_DROPS, &free);
+	s = rate_find(a, inode, ALERT_SOCKET_DROPS, &spare);
 	return s >= 0 ? alerts_loss_at(a, (size_t)s, l) : 0;
 }
 
