@@ -55,37 +55,49 @@ static size_t rate_hash(uint64_t inode, enum alert_kind kind)
 
 /*
  * Linear probing without deletion: a slot once used stays used (eviction
- * re-keys it), so a probe may stop at the first unused slot. When the table
- * is full the probe visits every slot and a new key takes the one used least
- * recently; that key may then alert once early, which is the price of a
- * bound. Returns false when the pair alerted less than interval_ms ago.
+ * re-keys it), so a probe may stop at the first unused slot. The slot of the
+ * pair, or -1 with *spare the slot a new pair takes: the first unused one, or
+ * when the table is full the one used least recently; that key may then
+ * alert once early (and a loss it held is not said), the price of a bound.
  */
-static bool rate_pass(struct alerts *a, uint64_t now_ms, uint64_t inode, enum alert_kind kind)
+static long rate_find(const struct alerts *a, uint64_t inode, enum alert_kind kind, size_t *spare)
 {
 	size_t k, i = rate_hash(inode, kind), oldest = i;
-	uint64_t elapsed;
 
 	for (k = 0; k < ALERTS_RATE_SLOTS; k++, i = (i + 1) % ALERTS_RATE_SLOTS) {
 		if (!a->rate[i].used)
 			break;
-		if (a->rate[i].inode == inode && a->rate[i].kind == kind) {
-			/* A clock that steps back counts as no time elapsed. */
-			elapsed = now_ms > a->rate[i].last_ms ? now_ms - a->rate[i].last_ms : 0;
-			if (elapsed < a->conf.interval_ms)
-				return false;
-			a->rate[i].last_ms = now_ms;
-			return true;
-		}
+		if (a->rate[i].inode == inode && a->rate[i].kind == kind)
+			return (long)i;
 		if (a->rate[i].last_ms < a->rate[oldest].last_ms)
 			oldest = i;
 	}
-	if (k == ALERTS_RATE_SLOTS)
-		i = oldest;
-	a->rate[i].inode = inode;
-	a->rate[i].kind = kind;
-	a->rate[i].last_ms = now_ms;
-	a->rate[i].used = true;
-	return true;
+	*spare = k == ALERTS_RATE_SLOTS ? oldest : i;
+	return -1;
+}
+
+/* Did slot s alert less than interval_ms before now? A clock that steps back is no time. */
+static bool rate_held(const struct alerts *a, long s, uint64_t now_ms)
+{
+	uint64_t last;
+
+	if (s < 0 || a->conf.interval_ms == 0)
+		return false;
+	last = a->rate[s].last_ms;
+	return (now_ms > last ? now_ms - last : 0) < a->conf.interval_ms;
+}
+
+/* The slot of a pair that alerts now: found, or taken (re-keyed, its loss forgotten). */
+static size_t rate_take(struct alerts *a, long s, size_t spare, uint64_t inode,
+			enum alert_kind kind)
+{
+	if (s >= 0)
+		return (size_t)s;
+	memset(&a->rate[spare], 0, sizeof(a->rate[spare]));
+	a->rate[spare].inode = inode;
+	a->rate[spare].kind = kind;
+	a->rate[spare].used = true;
+	return spare;
 }
 
 /* The rate key: the socket, else the process, else the kind alone. */
@@ -146,23 +158,59 @@ static int victim(const struct alerts *a, const struct alert *p)
 	return v;
 }
 
+/* Who a loss is about, for its rest once the socket is gone. */
+static void loss_who(struct alerts *a, size_t s, const struct alert *p)
+{
+	a->rate[s].pid = p->pid;
+	a->rate[s].uid = p->uid;
+	memcpy(a->rate[s].comm, p->comm, ALERTS_COMM_LEN);
+	a->rate[s].comm[ALERTS_COMM_LEN - 1] = '\0';
+}
+
 int alerts_raise(struct alerts *a, uint64_t now_ms, const struct alert *proto, struct alert *out)
 {
+	bool loss = proto->kind == ALERT_SOCKET_DROPS && proto->inode, early = false;
+	uint64_t key = rate_key(proto);
 	struct alert *slot = NULL;
+	size_t spare = 0, r = 0;
+	long s;
 
 	if (comm_ignored(&a->conf, proto->comm))
 		return 0;
-	if (proto->kind == ALERT_SOCKET_DROPS && proto->drops < a->conf.min_drops)
+	s = loss || a->conf.interval_ms ? rate_find(a, key, proto->kind, &spare) : -1;
+	if (rate_held(a, s, now_ms)) {
+		if (loss && proto->rest && a->rate[s].rests < ALERTS_RESTS_MAX) {
+			early = true;
+		} else {
+			a->suppressed++;
+			if (loss) { /* not said yet: what it says is what the socket holds back */
+				a->rate[s].held = proto->drops;
+				loss_who(a, (size_t)s, proto);
+			}
+			return 0;
+		}
+	}
+	if (proto->kind == ALERT_SOCKET_DROPS && proto->drops < a->conf.min_drops &&
+	    !(loss && s >= 0 && a->rate[s].held))
 		return 0;
-	if (a->conf.interval_ms != 0 && !rate_pass(a, now_ms, rate_key(proto), proto->kind)) {
-		a->suppressed++;
-		return 0;
+	if (loss || a->conf.interval_ms) {
+		r = rate_take(a, s, spare, key, proto->kind);
+		if (early) {
+			a->rate[r].rests++;
+		} else {
+			a->rate[r].last_ms = now_ms;
+			a->rate[r].rests = 0;
+		}
 	}
 	if (a->count == ALERTS_MAX) {
 		int v = victim(a, proto);
 
 		if (v < 0) {
 			a->crowded++;
+			if (loss) {
+				a->rate[r].held = proto->drops;
+				loss_who(a, r, proto);
+			}
 			return 0;
 		}
 		slot = &a->ring[v];
@@ -178,9 +226,45 @@ int alerts_raise(struct alerts *a, uint64_t now_ms, const struct alert *proto, s
 	slot->comm[sizeof(slot->comm) - 1] = '\0';
 	slot->message[sizeof(slot->message) - 1] = '\0';
 	slot->message_hidden[sizeof(slot->message_hidden) - 1] = '\0';
+	if (loss) {
+		if (!a->rate[r].held) { /* nothing held: a new loss begins */
+			a->rate[r].said = 0;
+			a->rate[r].first_id = slot->id;
+		}
+		a->rate[r].said += proto->drops;
+		a->rate[r].held = 0;
+		loss_who(a, r, proto);
+	}
 	if (out)
 		*out = *slot;
 	return 1;
+}
+
+int alerts_loss_at(const struct alerts *a, size_t i, struct alerts_loss *l)
+{
+	if (i >= ALERTS_RATE_SLOTS || !a->rate[i].used || a->rate[i].kind != ALERT_SOCKET_DROPS ||
+	    !a->rate[i].held || !a->rate[i].inode)
+		return 0;
+	memset(l, 0, sizeof(*l));
+	l->inode = a->rate[i].inode;
+	l->held = a->rate[i].held;
+	l->said = a->rate[i].said;
+	l->first_id = a->rate[i].first_id;
+	l->pid = a->rate[i].pid;
+	l->uid = a->rate[i].uid;
+	memcpy(l->comm, a->rate[i].comm, ALERTS_COMM_LEN);
+	return 1;
+}
+
+int alerts_loss_of(const struct alerts *a, uint64_t inode, struct alerts_loss *l)
+{
+	size_t spare;
+	long s;
+
+	if (!inode)
+		return 0;
+	s = rate_find(a, inode, ALERT_SOCKET_DROPS, &spare);
+	return s >= 0 ? alerts_loss_at(a, (size_t)s, l) : 0;
 }
 
 static int cmp_id(const void *x, const void *y)

@@ -17,6 +17,7 @@
 #define ALERTS_LOG_UID_MAX   10	   /* of those, at most this many about one user's processes */
 #define ALERTS_LOG_UIDS	     32	   /* users counted per window; more count as over their share */
 #define ALERTS_UID_NONE	     UINT32_MAX /* about no process, or one whose user is unknown */
+#define ALERTS_RESTS_MAX     4 /* rests of one socket's loss let through within an interval */
 
 /*
  * The kinds, one cause and remedy each: socket-drops is per socket,
@@ -45,6 +46,10 @@ struct alert {
 	uint64_t inode;	  /* 0 = none */
 	uint64_t drops;	  /* new drops this alert is about */
 	uint64_t sockets; /* sockets it is about (grouped kinds), 0 = one or none */
+	/* socket-drops: the rest of a loss the rate limit held back, said once its drops stopped
+	 * rising (or its socket closed); passes the rate limit ALERTS_RESTS_MAX times an interval
+	 */
+	bool rest;
 	char message[640];
 	/* The message naming no process, for callers who may not see pid's owner; "": the same. */
 	char message_hidden[640];
@@ -63,10 +68,16 @@ struct alerts {
 	size_t count; /* used slots of ring (id != 0), in no order */
 	struct alert ring[ALERTS_MAX];
 	struct {
-		uint64_t inode; /* the key: inode, else pid, else 0 */
-		enum alert_kind kind;
+		uint64_t inode;	  /* the key: inode, else pid, else 0 */
 		uint64_t last_ms; /* monotonic */
+		/* socket-drops about a socket: its loss, said and held back (struct alerts_loss) */
+		uint64_t held, said, first_id;
+		int pid;
+		uint32_t uid;
+		char comm[ALERTS_COMM_LEN];
+		enum alert_kind kind;
 		bool used;
+		uint8_t rests; /* rests let through since last_ms */
 	} rate[ALERTS_RATE_SLOTS];
 	uint64_t suppressed; /* alerts held back by the rate limit */
 	uint64_t crowded;    /* alerts not kept: the ring held only more severe ones */
@@ -94,8 +105,38 @@ void alerts_set_conf(struct alerts *a, const struct alerts_conf *c);
  * that holds only more severe alerts. A full ring makes room by dropping the
  * least severe, oldest alert: of the same user when that user holds
  * ALERTS_UID_SHARE or more, else of the user holding most. Pure.
+ *
+ * A loss is said whole. A socket-drops alert about a socket (inode != 0)
+ * says everything about it not said yet: its drops are the socket's new
+ * drops plus the held of alerts_loss_of (watch_scan builds it so). Held back
+ * by the rate limit, its drops become the socket's held (min_drops does not
+ * apply then: the loss is being said); raised, they are said, and a raise
+ * with nothing held starts a new loss. A rest (proto->rest: the drops stopped
+ * rising, one per burst) passes the rate limit ALERTS_RESTS_MAX times between
+ * two alerts the interval lets through, so a socket whose drops stop and
+ * start again every scan raises at most 1 + ALERTS_RESTS_MAX alerts an
+ * interval; a rest past those waits for the interval's end.
  */
 int alerts_raise(struct alerts *a, uint64_t now_ms, const struct alert *proto, struct alert *out);
+
+/* What the socket-drops alerts about one socket said and held back. */
+struct alerts_loss {
+	uint64_t inode;
+	uint64_t held;	   /* drops the rate limit held back: not said yet */
+	uint64_t said;	   /* drops said since alert first_id, that one's included */
+	uint64_t first_id; /* the alert that began saying this loss */
+	int pid;	   /* of the last alert about it, for a socket gone since */
+	uint32_t uid;
+	char comm[ALERTS_COMM_LEN];
+};
+
+/*
+ * Socket inode's loss: 1 and *l when the rate limit holds drops of it back, else 0. The
+ * table is bounded like the rate limit: a socket evicted from it loses what it held. Pure.
+ */
+int alerts_loss_of(const struct alerts *a, uint64_t inode, struct alerts_loss *l);
+/* The same for slot i (0 <= i < ALERTS_RATE_SLOTS) of the table, to visit every socket. */
+int alerts_loss_at(const struct alerts *a, size_t i, struct alerts_loss *l);
 
 /*
  * May a raised alert be logged? At most ALERTS_LOG_MAX lines per

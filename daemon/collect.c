@@ -97,7 +97,7 @@ int collect_local(const struct nlt_conf *c, bool owners_all, struct collect *col
 	if (watch_sysctl(&col->snap.sysctl, col->snap.state.applied_default,
 			 col->snap.state.applied_max, wall, &proto))
 		alerts_raise(col->alerts, now, &proto, &out);
-	watch_scan(&col->scan, 0, wall, keep_alert, col);
+	watch_scan(&col->scan, col->alerts, 0, wall, keep_alert, col);
 	return 0;
 }
 

@@ -502,7 +502,7 @@ static void manager_scan(struct manager *m)
 			autofix(m, row);
 	}
 	/* nltuned's own socket: its losses are monitor-overrun alerts, its size monitor-buffer. */
-	watch_scan(&m->scan, m->meter_inode, clock_wall_ms(), emit_alert, m);
+	watch_scan(&m->scan, m->alerts, m->meter_inode, clock_wall_ms(), emit_alert, m);
 	write_metrics(m);
 	notify_status(m);
 	changed(m);

@@ -209,26 +209,118 @@ static void process_groups(const struct scanner *sc, const struct member *m, siz
 	}
 }
 
-/* socket-drops: one alert per socket that lost messages since the last scan. */
-static void drops(const struct scanner *sc, const struct sockrow *r, uint64_t now,
+/*
+ * "who lost n netlink messages" or, when a loss held back by the rate limit goes on
+ * being said, "who lost n more netlink messages, m in all since alert #id".
+ */
+static int lost(char *buf, size_t len, const char *who_, uint64_t n, const struct alerts_loss *l)
+{
+	if (!l)
+		return snprintf(buf, len, "%s lost %" PRIu64 " netlink messages", who_, n);
+	if (!l->first_id)
+		return snprintf(buf, len, "%s lost %" PRIu64 " more netlink messages", who_, n);
+	return snprintf(buf, len,
+			"%s lost %" PRIu64 " more netlink messages, %" PRIu64
+			" in all since alert #%" PRIu64,
+			who_, n, l->said + n, l->first_id);
+}
+
+/*
+ * socket-drops: one alert per socket that lost messages since the last scan, with what the
+ * rate limit held back of it before (l); with rest, the socket's drops stopped rising and l
+ * is all it says.
+ */
+static void drops(const struct sockrow *r, const struct alerts_loss *l, bool rest, uint64_t now,
 		  watch_emit_fn emit, void *arg)
 {
 	char w[64], fix[VERDICT_FIX_LEN];
+	uint64_t n = (rest ? 0 : r->new_drops) + (l ? l->held : 0);
 	struct alert a;
 
 	base(r, now, ALERT_SOCKET_DROPS, &a);
 	a.inode = r->s.inode;
-	a.drops = r->new_drops;
+	a.drops = n;
+	a.rest = rest;
 	for (int hidden = 0; hidden <= 1; hidden++) {
+		char *msg = hidden ? a.message_hidden : a.message;
+		size_t len = sizeof(a.message);
+		int k;
+
 		who(r, hidden, w, sizeof(w));
 		fix_of(r, hidden, fix, sizeof(fix));
-		snprintf(hidden ? a.message_hidden : a.message, sizeof(a.message),
-			 "%s lost %" PRIu64 " netlink messages (protocol %u, socket %" PRIu64
-			 ", rcvbuf %u holds %" PRIu64 " events, limit %s)%s%s",
-			 w, r->new_drops, r->s.protocol, r->s.inode, r->s.rcvbuf, r->v.holds_events,
-			 verdict_limit_name(r->v.limit), fix[0] ? ": " : "", fix);
+		k = lost(msg, len, w, n, l);
+		if (k < 0 || (size_t)k >= len)
+			continue;
+		snprintf(msg + k, len - (size_t)k,
+			 "%s (protocol %u, socket %" PRIu64 ", rcvbuf %u holds %" PRIu64
+			 " events, limit %s)%s%s",
+			 rest ? "; its drops stopped rising" : "", r->s.protocol, r->s.inode,
+			 r->s.rcvbuf, r->v.holds_events, verdict_limit_name(r->v.limit),
+			 fix[0] ? ": " : "", fix);
 	}
 	emit(arg, &a);
+}
+
+/* The rest of a loss whose socket is gone: named as the alerts held back named it. */
+static void drops_gone(const struct alerts_loss *l, uint64_t now, watch_emit_fn emit, void *arg)
+{
+	char w[64];
+	struct alert a;
+
+	base(NULL, now, ALERT_SOCKET_DROPS, &a);
+	a.inode = l->inode;
+	a.drops = l->held;
+	a.rest = true;
+	if (l->pid > 0) {
+		a.pid = l->pid;
+		a.uid = l->uid;
+		memcpy(a.comm, l->comm, sizeof(a.comm));
+		a.comm[sizeof(a.comm) - 1] = '\0';
+	}
+	for (int hidden = 0; hidden <= 1; hidden++) {
+		char *msg = hidden ? a.message_hidden : a.message;
+		size_t len = sizeof(a.message);
+		int k;
+
+		if (a.pid && !hidden)
+			snprintf(w, sizeof(w), "%s[%d]", a.comm, a.pid);
+		else
+			snprintf(w, sizeof(w), "%s", a.pid ? "a process" : "an unknown process");
+		k = lost(msg, len, w, l->held, l);
+		if (k >= 0 && (size_t)k < len)
+			snprintf(msg + k, len - (size_t)k, " before its socket %" PRIu64 " closed",
+				 l->inode);
+	}
+	emit(arg, &a);
+}
+
+static int cmp_row_inode(const void *key, const void *row)
+{
+	uint64_t k = *(const uint64_t *)key, i = ((const struct sockrow *)row)->s.inode;
+
+	return k < i ? -1 : k > i;
+}
+
+/*
+ * Losses the rate limit held back on sockets whose drops stopped rising (no new drops
+ * this scan) or that are gone: said now, once, so that the alerts about a socket add up.
+ */
+static void rests(const struct scanner *sc, const struct alerts *al, uint64_t skip, uint64_t now,
+		  watch_emit_fn emit, void *arg)
+{
+	struct alerts_loss l;
+
+	for (size_t i = 0; i < ALERTS_RATE_SLOTS; i++) {
+		const struct sockrow *r;
+
+		if (!alerts_loss_at(al, i, &l) || l.inode == skip)
+			continue;
+		r = bsearch(&l.inode, sc->rows, sc->nrows, sizeof(*r), cmp_row_inode);
+		if (!r)
+			drops_gone(&l, now, emit, arg);
+		else if (!r->new_drops)
+			drops(r, &l, true, now, emit, arg);
+	}
 }
 
 /* What the sockets past WATCH_DROPS_PER_SCAN lost: one alert, counted, not one each. */
@@ -247,9 +339,10 @@ static void drops_summary(uint64_t sockets, uint64_t lost, uint64_t now, watch_e
 	emit(arg, &a);
 }
 
-void watch_scan(const struct scanner *sc, uint64_t skip_inode, uint64_t now_wall_ms,
-		watch_emit_fn emit, void *arg)
+void watch_scan(const struct scanner *sc, const struct alerts *al, uint64_t skip_inode,
+		uint64_t now_wall_ms, watch_emit_fn emit, void *arg)
 {
+	struct alerts_loss l;
 	uint64_t more = 0, more_lost = 0;
 	size_t said = 0;
 	struct member *m;
@@ -271,7 +364,8 @@ void watch_scan(const struct scanner *sc, uint64_t skip_inode, uint64_t now_wall
 		if (!r->new_drops || !r->s.inode || r->s.inode == skip_inode)
 			continue;
 		if (said++ < WATCH_DROPS_PER_SCAN) {
-			drops(sc, r, now_wall_ms, emit, arg);
+			drops(r, al && alerts_loss_of(al, r->s.inode, &l) ? &l : NULL, false,
+			      now_wall_ms, emit, arg);
 		} else {
 			more++;
 			more_lost += r->new_drops;
@@ -279,6 +373,8 @@ void watch_scan(const struct scanner *sc, uint64_t skip_inode, uint64_t now_wall
 	}
 	if (more)
 		drops_summary(more, more_lost, now_wall_ms, emit, arg);
+	if (al)
+		rests(sc, al, skip_inode, now_wall_ms, emit, arg);
 }
 
 void watch_overrun(uint64_t n, uint64_t rcvbuf, uint64_t now_wall_ms, struct alert *a)

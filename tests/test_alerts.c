@@ -2,6 +2,7 @@
 /* Tests of the alert ring: rate limit per socket and kind, filters, overflow, a full rate table. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -218,6 +219,194 @@ static void test_alerts_min_drops_applies_to_drops_only(void **state)
 	assert_int_equal(raise_at(100, ALERT_SOCKET_DROPS, 7, 4, "victim"), 0);
 	assert_int_equal(raise_at(101, ALERT_SOCKET_DROPS, 7, 5, "victim"), 1);
 	assert_int_equal(A.suppressed, 0);
+}
+
+/*
+ * A loss is said whole: what the rate limit holds back of a socket's loss is
+ * kept, said by the next alert let through, and a rest passes once an
+ * interval. Each step raises a socket-drops alert about socket 7 whose drops
+ * are all its unsaid loss (the new drops plus what is held, as watch builds
+ * it); then the row says whether it was raised and what is held after.
+ */
+static void test_alerts_loss_said_whole(void **state)
+{
+	struct step {
+		uint64_t t, drops;
+		bool rest;
+		int raised;
+		uint64_t held;
+	};
+	static const struct {
+		const char *name;
+		uint64_t min_drops, interval;
+		struct step s[8];
+		size_t n;
+		uint64_t said, first_id; /* after the last step */
+	} c[] = {
+		{ "burst over 3 scans: held back, then said whole by a rest",
+		  1,
+		  INTERVAL,
+		  { { 1000, 4, 0, 1, 0 },
+		    { 1200, 30, 0, 0, 30 },
+		    { 1400, 102, 0, 0, 102 },
+		    { 1600, 102, 1, 1, 0 } },
+		  4,
+		  106,
+		  1 },
+		{ "the interval ends while drops go on: the alert says what was held",
+		  1,
+		  INTERVAL,
+		  { { 1000, 4, 0, 1, 0 }, { 5000, 50, 0, 0, 50 }, { 11000, 80, 0, 1, 0 } },
+		  3,
+		  84,
+		  1 },
+		{ "after a rest the next alert starts its interval anew",
+		  1,
+		  INTERVAL,
+		  { { 1000, 4, 0, 1, 0 },
+		    { 1200, 10, 0, 0, 10 },
+		    { 11500, 10, 1, 1, 0 },
+		    { 12000, 3, 0, 0, 3 },
+		    { 12200, 3, 1, 1, 0 } },
+		  5,
+		  17,
+		  1 },
+		{ "below min-drops is held once the loss is being said",
+		  5,
+		  INTERVAL,
+		  { { 1000, 10, 0, 1, 0 }, { 1200, 2, 0, 0, 2 }, { 1400, 2, 1, 1, 0 } },
+		  3,
+		  12,
+		  1 },
+		{ "below min-drops with nothing held is no alert and no loss",
+		  5,
+		  INTERVAL,
+		  { { 1000, 2, 0, 0, 0 }, { 1200, 5, 0, 1, 0 } },
+		  2,
+		  5,
+		  1 },
+		{ "nothing held: a raise begins a new loss",
+		  1,
+		  INTERVAL,
+		  { { 1000, 4, 0, 1, 0 },
+		    { 1200, 6, 0, 0, 6 },
+		    { 1400, 6, 1, 1, 0 },
+		    { 20000, 3, 0, 1, 0 } },
+		  4,
+		  3,
+		  3 },
+		{ "no rate limit: nothing is ever held",
+		  1,
+		  0,
+		  { { 1000, 4, 0, 1, 0 }, { 1000, 30, 0, 1, 0 }, { 1000, 72, 0, 1, 0 } },
+		  3,
+		  72,
+		  3 },
+	};
+	struct alerts_loss l;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		uint64_t said = 0;
+
+		init(c[i].min_drops, c[i].interval);
+		for (size_t k = 0; k < c[i].n; k++) {
+			const struct step *st = &c[i].s[k];
+			struct alert p = proto(ALERT_SOCKET_DROPS, 7, st->drops, "victim"), out;
+			int r;
+
+			p.rest = st->rest;
+			p.pid = 70;
+			r = alerts_raise(&A, st->t, &p, &out);
+			if (r != st->raised)
+				fail_msg("%s: step %zu %s", c[i].name, k, r ? "raised" : "held");
+			said += r ? out.drops : 0;
+			if (alerts_loss_of(&A, 7, &l) != (st->held != 0) ||
+			    (st->held && l.held != st->held))
+				fail_msg("%s: step %zu holds %llu, want %llu", c[i].name, k,
+					 st->held ? (unsigned long long)l.held : 0ull,
+					 (unsigned long long)st->held);
+		}
+		/* what is said of the last loss: read through a hold that says nothing */
+		if (c[i].interval) {
+			struct alert p = proto(ALERT_SOCKET_DROPS, 7, 1, "victim");
+
+			p.pid = 70;
+			alerts_raise(&A, c[i].s[c[i].n - 1].t, &p, NULL);
+			assert_int_equal(alerts_loss_of(&A, 7, &l), 1);
+			if (l.said != c[i].said || l.first_id != c[i].first_id || l.pid != 70 ||
+			    strcmp(l.comm, "victim") != 0)
+				fail_msg("%s: said %llu since #%llu, want %llu since #%llu",
+					 c[i].name, (unsigned long long)l.said,
+					 (unsigned long long)l.first_id,
+					 (unsigned long long)c[i].said,
+					 (unsigned long long)c[i].first_id);
+		}
+		/* one loss from the first alert on: the alerts raised add up to it */
+		if (c[i].first_id == 1 && said != c[i].said)
+			fail_msg("%s: the alerts say %llu, the loss is %llu", c[i].name,
+				 (unsigned long long)said, (unsigned long long)c[i].said);
+	}
+}
+
+/* A loss that stops and starts every scan: ALERTS_RESTS_MAX rests an interval, then it waits. */
+static void test_alerts_rests_bounded_per_interval(void **state)
+{
+	struct alerts_loss l;
+	struct alert p;
+	uint64_t t = 1000;
+	int k;
+
+	(void)state;
+	init(1, INTERVAL);
+	p = proto(ALERT_SOCKET_DROPS, 7, 4, "victim");
+	assert_int_equal(alerts_raise(&A, t, &p, NULL), 1);
+	for (k = 0; k <= ALERTS_RESTS_MAX; k++) {
+		p = proto(ALERT_SOCKET_DROPS, 7, 2, "victim");
+		assert_int_equal(alerts_raise(&A, t += 200, &p, NULL), 0);
+		p.rest = true;
+		if (alerts_raise(&A, t += 200, &p, NULL) != (k < ALERTS_RESTS_MAX))
+			fail_msg("rest %d of an interval %s", k + 1,
+				 k < ALERTS_RESTS_MAX ? "held" : "raised");
+	}
+	assert_int_equal(alerts_loss_of(&A, 7, &l), 1);
+	assert_int_equal(l.held, 2);
+	assert_int_equal(alerts_raise(&A, 1000 + INTERVAL - 1, &p, NULL), 0);
+	assert_int_equal(alerts_raise(&A, 1000 + INTERVAL, &p, NULL), 1);
+	assert_int_equal(alerts_loss_of(&A, 7, &l), 0);
+	/* a new interval: rests may pass again */
+	p = proto(ALERT_SOCKET_DROPS, 7, 2, "victim");
+	assert_int_equal(alerts_raise(&A, 1000 + INTERVAL + 200, &p, NULL), 0);
+	p.rest = true;
+	assert_int_equal(alerts_raise(&A, 1000 + INTERVAL + 400, &p, NULL), 1);
+	assert_int_equal(alerts_list(&A, list, ARRAY_SIZE(list)), ALERTS_RESTS_MAX + 3);
+}
+
+/* Only socket-drops about a socket keep a loss; other kinds and the summary keep none. */
+static void test_alerts_loss_only_of_sockets(void **state)
+{
+	struct alerts_loss l;
+	struct alert p;
+	size_t i, n = 0;
+
+	(void)state;
+	init(1, INTERVAL);
+	assert_int_equal(raise_at(1000, ALERT_PROCESS_BUFFER, 7, 5, "victim"), 1);
+	assert_int_equal(raise_at(1100, ALERT_PROCESS_BUFFER, 7, 5, "victim"), 0);
+	assert_int_equal(raise_at(1000, ALERT_SOCKET_DROPS, 0, 5, ""), 1); /* the summary */
+	assert_int_equal(raise_at(1100, ALERT_SOCKET_DROPS, 0, 9, ""), 0);
+	assert_int_equal(alerts_loss_of(&A, 7, &l), 0);
+	assert_int_equal(alerts_loss_of(&A, 0, &l), 0);
+	for (i = 0; i < ALERTS_RATE_SLOTS; i++)
+		n += alerts_loss_at(&A, i, &l);
+	assert_int_equal(n, 0);
+	assert_int_equal(alerts_loss_at(&A, ALERTS_RATE_SLOTS, &l), 0);
+	/* an ignored process's drops are no loss either */
+	p = proto(ALERT_SOCKET_DROPS, 9, 5, "victim");
+	A.conf.n_ignore = 1;
+	strcpy(A.conf.ignore_comm[0], "victim");
+	assert_int_equal(alerts_raise(&A, 1200, &p, NULL), 0);
+	assert_int_equal(alerts_loss_of(&A, 9, &l), 0);
 }
 
 static void test_alerts_ring_keeps_newest_oldest_first(void **state)
@@ -468,6 +657,9 @@ int main(void)
 		cmocka_unit_test(test_alerts_ignore_comm_is_exact),
 		cmocka_unit_test(test_alerts_ignored_does_not_start_interval),
 		cmocka_unit_test(test_alerts_min_drops_applies_to_drops_only),
+		cmocka_unit_test(test_alerts_loss_said_whole),
+		cmocka_unit_test(test_alerts_rests_bounded_per_interval),
+		cmocka_unit_test(test_alerts_loss_only_of_sockets),
 		cmocka_unit_test(test_alerts_ring_keeps_newest_oldest_first),
 		cmocka_unit_test(test_alerts_rate_table_full_stays_bounded),
 		cmocka_unit_test(test_alerts_set_conf_keeps_ring),

@@ -261,7 +261,7 @@ static void test_hide_alert_from_scan(void **state)
 	ngot = 0;
 	add(7020, 4242, BOB, OTHER_NS);
 	add(7021, 4242, BOB, OTHER_NS)->new_drops = 0; /* new to the short: process-buffer */
-	watch_scan(&sc, 0, 1795666451123ull, collect, NULL);
+	watch_scan(&sc, NULL, 0, 1795666451123ull, collect, NULL);
 	for (size_t i = 0; i < ngot; i++) {
 		const struct alert *a = &got[i];
 
@@ -301,7 +301,7 @@ static void test_hide_alert_group_names_nobody(void **state)
 	add(7031, 4242, BOB, SELF_NS)->v.limit = LIMIT_DEFAULT;
 	rows[0].new_drops = rows[1].new_drops = 0;
 	rows[0].s.rcvbuf = rows[1].s.rcvbuf = 212992;
-	watch_scan(&sc, 0, 1795666451123ull, collect, NULL);
+	watch_scan(&sc, NULL, 0, 1795666451123ull, collect, NULL);
 	assert_int_equal(ngot, 1);
 	assert_int_equal(got[0].kind, ALERT_RMEM_DEFAULT_LOW);
 	assert_non_null(strstr(got[0].message, "app4242[4242]"));

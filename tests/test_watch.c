@@ -112,7 +112,7 @@ static void test_watch_scan_default_buffers_are_one_alert(void **state)
 	for (int i = 0; i < 50; i++)
 		add(1000 + (uint64_t)i, 100 + i % 10, 0, 212992, LIMIT_DEFAULT, 0);
 	rows[7].s.rcvbuf = 106496; /* an older, smaller default: named first among the worst */
-	watch_scan(&sc, 0, NOW, collect, NULL);
+	watch_scan(&sc, NULL, 0, NOW, collect, NULL);
 	assert_int_equal(ngot, 1);
 	assert_int_equal(got[0].kind, ALERT_RMEM_DEFAULT_LOW);
 	assert_int_equal(got[0].severity, SEV_WARNING);
@@ -134,11 +134,11 @@ static void test_watch_scan_standing_condition_is_quiet(void **state)
 		add(1000 + (uint64_t)i, 100 + i, 0, i % 2 ? 212992 : 2304,
 		    i % 2 ? LIMIT_DEFAULT : LIMIT_MINIMUM, 0)
 		    ->was_at_risk = true;
-	watch_scan(&sc, 0, NOW, collect, NULL);
+	watch_scan(&sc, NULL, 0, NOW, collect, NULL);
 	assert_int_equal(ngot, 0);
 	/* one new member speaks for its group again, and only for it */
 	add(2000, 300, 0, 212992, LIMIT_DEFAULT, 0);
-	watch_scan(&sc, 0, NOW, collect, NULL);
+	watch_scan(&sc, NULL, 0, NOW, collect, NULL);
 	assert_int_equal(ngot, 1);
 	assert_int_equal(got[0].kind, ALERT_RMEM_DEFAULT_LOW);
 	assert_int_equal(got[0].sockets, 11);
@@ -153,7 +153,7 @@ static void test_watch_scan_app_limits_one_alert_per_process(void **state)
 		add(1000 + (uint64_t)i, 100 + i / 2, 1000, 2304, LIMIT_MINIMUM, 0);
 	add(2000, 200, 1001, 65536, LIMIT_APP, 0);
 	add(2001, 201, 1001, 4194304, LIMIT_APP, 0); /* holds the need: not alerted */
-	watch_scan(&sc, 0, NOW, collect, NULL);
+	watch_scan(&sc, NULL, 0, NOW, collect, NULL);
 	assert_int_equal(ngot, 4);
 	assert_int_equal(count_kind(ALERT_PROCESS_BUFFER), 4);
 	for (size_t i = 0; i < 3; i++) {
@@ -181,7 +181,7 @@ static void test_watch_scan_drops_one_per_socket(void **state)
 		add(1000 + (uint64_t)i, 100, 0, 2304, LIMIT_MINIMUM, 7 + (uint64_t)i)->was_at_risk =
 		    true;
 	add(3000, 50, 0, 16777216, LIMIT_FORCED, 9); /* the skipped one */
-	watch_scan(&sc, 3000, NOW, collect, NULL);
+	watch_scan(&sc, NULL, 3000, NOW, collect, NULL);
 	assert_int_equal(ngot, 5);
 	for (size_t i = 0; i < 5; i++) {
 		assert_int_equal(got[i].kind, ALERT_SOCKET_DROPS);
@@ -202,7 +202,7 @@ static void test_watch_scan_drops_past_the_cap_are_summed(void **state)
 	reset();
 	for (int i = 0; i < WATCH_DROPS_PER_SCAN + 10; i++)
 		add(1000 + (uint64_t)i, 100 + i, 0, 2304, LIMIT_MINIMUM, 3)->was_at_risk = true;
-	watch_scan(&sc, 0, NOW, collect, NULL);
+	watch_scan(&sc, NULL, 0, NOW, collect, NULL);
 	assert_int_equal(ngot, WATCH_DROPS_PER_SCAN + 1);
 	assert_int_equal(got[WATCH_DROPS_PER_SCAN - 1].inode, 1000 + WATCH_DROPS_PER_SCAN - 1);
 	assert_int_equal(got[WATCH_DROPS_PER_SCAN].kind, ALERT_SOCKET_DROPS);
@@ -224,7 +224,7 @@ static void test_watch_scan_unknown_and_several_owners(void **state)
 	owners[1].npids = 2;
 	owners[1].pids[1] = 78;
 	r->was_at_risk = true;
-	watch_scan(&sc, 0, NOW, collect, NULL);
+	watch_scan(&sc, NULL, 0, NOW, collect, NULL);
 	assert_int_equal(ngot, 2);
 	assert_true(strncmp(got[0].message, "an unknown process lost 3 ", 26) == 0);
 	assert_int_equal(got[0].pid, 0);
@@ -240,7 +240,7 @@ static void test_watch_scan_hostile_comm_copied_verbatim_clean_in_json(void **st
 	reset();
 	add(1000, 812, 0, 2304, LIMIT_MINIMUM, 2)->was_at_risk = true;
 	snprintf(owners[0].comm, sizeof(owners[0].comm), "\x1b]0;pwn\x07\n");
-	watch_scan(&sc, 0, NOW, collect, NULL);
+	watch_scan(&sc, NULL, 0, NOW, collect, NULL);
 	assert_int_equal(ngot, 1);
 	assert_string_equal(got[0].comm, "\x1b]0;pwn\x07\n");
 	o = report_alert_json(&got[0]);
@@ -260,9 +260,192 @@ static void test_watch_scan_longest_texts_fit(void **state)
 	memset(owners[0].comm, 'c', sizeof(owners[0].comm) - 1);
 	owners[0].npids = 2;
 	sc.ctx.need_bytes = UINT64_MAX / 4;
-	watch_scan(&sc, 0, NOW, collect, NULL);
+	watch_scan(&sc, NULL, 0, NOW, collect, NULL);
 	assert_int_equal(ngot, 1);
 	assert_non_null(memchr(got[0].message, '\0', sizeof(got[0].message)));
+}
+
+/* ---- a loss said whole ---------------------------------------------------------------------- */
+
+#define SCANS	   16
+#define SCAN_MS	   200
+#define LOSS_SOCKS 2
+
+static struct alerts AL; /* about 400 KiB: kept off the stack */
+static struct alert raised[SCANS * LOSS_SOCKS * 2];
+static size_t nraised;
+static uint64_t mono_ms;
+
+/* emit as nltuned does: raise into the alerts kept between scans, keep what was raised */
+static void raise_kept(void *arg, const struct alert *proto)
+{
+	struct alert out;
+
+	(void)arg;
+	if (alerts_raise(&AL, mono_ms, proto, &out) == 1) {
+		assert_true(nraised < ARRAY_SIZE(raised));
+		raised[nraised++] = out;
+	}
+}
+
+/*
+ * Scans SCAN_MS apart feed sockets 1000 and 1001 (pids 100, 101) their new
+ * drops; -1: the socket is gone. After the last scan the socket-drops alerts
+ * raised about each socket add up to the drops fed to it, with at most lines
+ * alerts in all.
+ */
+static void test_watch_scan_loss_said_whole(void **state)
+{
+	static const struct {
+		const char *name;
+		uint64_t interval;
+		int drops[SCANS][LOSS_SOCKS];
+		size_t nscans, lines;
+		const char *last; /* in the last alert's message */
+	} c[] = {
+		{ "burst over 3 scans: alerts add up to the counter",
+		  10000,
+		  { { 4, 0 }, { 30, 0 }, { 72, 0 }, { 0, 0 } },
+		  4,
+		  2,
+		  "app100[100] lost 102 more netlink messages, 106 in all since alert #1; its "
+		  "drops "
+		  "stopped rising (protocol 15, socket 1000, rcvbuf 2304" },
+		{ "burst longer than the interval: one alert an interval, then the rest",
+		  1000,
+		  { { 4, 0 },
+		    { 1, 0 },
+		    { 1, 0 },
+		    { 1, 0 },
+		    { 1, 0 },
+		    { 5, 0 },
+		    { 1, 0 },
+		    { 1, 0 },
+		    { 0, 0 } },
+		  9,
+		  3,
+		  "lost 2 more netlink messages, 15 in all since alert #1; its drops stopped "
+		  "rising" },
+		{ "the socket closes mid-burst: the rest says so",
+		  10000,
+		  { { 5, 0 }, { 7, 0 }, { -1, 0 } },
+		  3,
+		  2,
+		  "app100[100] lost 7 more netlink messages, 12 in all since alert #1 before its "
+		  "socket 1000 closed" },
+		{ "drops stop and start every scan: a rest per burst up to the cap, then the "
+		  "interval's end",
+		  3000,
+		  { { 3, 0 },
+		    { 2, 0 },
+		    { 0, 0 },
+		    { 2, 0 },
+		    { 0, 0 },
+		    { 2, 0 },
+		    { 0, 0 },
+		    { 2, 0 },
+		    { 0, 0 },
+		    { 2, 0 },
+		    { 0, 0 },
+		    { 0, 0 },
+		    { 0, 0 },
+		    { 0, 0 },
+		    { 0, 0 },
+		    { 0, 0 } },
+		  16,
+		  2 + ALERTS_RESTS_MAX,
+		  "lost 2 more netlink messages, 13 in all since alert #1; its drops stopped "
+		  "rising" },
+		{ "two sockets, one burst each: each adds up on its own",
+		  10000,
+		  { { 4, 9 }, { 30, 0 }, { 0, 1 }, { 0, 1 }, { 0, 0 } },
+		  5,
+		  4,
+		  "app101[101] lost 2 more netlink messages, 11 in all since alert #2" },
+		{ "no rate limit: every scan says its own drops",
+		  0,
+		  { { 4, 0 }, { 30, 0 }, { 72, 0 }, { 0, 0 } },
+		  4,
+		  3,
+		  "app100[100] lost 72 netlink messages (protocol 15" },
+	};
+
+	/* the row that stops and starts has one burst more than the rests an interval lets by */
+	_Static_assert(ALERTS_RESTS_MAX == 4, "five bursts after the first");
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		struct alerts_conf conf = { .min_drops = 1, .interval_ms = c[i].interval };
+		uint64_t fed[LOSS_SOCKS] = { 0 }, said[LOSS_SOCKS] = { 0 };
+		struct alerts_loss l;
+
+		alerts_init(&AL, &conf);
+		nraised = 0;
+		for (size_t k = 0; k < c[i].nscans; k++) {
+			reset();
+			mono_ms = 5000 + k * SCAN_MS;
+			for (size_t j = 0; j < LOSS_SOCKS; j++) {
+				int d = c[i].drops[k][j];
+
+				if (d < 0)
+					continue;
+				add(1000 + j, 100 + (pid_t)j, 0, 2304, LIMIT_MINIMUM, (uint64_t)d)
+				    ->was_at_risk = true;
+				fed[j] += (uint64_t)d;
+			}
+			watch_scan(&sc, &AL, 0, NOW, raise_kept, NULL);
+		}
+		for (size_t k = 0; k < nraised; k++) {
+			assert_int_equal(raised[k].kind, ALERT_SOCKET_DROPS);
+			assert_in_range(raised[k].inode, 1000, 1000 + LOSS_SOCKS - 1);
+			said[raised[k].inode - 1000] += raised[k].drops;
+		}
+		for (size_t j = 0; j < LOSS_SOCKS; j++) {
+			if (said[j] != fed[j])
+				fail_msg("%s: socket %zu lost %llu, its alerts say %llu", c[i].name,
+					 1000 + j, (unsigned long long)fed[j],
+					 (unsigned long long)said[j]);
+			if (alerts_loss_of(&AL, 1000 + j, &l))
+				fail_msg("%s: socket %zu still holds %llu back", c[i].name,
+					 1000 + j, (unsigned long long)l.held);
+		}
+		if (nraised != c[i].lines)
+			fail_msg("%s: %zu alerts, want %zu", c[i].name, nraised, c[i].lines);
+		if (!strstr(raised[nraised - 1].message, c[i].last))
+			fail_msg("%s: the last alert says \"%s\"", c[i].name,
+				 raised[nraised - 1].message);
+	}
+}
+
+/* A rest about a socket that is gone names no process to one who may not see it. */
+static void test_watch_scan_rest_of_a_closed_socket_hidden(void **state)
+{
+	struct alerts_conf conf = { .min_drops = 1, .interval_ms = 10000 };
+
+	(void)state;
+	alerts_init(&AL, &conf);
+	nraised = 0;
+	mono_ms = 5000;
+	reset();
+	add(1000, 100, 1000, 2304, LIMIT_MINIMUM, 5)->was_at_risk = true;
+	watch_scan(&sc, &AL, 0, NOW, raise_kept, NULL);
+	mono_ms += SCAN_MS;
+	reset();
+	add(1000, 100, 1000, 2304, LIMIT_MINIMUM, 3)->was_at_risk = true;
+	watch_scan(&sc, &AL, 0, NOW, raise_kept, NULL);
+	mono_ms += SCAN_MS;
+	reset();
+	watch_scan(&sc, &AL, 0, NOW, raise_kept, NULL);
+	assert_int_equal(nraised, 2);
+	assert_true(raised[1].rest);
+	assert_int_equal(raised[1].pid, 100);
+	assert_int_equal(raised[1].uid, 1000);
+	assert_int_equal(raised[1].inode, 1000);
+	assert_int_equal(raised[1].drops, 3);
+	assert_string_equal(raised[1].comm, "app100");
+	assert_string_equal(
+	    raised[1].message_hidden,
+	    "a process lost 3 more netlink messages, 8 in all since alert #1 before "
+	    "its socket 1000 closed");
 }
 
 /* ---- watch_overrun -------------------------------------------------------------------------- */
@@ -406,6 +589,8 @@ int main(void)
 		cmocka_unit_test(test_watch_scan_unknown_and_several_owners),
 		cmocka_unit_test(test_watch_scan_hostile_comm_copied_verbatim_clean_in_json),
 		cmocka_unit_test(test_watch_scan_longest_texts_fit),
+		cmocka_unit_test(test_watch_scan_loss_said_whole),
+		cmocka_unit_test(test_watch_scan_rest_of_a_closed_socket_hidden),
 		cmocka_unit_test(test_watch_overrun_proto),
 		cmocka_unit_test(test_watch_overrun_extreme_counts),
 		cmocka_unit_test(test_watch_sysctl_lowered_values),
