@@ -47,7 +47,7 @@ packages() {
 # The functions each harness is about, for the coverage report.
 functions() {
 	case $1 in
-	uevent) echo 'uevent_parse|parse_fields|parse_seqnum|header_valid|uevent_get' ;;
+	uevent) echo 'uevent_parse|parse_kernel|parse_udev|parse_keys|parse_seqnum|header_valid|uevent_get' ;;
 	nlscan) echo 'nlparse_table|parse_header|parse_row|split|parse_dec|parse_hex|parse_sk' ;;
 	state) echo 'state_parse|state_format|split|parse_u64|parse_boot|parse_pair|check_end' ;;
 	conf) echo 'nlt_conf_load_buffer|prescan|parse_|validate_|conf_errfunc|copy_out' ;;
