@@ -99,9 +99,9 @@ static uint32_t read_u32(const char *p)
 }
 
 /* sd-device's struct monitor_netlink_header: the offsets of its fields. */
-#define UDEV_OFF_MAGIC	    8
-#define UDEV_OFF_PROPS_OFF  16
-#define UDEV_OFF_PROPS_LEN  20
+#define UDEV_OFF_MAGIC	   8
+#define UDEV_OFF_PROPS_OFF 16
+#define UDEV_OFF_PROPS_LEN 20
 
 static int parse_udev(struct uevent *ev, const char *buf, size_t len)
 {

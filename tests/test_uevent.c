@@ -301,8 +301,8 @@ static void test_uevent_rejects_malformed_datagrams(void **state)
 		DG("leading NUL", "\0add@/x\0ACTION=add"),
 		DG("libudev properties_len beyond the datagram",
 		   "libudev\0\xfe\xed\xca\xfe\x28\0\0\0\x28\0\0\0\x40\0\0\0"
-				     "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
-				     "ACTION=add\0DEVPATH=/devices/x\0SUBSYSTEM=net\0SEQNUM=1"),
+		   "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+		   "ACTION=add\0DEVPATH=/devices/x\0SUBSYSTEM=net\0SEQNUM=1"),
 		RAW("bare libudev tag", "libudev\0"),
 #undef DG
 #undef RAW
@@ -414,7 +414,8 @@ static void test_uevent_rejects_hostile_udev_datagrams(void **state)
 		{ "properties_off at its end", MAGIC_BE, 40 + n, 1, udev_lo, n, 0, -EINVAL },
 		{ "properties_off inside the header", MAGIC_BE, 16, n, udev_lo, n, 0, -EINVAL },
 		{ "properties_off near 2^32", MAGIC_BE, 0xfffffff0u, 0x20, udev_lo, n, 0, -EINVAL },
-		{ "properties_len beyond the datagram", MAGIC_BE, 40, n + 1, udev_lo, n, 0, -EINVAL },
+		{ "properties_len beyond the datagram", MAGIC_BE, 40, n + 1, udev_lo, n, 0,
+		  -EINVAL },
 		{ "properties_len near 2^32", MAGIC_BE, 40, 0xffffffffu, udev_lo, n, 0, -EINVAL },
 		{ "datagram cut in the properties", MAGIC_BE, 40, n, udev_lo, n, 20, -EINVAL },
 		{ "properties without final NUL", MAGIC_BE, 40, n - 1, udev_lo, n - 1, 0, -EINVAL },
