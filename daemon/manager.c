@@ -203,6 +203,35 @@ static void manager_burst(void *arg, const struct burst *b)
 	schedule_scan(m, SCAN_AFTER_BURST_US);
 }
 
+/* A burst of udevd's re-broadcasts (group 2) ended: its listeners are worth a look. */
+static void manager_udev_burst(void *arg, const struct burst *b)
+{
+	struct manager *m = arg;
+	char line[1024];
+
+	report_burst_text(line, sizeof(line), b);
+	log_debug("udev %s", line);
+	m->scan_all_netns = true;
+	m->scan_factor = 1;
+	schedule_scan(m, SCAN_AFTER_BURST_US);
+}
+
+/* Group 2's coldplug is over: kept beside group 1's, for the need of udev's listeners. */
+static void manager_udev_coldplug(void *arg, const struct coldmeter *c)
+{
+	struct manager *m = arg;
+	char size[32];
+
+	log_info("coldplug (udev, group 2): %" PRIu64 " messages / %s in %" PRIu64 " ms",
+		 c->c_events, units_size(size, sizeof(size), c->c_bytes), coldmeter_ms(c));
+	if (m->snap.boot_id[0] &&
+	    state_record_udev_coldplug(&m->snap.state, m->snap.boot_id, c->c_events, c->c_bytes,
+				       coldmeter_ms(c), m->conf.history) == 0) {
+		m->snap.state_dirty = true;
+		manager_save_state(m, 1);
+	}
+}
+
 /* The coldplug burst is over: one line, and the record the next boot's apply --boot sizes from. */
 static void manager_coldplug(void *arg, const struct coldmeter *c)
 {
@@ -223,11 +252,9 @@ static void manager_coldplug(void *arg, const struct coldmeter *c)
 
 static void arm_burst_timer(struct manager *m)
 {
-	uint64_t dl = burst_next_deadline(&m->meter.stats), now = clock_mono_us(), at = UINT64_MAX;
+	uint64_t now = clock_mono_us(), at = meter_burst_deadline(&m->meter);
 	uint64_t cold = meter_coldplug_deadline(&m->meter);
 
-	if (dl != UINT64_MAX)
-		at = now + dl;
 	/* The coldplug completes after a quiet time: wake up for it too. */
 	if (cold != UINT64_MAX && cold > now && cold < at)
 		at = cold;
@@ -290,7 +317,9 @@ static void manager_save_state(struct manager *m, int force)
 
 	if (!m->snap.boot_id[0])
 		return;
-	if (!force && burst_peak_bytes(st) == m->saved_peak_bytes && !m->snap.state_dirty)
+	if (!force && burst_peak_bytes(st) == m->saved_peak_bytes &&
+	    burst_peak_bytes(&m->meter.udev_stats) == m->saved_udev_peak_bytes &&
+	    !m->snap.state_dirty)
 		return;
 	memcpy(b.boot_id, m->snap.boot_id, sizeof(b.boot_id));
 	b.peak_events = burst_peak_events(st);
@@ -298,6 +327,12 @@ static void manager_save_state(struct manager *m, int force)
 	b.window_ms = m->conf.window_ms;
 	b.total_events = st->total_events;
 	b.updated = (uint64_t)time(NULL);
+	if (m->meter.udev_stats.total_events > 0) {
+		b.has_udev = true;
+		b.udev_peak_events = burst_peak_events(&m->meter.udev_stats);
+		b.udev_peak_bytes = burst_peak_bytes(&m->meter.udev_stats);
+		b.udev_total_events = m->meter.udev_stats.total_events;
+	}
 	state_record_boot(&m->snap.state, &b, m->conf.history);
 	r = snapshot_save(&m->conf, &m->snap, false, &dir);
 	if (r < 0) {
@@ -309,6 +344,7 @@ static void manager_save_state(struct manager *m, int force)
 		log_info("%s is there: this boot's early records merged into %s/%s",
 			 m->conf.state_dir, m->conf.state_dir, STATE_FILE);
 	m->saved_peak_bytes = b.peak_bytes;
+	m->saved_udev_peak_bytes = b.udev_peak_bytes;
 	m->snap.state_dirty = false;
 }
 
@@ -946,7 +982,8 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 			  paths_proc());
 	meter_watch_coldplug(&m->meter,
 			     m->snap.coldplug_devices > 0 ? (uint64_t)m->snap.coldplug_devices : 0,
-			     manager_coldplug);
+			     manager_coldplug, manager_udev_coldplug);
+	m->meter.on_udev_burst = manager_udev_burst;
 	r = scanner_init(&m->scan);
 	if (r < 0)
 		return r;

@@ -49,9 +49,10 @@ struct manager {
 	struct meter meter;
 	uint64_t meter_inode; /* our own uevent socket, left out of socket alerts */
 	uint64_t drops_reported;
-	uint64_t drops_total;	   /* drops seen on every netlink socket since start */
-	struct snapshot snap;	   /* sysctls, recommendation, history (snap.state) */
-	uint64_t saved_peak_bytes; /* this boot's peak at the last save */
+	uint64_t drops_total;		/* drops seen on every netlink socket since start */
+	struct snapshot snap;		/* sysctls, recommendation, history (snap.state) */
+	uint64_t saved_peak_bytes;	/* this boot's peak at the last save */
+	uint64_t saved_udev_peak_bytes; /* group 2's */
 	struct scanner scan;
 	bool scanned;
 	uint64_t scanned_ms;	  /* monotonic time of the last scan */
