@@ -291,6 +291,9 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
 		errno = -r;
 		log_warn("reading uevents");
 	}
+	/* Group 2's peaks change only here: the next recommendation takes them. */
+	m->snap.udev_live_peak_bytes = burst_peak_bytes(&m->meter.udev_stats);
+	m->snap.udev_live_peak_events = burst_peak_events(&m->meter.udev_stats);
 	check_own_drops(m);
 	arm_burst_timer(m);
 	refresh_status(m);
