@@ -641,6 +641,9 @@ static json_object *manager_status_json(struct manager *m, const struct hide_vie
 	in.peak_events = burst_peak_events(st);
 	in.peak_bytes = burst_peak_bytes(st);
 	in.own_drops = m->meter.mon.own_drops;
+	in.udev_total = m->meter.udev_stats.total_events;
+	in.udev_peak_events = burst_peak_events(&m->meter.udev_stats);
+	in.udev_peak_bytes = burst_peak_bytes(&m->meter.udev_stats);
 	in.boot = m->snap.boot_id[0] ? state_find_boot(&m->snap.state, m->snap.boot_id) : NULL;
 	in.scan = &m->scan;
 	in.alerts = alerts;
