@@ -84,6 +84,10 @@ static void refresh_status(struct manager *m)
 	s->peak_bytes = burst_peak_bytes(st);
 	s->peak_events = pe > UINT32_MAX ? UINT32_MAX : (uint32_t)pe;
 	s->drops_total = m->drops_total + m->meter.mon.own_drops;
+	pe = burst_peak_events(&m->meter.udev_stats);
+	s->udev_events_total = m->meter.udev_stats.total_events;
+	s->udev_peak_bytes = burst_peak_bytes(&m->meter.udev_stats);
+	s->udev_peak_events = pe > UINT32_MAX ? UINT32_MAX : (uint32_t)pe;
 	s->policy = nlt_policy_name(m->conf.policy);
 	s->version = NLTUNE_VERSION;
 }

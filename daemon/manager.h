@@ -26,6 +26,8 @@ struct manager_status {
 	uint64_t events_total, peak_bytes;	 /* this boot */
 	uint64_t drops_total; /* on every netlink socket, nltuned's own included */
 	uint32_t peak_events;
+	uint64_t udev_events_total, udev_peak_bytes; /* group 2 (udevd's), this boot */
+	uint32_t udev_peak_events;
 	const char *policy; /* static name */
 	const char *version;
 };
