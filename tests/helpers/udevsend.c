@@ -29,8 +29,7 @@ int main(int argc, char **argv)
 	int fd;
 	size_t len = 0;
 
-	if (argc != 3 || (count = atol(argv[1])) <= 0 || (pad = atol(argv[2])) < 0 ||
-	    pad > 60000) {
+	if (argc != 3 || (count = atol(argv[1])) <= 0 || (pad = atol(argv[2])) < 0 || pad > 60000) {
 		fprintf(stderr, "usage: udevsend COUNT PAD\n");
 		return 2;
 	}
@@ -41,10 +40,11 @@ int main(int argc, char **argv)
 	}
 	for (long i = 0; i < count; i++) {
 		uint32_t hdr[8] = { htonl(0xfeedcafe), HDR, HDR, 0, 0, 0, 0, 0 };
-		int n = snprintf(buf + HDR, sizeof(buf) - HDR,
-				 "ACTION=add%cDEVPATH=/devices/virtual/nltune/t%06ld%cSUBSYSTEM=nltune%c"
-				 "SEQNUM=%06ld%cNLTUNE_PAD=",
-				 0, i % 1000000, 0, 0, i % 1000000, 0);
+		int n = snprintf(
+		    buf + HDR, sizeof(buf) - HDR,
+		    "ACTION=add%cDEVPATH=/devices/virtual/nltune/t%06ld%cSUBSYSTEM=nltune%c"
+		    "SEQNUM=%06ld%cNLTUNE_PAD=",
+		    0, i % 1000000, 0, 0, i % 1000000, 0);
 		size_t plen = (size_t)n;
 
 		memset(buf + HDR + plen, 'x', (size_t)pad);
@@ -54,7 +54,8 @@ int main(int argc, char **argv)
 		memcpy(buf, "libudev", 8);
 		memcpy(buf + 8, hdr, sizeof(hdr));
 		len = HDR + plen;
-		/* The kernel also hands it to its own socket, which refuses it: that is no failure. */
+		/* The kernel also hands it to its own socket, which refuses it: that is no failure.
+		 */
 		if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0 &&
 		    errno != ECONNREFUSED) {
 			perror("udevsend: sendto");
