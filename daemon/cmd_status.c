@@ -62,6 +62,9 @@ static int local_docs(struct cli *c, struct docs *d, int want)
 		in.events_total = b->total_events;
 		in.peak_events = b->peak_events;
 		in.peak_bytes = b->peak_bytes;
+		in.udev_total = b->udev_total_events;
+		in.udev_peak_events = b->udev_peak_events;
+		in.udev_peak_bytes = b->udev_peak_bytes;
 		in.boot = b;
 	}
 	in.scan = &d->col.scan;

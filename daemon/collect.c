@@ -15,8 +15,8 @@ uint32_t collect_typical_charge(const struct snapshot *s)
 {
 	const struct recommendation *r = &s->rec;
 
-	if (r->need_events && r->need_bytes / r->need_events <= UINT32_MAX)
-		return (uint32_t)(r->need_bytes / r->need_events);
+	if (r->kernel_need_events && r->kernel_need_bytes / r->kernel_need_events <= UINT32_MAX)
+		return (uint32_t)(r->kernel_need_bytes / r->kernel_need_events);
 	if (s->state.has_coldplug && s->state.coldplug_devices)
 		return (uint32_t)(s->state.coldplug_bytes / s->state.coldplug_devices);
 	return charge_of(&s->model, 200); /* a typical net/block/tty event */
@@ -28,7 +28,12 @@ void collect_scan_ctx(const struct snapshot *s, uint64_t now_ms, struct scan_ctx
 	ctx->sysctl = s->sysctl;
 	ctx->sock_min = s->sock_min;
 	ctx->typical_charge = collect_typical_charge(s);
-	ctx->need_bytes = s->rec.need_bytes;
+	ctx->need_bytes = s->rec.kernel_need_bytes;
+	ctx->udev_need_bytes = s->rec.udev_need_bytes;
+	if (s->rec.udev_need_events &&
+	    s->rec.udev_need_bytes / s->rec.udev_need_events <= UINT32_MAX)
+		ctx->udev_typical_charge =
+		    (uint32_t)(s->rec.udev_need_bytes / s->rec.udev_need_events);
 	ctx->target_default = s->rec.rmem_default;
 	ctx->now_ms = now_ms;
 	ctx->recent_ms = COLLECT_RECENT_MS;

@@ -29,10 +29,10 @@ struct collect {
 int collect_local(const struct nlt_conf *c, bool owners_all, struct collect *col);
 void collect_free(struct collect *col);
 
-/* The typical charge of one event as far as the snapshot knows. */
+/* The typical charge of one event of group 1 (the kernel's) as far as the snapshot knows. */
 uint32_t collect_typical_charge(const struct snapshot *s);
 
-/* Fill a scan context from a snapshot (need = the recommendation's need_bytes). */
+/* Fill a scan context from a snapshot (each group's need, from the recommendation). */
 void collect_scan_ctx(const struct snapshot *s, uint64_t now_ms, struct scan_ctx *ctx);
 
 /* Alerts conf from the configuration. */

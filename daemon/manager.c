@@ -85,6 +85,10 @@ static void refresh_status(struct manager *m)
 	s->peak_bytes = burst_peak_bytes(st);
 	s->peak_events = pe > UINT32_MAX ? UINT32_MAX : (uint32_t)pe;
 	s->drops_total = m->drops_total + m->meter.mon.own_drops;
+	pe = burst_peak_events(&m->meter.udev_stats);
+	s->udev_events_total = m->meter.udev_stats.total_events;
+	s->udev_peak_bytes = burst_peak_bytes(&m->meter.udev_stats);
+	s->udev_peak_events = pe > UINT32_MAX ? UINT32_MAX : (uint32_t)pe;
 	s->policy = nlt_policy_name(m->conf.policy);
 	s->version = NLTUNE_VERSION;
 }
@@ -204,6 +208,35 @@ static void manager_burst(void *arg, const struct burst *b)
 	schedule_scan(m, SCAN_AFTER_BURST_US);
 }
 
+/* A burst of udevd's re-broadcasts (group 2) ended: its listeners are worth a look. */
+static void manager_udev_burst(void *arg, const struct burst *b)
+{
+	struct manager *m = arg;
+	char line[1024];
+
+	report_burst_text(line, sizeof(line), b);
+	log_debug("udev %s", line);
+	m->scan_all_netns = true;
+	m->scan_factor = 1;
+	schedule_scan(m, SCAN_AFTER_BURST_US);
+}
+
+/* Group 2's coldplug is over: kept beside group 1's, for the need of udev's listeners. */
+static void manager_udev_coldplug(void *arg, const struct coldmeter *c)
+{
+	struct manager *m = arg;
+	char size[32];
+
+	log_info("coldplug (udev, group 2): %" PRIu64 " messages / %s in %" PRIu64 " ms",
+		 c->c_events, units_size(size, sizeof(size), c->c_bytes), coldmeter_ms(c));
+	if (m->snap.boot_id[0] &&
+	    state_record_udev_coldplug(&m->snap.state, m->snap.boot_id, c->c_events, c->c_bytes,
+				       coldmeter_ms(c), m->conf.history) == 0) {
+		m->snap.state_dirty = true;
+		manager_save_state(m, 1);
+	}
+}
+
 /* The coldplug burst is over: one line, and the record the next boot's apply --boot sizes from. */
 static void manager_coldplug(void *arg, const struct coldmeter *c)
 {
@@ -224,11 +257,9 @@ static void manager_coldplug(void *arg, const struct coldmeter *c)
 
 static void arm_burst_timer(struct manager *m)
 {
-	uint64_t dl = burst_next_deadline(&m->meter.stats), now = clock_mono_us(), at = UINT64_MAX;
+	uint64_t now = clock_mono_us(), at = meter_burst_deadline(&m->meter);
 	uint64_t cold = meter_coldplug_deadline(&m->meter);
 
-	if (dl != UINT64_MAX)
-		at = now + dl;
 	/* The coldplug completes after a quiet time: wake up for it too. */
 	if (cold != UINT64_MAX && cold > now && cold < at)
 		at = cold;
@@ -265,6 +296,9 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
 		errno = -r;
 		log_warn("reading uevents");
 	}
+	/* Group 2's peaks change only here: the next recommendation takes them. */
+	m->snap.udev_live_peak_bytes = burst_peak_bytes(&m->meter.udev_stats);
+	m->snap.udev_live_peak_events = burst_peak_events(&m->meter.udev_stats);
 	check_own_drops(m);
 	arm_burst_timer(m);
 	refresh_status(m);
@@ -291,7 +325,9 @@ static void manager_save_state(struct manager *m, int force)
 
 	if (!m->snap.boot_id[0])
 		return;
-	if (!force && burst_peak_bytes(st) == m->saved_peak_bytes && !m->snap.state_dirty)
+	if (!force && burst_peak_bytes(st) == m->saved_peak_bytes &&
+	    burst_peak_bytes(&m->meter.udev_stats) == m->saved_udev_peak_bytes &&
+	    !m->snap.state_dirty)
 		return;
 	memcpy(b.boot_id, m->snap.boot_id, sizeof(b.boot_id));
 	b.peak_events = burst_peak_events(st);
@@ -299,6 +335,12 @@ static void manager_save_state(struct manager *m, int force)
 	b.window_ms = m->conf.window_ms;
 	b.total_events = st->total_events;
 	b.updated = (uint64_t)time(NULL);
+	if (m->meter.udev_stats.total_events > 0) {
+		b.has_udev = true;
+		b.udev_peak_events = burst_peak_events(&m->meter.udev_stats);
+		b.udev_peak_bytes = burst_peak_bytes(&m->meter.udev_stats);
+		b.udev_total_events = m->meter.udev_stats.total_events;
+	}
 	state_record_boot(&m->snap.state, &b, m->conf.history);
 	r = snapshot_save(&m->conf, &m->snap, false, &dir);
 	if (r < 0) {
@@ -310,6 +352,7 @@ static void manager_save_state(struct manager *m, int force)
 		log_info("%s is there: this boot's early records merged into %s/%s",
 			 m->conf.state_dir, m->conf.state_dir, STATE_FILE);
 	m->saved_peak_bytes = b.peak_bytes;
+	m->saved_udev_peak_bytes = b.udev_peak_bytes;
 	m->snap.state_dirty = false;
 }
 
@@ -626,6 +669,9 @@ static json_object *manager_status_json(struct manager *m, const struct hide_vie
 	in.peak_events = burst_peak_events(st);
 	in.peak_bytes = burst_peak_bytes(st);
 	in.own_drops = m->meter.mon.own_drops;
+	in.udev_total = m->meter.udev_stats.total_events;
+	in.udev_peak_events = burst_peak_events(&m->meter.udev_stats);
+	in.udev_peak_bytes = burst_peak_bytes(&m->meter.udev_stats);
 	in.boot = m->snap.boot_id[0] ? state_find_boot(&m->snap.state, m->snap.boot_id) : NULL;
 	in.scan = &m->scan;
 	in.alerts = alerts;
@@ -973,7 +1019,8 @@ int manager_init(struct manager *m, const struct nlt_conf *conf, const char *con
 			  paths_proc());
 	meter_watch_coldplug(&m->meter,
 			     m->snap.coldplug_devices > 0 ? (uint64_t)m->snap.coldplug_devices : 0,
-			     manager_coldplug);
+			     manager_coldplug, manager_udev_coldplug);
+	m->meter.on_udev_burst = manager_udev_burst;
 	r = scanner_init(&m->scan);
 	if (r < 0)
 		return r;

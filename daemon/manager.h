@@ -27,6 +27,8 @@ struct manager_status {
 	uint64_t events_total, peak_bytes;	 /* this boot */
 	uint64_t drops_total; /* on every netlink socket, nltuned's own included */
 	uint32_t peak_events;
+	uint64_t udev_events_total, udev_peak_bytes; /* group 2 (udevd's), this boot */
+	uint32_t udev_peak_events;
 	const char *policy; /* static name */
 	const char *version;
 };
@@ -50,9 +52,10 @@ struct manager {
 	struct meter meter;
 	uint64_t meter_inode; /* our own uevent socket, left out of socket alerts */
 	uint64_t drops_reported;
-	uint64_t drops_total;	   /* drops seen on every netlink socket since start */
-	struct snapshot snap;	   /* sysctls, recommendation, history (snap.state) */
-	uint64_t saved_peak_bytes; /* this boot's peak at the last save */
+	uint64_t drops_total;		/* drops seen on every netlink socket since start */
+	struct snapshot snap;		/* sysctls, recommendation, history (snap.state) */
+	uint64_t saved_peak_bytes;	/* this boot's peak at the last save */
+	uint64_t saved_udev_peak_bytes; /* group 2's */
 	struct scanner scan;
 	struct cost_count cost;	    /* the sockets a raise reaches, counted on demand */
 	struct cost_risk cost_risk; /* the scan's sockets at risk */

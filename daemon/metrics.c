@@ -262,6 +262,13 @@ void metrics_write(FILE *f, json_object *st, json_object *socks)
 	      report_u64(ue, "peak_bytes"));
 	gauge(f, "own_drops_total", "uevents nltuned itself lost", "counter",
 	      report_u64(ue, "own_drops"));
+	/* Group 2 beside group 1: a document without it (an older daemon's) shows zeros. */
+	gauge(f, "udev_events_total", "udevd's re-broadcasts (group 2) seen this boot", "counter",
+	      report_u64(report_get(ue, "udev"), "total"));
+	gauge(f, "udev_peak_events", "most udevd messages within one window this boot", "gauge",
+	      report_u64(report_get(ue, "udev"), "peak_events"));
+	gauge(f, "udev_peak_bytes", "largest udevd message charge within one window this boot",
+	      "gauge", report_u64(report_get(ue, "udev"), "peak_bytes"));
 	gauge(f, "alerts", "alerts kept", "gauge", alerts ? json_object_array_length(alerts) : 0);
 	if (!t) /* no memory: the file says so by lacking the socket families */
 		return;

@@ -73,9 +73,27 @@ __attribute__((format(printf, 2, 3))) static void append(struct recommendation *
 }
 
 /* A zero peak with events, or more than a TiB in one window, is a damaged record. */
-static bool boot_damaged(const struct state_boot *b)
+static bool peak_damaged(uint64_t bytes, uint64_t events)
 {
-	return (b->peak_bytes == 0 && b->peak_events > 0) || b->peak_bytes > TIB;
+	return (bytes == 0 && events > 0) || bytes > TIB;
+}
+
+/* One group's figures of a boot: peak in window, measured coldplug (has_cold false: none). */
+struct group_figures {
+	uint64_t peak_bytes, peak_events;
+	bool has_cold;
+	uint64_t cold_bytes, cold_events;
+};
+
+static void figures_of(const struct state_boot *b, unsigned int group, struct group_figures *f)
+{
+	if (group == REC_GROUP_UDEV)
+		*f = (struct group_figures){ b->udev_peak_bytes, b->udev_peak_events,
+					     b->has_udev_coldplug, b->udev_coldplug_bytes,
+					     b->udev_coldplug_events };
+	else
+		*f = (struct group_figures){ b->peak_bytes, b->peak_events, b->has_coldplug,
+					     b->coldplug_bytes, b->coldplug_events };
 }
 
 /* Take bytes/events of boot i (1-based k of n in the window) if larger than the need so far. */
@@ -91,24 +109,30 @@ static void take(struct need *n, uint64_t bytes, uint64_t events, uint32_t windo
 }
 
 /*
- * Largest of: the live peak, the newest c->history entries of the history
- * (newest first, so on a tie the newest boot is named), each with its
- * measured coldplug burst, and the coldplug estimate. Strictly larger wins,
- * so the live peak beats an equal record; a measured coldplug beats an equal
- * peak (the coldplug is what it was). The estimate of /sys counts only while
- * no boot in the window measured its coldplug: it is the first boot's fallback.
+ * The need of group 1 or 2, the largest of: the group's live peak, the newest
+ * c->history entries of the history (newest first, so on a tie the newest
+ * boot is named), each with its measured coldplug burst, and for group 1 the
+ * coldplug estimate. Strictly larger wins, so the live peak beats an equal
+ * record; a measured coldplug beats an equal peak (the coldplug is what it
+ * was). The estimate of /sys counts only while no boot in the window measured
+ * its coldplug: it is the first boot's fallback. It sizes kernel events, so
+ * group 2, whose messages carry what udevd's rules added, has none.
  */
-static void find_need(const struct nlt_conf *c, const struct rec_input *in, struct need *n)
+static void find_need(const struct nlt_conf *c, const struct rec_input *in, unsigned int group,
+		      struct need *n)
 {
 	const struct state *h = in->history;
+	uint64_t live_bytes =
+	    group == REC_GROUP_UDEV ? in->now_udev_peak_bytes : in->now_peak_bytes;
+	uint64_t live_events =
+	    group == REC_GROUP_UDEV ? in->now_udev_peak_events : in->now_peak_events;
 	size_t nboots, first, i, k, nb;
 	bool measured = false;
 
 	memset(n, 0, sizeof(*n));
 	n->source = REC_SRC_NONE;
-	if (in->now_peak_bytes > 0)
-		take(n, in->now_peak_bytes, in->now_peak_events, c->window_ms, REC_SRC_THIS_BOOT, 0,
-		     0);
+	if (live_bytes > 0)
+		take(n, live_bytes, live_events, c->window_ms, REC_SRC_THIS_BOOT, 0, 0);
 	if (h == NULL)
 		return;
 	nboots = h->nboots < STATE_MAX_BOOTS ? h->nboots : STATE_MAX_BOOTS;
@@ -118,24 +142,26 @@ static void find_need(const struct nlt_conf *c, const struct rec_input *in, stru
 		const struct state_boot *b = &h->boots[i];
 		bool this_boot = in->boot_id != NULL && in->boot_id[0] != '\0' &&
 				 strncmp(b->boot_id, in->boot_id, sizeof(b->boot_id)) == 0;
+		struct group_figures f;
 
+		figures_of(b, group, &f);
 		k = i - first + 1;
-		if (b->has_coldplug && b->coldplug_bytes <= TIB && b->coldplug_events > 0) {
+		if (f.has_cold && f.cold_bytes <= TIB && f.cold_events > 0) {
 			measured = true;
-			if (b->coldplug_bytes >= n->bytes)
-				take(n, b->coldplug_bytes, b->coldplug_events, 0,
+			if (f.cold_bytes >= n->bytes)
+				take(n, f.cold_bytes, f.cold_events, 0,
 				     this_boot ? REC_SRC_COLDPLUG_THIS_BOOT
 					       : REC_SRC_COLDPLUG_HISTORY,
 				     k, nb);
 		}
-		if (boot_damaged(b) || b->peak_bytes <= n->bytes)
+		if (peak_damaged(f.peak_bytes, f.peak_events) || f.peak_bytes <= n->bytes)
 			continue;
-		take(n, b->peak_bytes, b->peak_events,
+		take(n, f.peak_bytes, f.peak_events,
 		     b->window_ms != 0 ? b->window_ms : c->window_ms,
 		     this_boot ? REC_SRC_THIS_BOOT : REC_SRC_HISTORY, k, nb);
 	}
-	if (!measured && h->has_coldplug && h->coldplug_bytes > n->bytes &&
-	    h->coldplug_bytes <= TIB)
+	if (group == REC_GROUP_KERNEL && !measured && h->has_coldplug &&
+	    h->coldplug_bytes > n->bytes && h->coldplug_bytes <= TIB)
 		take(n, h->coldplug_bytes, h->coldplug_devices, 0, REC_SRC_COLDPLUG, 0, 0);
 }
 
@@ -202,17 +228,34 @@ void recommend(const struct nlt_conf *c, const struct rec_input *in, struct reco
 	uint64_t lo = max_u64(c->floor, in->sock_min_rcvbuf);
 	uint64_t hi = max_u64(recommend_ceiling(c, in->memtotal), lo);
 	uint64_t val;
-	struct need n;
+	struct need n, kn, un;
+	char other[32];
 
 	memset(out, 0, sizeof(*out));
-	find_need(c, in, &n);
+	find_need(c, in, REC_GROUP_KERNEL, &kn);
+	find_need(c, in, REC_GROUP_UDEV, &un);
+	out->kernel_need_bytes = kn.bytes;
+	out->kernel_need_events = kn.source == REC_SRC_COLDPLUG ? 0 : kn.events;
+	out->udev_need_bytes = un.bytes;
+	out->udev_need_events = un.events;
+	out->need_group = un.bytes > kn.bytes ? REC_GROUP_UDEV : REC_GROUP_KERNEL;
+	n = out->need_group == REC_GROUP_UDEV ? un : kn;
 	out->need_bytes = n.bytes;
 	out->need_events = n.source == REC_SRC_COLDPLUG ? 0 : n.events;
 	out->source = n.source;
 	out->ceiling = hi;
 
 	val = round_up(scale(n.bytes, headroom), RECOMMEND_ROUND);
+	/* Once group 2 was heard, the reason says whose need decided and what the other needs. */
+	if (un.bytes > 0)
+		append(out, "%s: ",
+		       out->need_group == REC_GROUP_UDEV ? "group 2 (udev)" : "group 1 (kernel)");
 	explain_need(out, &n, headroom, val);
+	if (un.bytes > 0)
+		append(out, "; %s needs %s",
+		       out->need_group == REC_GROUP_UDEV ? "group 1 (kernel)" : "group 2 (udev)",
+		       units_size(other, sizeof(other),
+				  out->need_group == REC_GROUP_UDEV ? kn.bytes : un.bytes));
 	if (val < lo) {
 		val = lo;
 		if (lo == c->floor)

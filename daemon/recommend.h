@@ -21,6 +21,8 @@ struct rec_input {
 	const char *boot_id;	     /* this boot, or NULL */
 	uint64_t now_peak_bytes;     /* this boot's live peak in window (charged bytes) */
 	uint64_t now_peak_events;
+	uint64_t now_udev_peak_bytes; /* the same for group 2 (udevd's re-broadcasts) */
+	uint64_t now_udev_peak_events;
 	uint64_t rmem_default, rmem_max; /* in force */
 	uint64_t memtotal;		 /* bytes; for the automatic ceiling */
 	uint64_t sock_min_rcvbuf;	 /* the kernel refuses less */
@@ -36,9 +38,22 @@ enum rec_source {
 	REC_SRC_COLDPLUG_HISTORY,
 };
 
+/* The multicast groups whose need is measured: the kernel's events and udevd's re-broadcasts. */
+#define REC_GROUP_KERNEL 1
+#define REC_GROUP_UDEV	 2
+
+/*
+ * need_bytes is the larger of the two groups' needs (group 1 on a tie): the
+ * one the recommendation covers, need_group says whose. Group 2's need comes
+ * from its own peaks and coldplug bursts only: 0 until udevd re-broadcast
+ * something nltuned heard.
+ */
 struct recommendation {
 	uint64_t need_bytes;
-	uint64_t need_events; /* events of the burst that set need_bytes (0 for the estimate) */
+	uint64_t need_events;	 /* events of the burst that set need_bytes (0 for the estimate) */
+	unsigned int need_group; /* REC_GROUP_KERNEL or REC_GROUP_UDEV */
+	uint64_t kernel_need_bytes, kernel_need_events;
+	uint64_t udev_need_bytes, udev_need_events;
 	enum rec_source source;
 	uint64_t rmem_default, rmem_max; /* recommended */
 	uint64_t ceiling;		 /* the ceiling that applied (auto resolved) */

@@ -281,6 +281,28 @@ static void boots_line(FILE *f, json_object *hist, const struct render_opts *o)
 	term_wrap(f, "", 15, line, o->width);
 }
 
+/* Group 2 (udevd's re-broadcasts) beside group 1, once nltuned heard any. */
+static void udev_line(FILE *f, json_object *u, const struct render_opts *o)
+{
+	char a[16], line[300];
+	int n;
+
+	if (u == NULL || report_u64(u, "total") == 0)
+		return;
+	n = snprintf(line, sizeof(line),
+		     "%" PRIu64 " this boot; peak %" PRIu64 " messages / %s (group 2)",
+		     report_u64(u, "total"), report_u64(u, "peak_events"),
+		     units_size(a, sizeof(a), report_u64(u, "peak_bytes")));
+	if (json_object_object_get_ex(u, "coldplug_events", NULL) && n > 0 &&
+	    (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n,
+			 "; coldplug %" PRIu64 " messages / %s in %" PRIu64 " ms",
+			 report_u64(u, "coldplug_events"),
+			 units_size(a, sizeof(a), report_u64(u, "coldplug_bytes")),
+			 report_u64(u, "coldplug_ms"));
+	term_wrap(f, "udev           ", 15, line, o->width);
+}
+
 void render_status(FILE *f, json_object *st, const struct render_opts *o)
 {
 	json_object *sys = report_get(st, "sysctl"), *rec = report_get(st, "recommended"),
@@ -316,6 +338,7 @@ void render_status(FILE *f, json_object *st, const struct render_opts *o)
 				 report_u64(ue, "own_drops"));
 	}
 	term_wrap(f, "uevents        ", 15, line, o->width);
+	udev_line(f, report_get(ue, "udev"), o);
 	if (json_object_object_get_ex(ue, "coldplug_events", NULL)) {
 		snprintf(line, sizeof(line),
 			 "%" PRIu64 " events / %s in %" PRIu64 " ms from udev's trigger, measured",
@@ -410,6 +433,7 @@ void render_history(FILE *f, json_object *hist, const struct render_opts *o)
 		json_object *b = json_object_array_get_idx(boots, i),
 			    *cur = report_get(b, "current");
 		json_object *cb = report_get(b, "coldplug_burst"), *w = report_get(b, "writes");
+		json_object *u = report_get(b, "udev");
 
 		snprintf(id, sizeof(id), "%.8s%s", report_str(b, "boot_id"),
 			 cur && json_object_get_boolean(cur) ? "*" : "");
@@ -423,6 +447,14 @@ void render_history(FILE *f, json_object *hist, const struct render_opts *o)
 			cb ? units_size(k2, sizeof(k2), report_u64(cb, "bytes")) : "-",
 			report_u64(b, "peak_bytes") ? " " : "",
 			bar(bars, sizeof(bars), report_u64(b, "peak_bytes"), max, BAR_MAX));
+		if (u != NULL) { /* group 2 beside group 1: udevd's re-broadcasts */
+			json_object *ucb = report_get(u, "coldplug_burst");
+
+			fprintf(f, "%-9s udev: peak %" PRIu64 " / %s, coldplug %s\n", "",
+				report_u64(u, "peak_events"),
+				units_size(k, sizeof(k), report_u64(u, "peak_bytes")),
+				ucb ? units_size(k2, sizeof(k2), report_u64(ucb, "bytes")) : "-");
+		}
 		for (size_t j = 0; w && j < json_object_array_length(w); j++)
 			write_line(f, json_object_array_get_idx(w, j), o);
 	}

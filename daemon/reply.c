@@ -48,10 +48,16 @@ static const struct member recommended[] = {
 	M("ceiling", json_type_int, false),	M("reason", json_type_string, true),
 };
 
+static const struct member udev[] = {
+	M("total", json_type_int, false),
+	M("peak_events", json_type_int, false),
+	M("peak_bytes", json_type_int, false),
+};
+
 static const struct member uevents[] = {
 	M("total", json_type_int, true),       M("window_ms", json_type_int, true),
 	M("peak_events", json_type_int, true), M("peak_bytes", json_type_int, true),
-	M("own_drops", json_type_int, true),
+	M("own_drops", json_type_int, true),   SUB("udev", json_type_object, udev),
 };
 
 static const struct member coldplug[] = {

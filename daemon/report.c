@@ -451,6 +451,36 @@ json_object *report_alerts_json(const struct alert *a, size_t n)
 	return arr;
 }
 
+/* Group 2's figures: {"total","peak_events","peak_bytes"}, and its coldplug once measured. */
+static json_object *udev_json(const struct status_input *in)
+{
+	json_object *u = json_object_new_object();
+
+	json_object_object_add(u, "total", json_object_new_uint64(in->udev_total));
+	json_object_object_add(u, "peak_events", json_object_new_uint64(in->udev_peak_events));
+	json_object_object_add(u, "peak_bytes", json_object_new_uint64(in->udev_peak_bytes));
+	if (in->boot && in->boot->has_udev_coldplug) {
+		json_object_object_add(u, "coldplug_events",
+				       json_object_new_uint64(in->boot->udev_coldplug_events));
+		json_object_object_add(u, "coldplug_bytes",
+				       json_object_new_uint64(in->boot->udev_coldplug_bytes));
+		json_object_object_add(u, "coldplug_ms",
+				       json_object_new_uint64(in->boot->udev_coldplug_ms));
+	}
+	return u;
+}
+
+/* A measured coldplug burst: {"events","bytes","duration_ms"}. */
+static json_object *coldplug_burst_json(uint64_t events, uint64_t bytes, uint64_t ms)
+{
+	json_object *cb = json_object_new_object();
+
+	json_object_object_add(cb, "events", json_object_new_uint64(events));
+	json_object_object_add(cb, "bytes", json_object_new_uint64(bytes));
+	json_object_object_add(cb, "duration_ms", json_object_new_uint64(ms));
+	return cb;
+}
+
 json_object *report_status_json(const struct status_input *in)
 {
 	json_object *o = json_object_new_object(), *ue = json_object_new_object();
@@ -471,6 +501,7 @@ json_object *report_status_json(const struct status_input *in)
 		json_object_object_add(ue, "coldplug_ms",
 				       json_object_new_uint64(in->boot->coldplug_ms));
 	}
+	json_object_object_add(ue, "udev", udev_json(in));
 	json_object_object_add(o, "uevents", ue);
 	json_object_object_add(o, "sockets", report_sockets_json(in->scan, false));
 	json_object_object_add(o, "alerts", report_alerts_json(in->alerts, in->nalerts));
@@ -522,16 +553,26 @@ json_object *report_history_json(const struct state *s, const char *boot_id)
 		json_object_object_add(j, "peak_bytes", json_object_new_uint64(b->peak_bytes));
 		json_object_object_add(j, "window_ms", json_object_new_uint64(b->window_ms));
 		json_object_object_add(j, "total_events", json_object_new_uint64(b->total_events));
-		if (b->has_coldplug) {
-			json_object *cb = json_object_new_object();
+		if (b->has_coldplug)
+			json_object_object_add(j, "coldplug_burst",
+					       coldplug_burst_json(b->coldplug_events,
+								   b->coldplug_bytes,
+								   b->coldplug_ms));
+		if (b->has_udev || b->has_udev_coldplug) {
+			json_object *u = json_object_new_object();
 
-			json_object_object_add(cb, "events",
-					       json_object_new_uint64(b->coldplug_events));
-			json_object_object_add(cb, "bytes",
-					       json_object_new_uint64(b->coldplug_bytes));
-			json_object_object_add(cb, "duration_ms",
-					       json_object_new_uint64(b->coldplug_ms));
-			json_object_object_add(j, "coldplug_burst", cb);
+			json_object_object_add(u, "peak_events",
+					       json_object_new_uint64(b->udev_peak_events));
+			json_object_object_add(u, "peak_bytes",
+					       json_object_new_uint64(b->udev_peak_bytes));
+			json_object_object_add(u, "total_events",
+					       json_object_new_uint64(b->udev_total_events));
+			if (b->has_udev_coldplug)
+				json_object_object_add(u, "coldplug_burst",
+						       coldplug_burst_json(b->udev_coldplug_events,
+									   b->udev_coldplug_bytes,
+									   b->udev_coldplug_ms));
+			json_object_object_add(j, "udev", u);
 		}
 		for (size_t k = 0; k < b->napplies; k++) {
 			const struct state_apply *a = &b->applies[k];

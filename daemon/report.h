@@ -62,6 +62,7 @@ struct status_input {
 	const struct rmem *sysctl;
 	const struct recommendation *rec;
 	uint64_t events_total, window_ms, peak_events, peak_bytes, own_drops;
+	uint64_t udev_total, udev_peak_events, udev_peak_bytes; /* group 2: udevd's */
 	const struct state_boot *boot; /* this boot's record: its measured coldplug; may be NULL */
 	const struct scanner *scan;
 	const struct alert *alerts;
@@ -72,7 +73,8 @@ struct state_boot;
 /*
  * The `status --json` document of SPEC.md; "uevents" also carries
  * coldplug_events, coldplug_bytes and coldplug_ms once this boot's coldplug
- * burst was measured.
+ * burst was measured, and "udev" (group 2: {"total","peak_events","peak_bytes"},
+ * with its own coldplug_* once measured) always.
  */
 json_object *report_status_json(const struct status_input *in);
 /* Array of SOCKET: problems only, or all; worst first. */
@@ -83,7 +85,8 @@ struct state;
 /*
  * `history --json`: {"coldplug":{"devices","bytes"},"boots":[{"boot_id","current",
  * "updated","peak_events","peak_bytes","window_ms","total_events","coldplug_burst":
- * {"events","bytes","duration_ms"},"writes":[{"time","by","before","after"}],"reverted"},
+ * {"events","bytes","duration_ms"},"udev":{"peak_events","peak_bytes","total_events",
+ * "coldplug_burst"} (group 2, when heard),"writes":[{"time","by","before","after"}],"reverted"},
  * ...]}, oldest first; boot_id (may be NULL) marks the current boot.
  */
 json_object *report_history_json(const struct state *s, const char *boot_id);

@@ -480,6 +480,8 @@ static void verdict_input_of(const struct scan_ctx *ctx, const struct sockrow *r
 	in->sock_min = ctx->sock_min;
 	in->typical_charge = ctx->typical_charge;
 	in->need_bytes = r->s.has_diag ? ctx->need_bytes : 0;
+	in->udev_need_bytes = r->s.has_diag ? ctx->udev_need_bytes : 0;
+	in->udev_typical_charge = ctx->udev_typical_charge;
 	in->target_default = ctx->target_default;
 	in->drops_rising = r->new_drops > 0 || (r->rise_ms && since < ctx->recent_ms);
 	fx = fix_of(ctx, r);

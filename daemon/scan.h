@@ -28,13 +28,15 @@ struct scan_ctx {
 	uint64_t old_max[VERDICT_EARLIER_MAX];
 	uint32_t sock_min;
 	uint32_t typical_charge;
-	uint64_t need_bytes;
-	uint64_t target_default; /* the recommended rmem_default, for fix texts */
-	uint64_t now_ms;	 /* monotonic */
-	uint64_t recent_ms;	 /* a drop within this long makes a socket "dropping" */
-	bool owners_all;	 /* look up every socket's owner, not only those that matter */
-	bool all_netns;		 /* dump every namespace now, unbudgeted (the console) */
-	bool netns_wide;	 /* after a burst: as many namespaces as the time budget allows */
+	uint64_t need_bytes;	      /* group 1's need (the kernel's events) */
+	uint64_t udev_need_bytes;     /* group 2's (udevd's re-broadcasts); 0: unknown */
+	uint32_t udev_typical_charge; /* 0: unknown */
+	uint64_t target_default;      /* the recommended rmem_default, for fix texts */
+	uint64_t now_ms;	      /* monotonic */
+	uint64_t recent_ms;	      /* a drop within this long makes a socket "dropping" */
+	bool owners_all;	      /* look up every socket's owner, not only those that matter */
+	bool all_netns;		      /* dump every namespace now, unbudgeted (the console) */
+	bool netns_wide; /* after a burst: as many namespaces as the time budget allows */
 	/* The monotonic clock for the time budget of namespace dumps; NULL: no time budget. */
 	uint64_t (*clock_ms)(void);
 	const struct fixlog *fixes; /* sockets nltune raised this boot, or NULL */

@@ -74,6 +74,8 @@ static void snapshot_recommend(const struct nlt_conf *c, uint64_t live_peak_byte
 	in.boot_id = s->boot_id[0] ? s->boot_id : NULL;
 	in.now_peak_bytes = live_peak_bytes;
 	in.now_peak_events = live_peak_events;
+	in.now_udev_peak_bytes = s->udev_live_peak_bytes;
+	in.now_udev_peak_events = s->udev_live_peak_events;
 	in.rmem_default = s->sysctl.rmem_default;
 	in.rmem_max = s->sysctl.rmem_max;
 	in.memtotal = s->memtotal;

@@ -24,6 +24,8 @@ struct snapshot {
 	bool state_dirty;   /* a write recorded or the coldplug cache refreshed: worth saving */
 	struct state_file_id state_id; /* the state file as last read or written here */
 	int64_t coldplug_devices;      /* or -errno */
+	/* Group 2's live peaks, as the running meter knows them (the caller sets them; 0: none). */
+	uint64_t udev_live_peak_bytes, udev_live_peak_events;
 	struct recommendation rec;
 };
 

@@ -22,17 +22,21 @@
 /*
  * The file, one record per line, each field separated by exactly one space:
  *
- *   nltune-state 2
+ *   nltune-state 3
  *   boot <boot_id> <peak_events> <peak_bytes> <window_ms> <total_events> <updated>
  *   coldplug-burst <boot_id> <events> <bytes> <duration_ms>
+ *   udev <boot_id> <peak_events> <peak_bytes> <total_events>
+ *   udev-coldplug-burst <boot_id> <events> <bytes> <duration_ms>
  *   apply <boot_id> <at> <by> <before_default> <before_max> <after_default> <after_max>
  *   coldplug <devices> <bytes>
  *   applied <default> <max>
  *   end <crc32 of every byte before this line, 8 lowercase hex digits>
  *
- * coldplug-burst and apply lines follow the boot line they name (at most one
- * coldplug-burst, STATE_MAX_APPLIES apply lines, oldest first); <by> is boot,
- * cli, bus or revert. Version 1 is the same without those two lines.
+ * coldplug-burst, udev, udev-coldplug-burst and apply lines follow the boot
+ * line they name, in this order (at most one of each but apply, of which
+ * STATE_MAX_APPLIES, oldest first); <by> is boot, cli, bus or revert. The udev
+ * lines are group 2's figures (udevd's re-broadcasts). Version 2 is the same
+ * without the udev lines, version 1 also without coldplug-burst and apply.
  * The end line is written last, so a file cut anywhere lacks it or fails
  * its checksum; numbers are canonical decimal so format(parse(x)) == x.
  */
@@ -142,6 +146,15 @@ int state_format(const struct state *s, char *buf, size_t len)
 				   "coldplug-burst %s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 				   b->boot_id, b->coldplug_events, b->coldplug_bytes,
 				   b->coldplug_ms);
+		if (r == 0 && b->has_udev)
+			r = append(buf, len, &off, "udev %s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+				   b->boot_id, b->udev_peak_events, b->udev_peak_bytes,
+				   b->udev_total_events);
+		if (r == 0 && b->has_udev_coldplug)
+			r = append(buf, len, &off,
+				   "udev-coldplug-burst %s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+				   b->boot_id, b->udev_coldplug_events, b->udev_coldplug_bytes,
+				   b->udev_coldplug_ms);
 		for (k = 0; r == 0 && k < b->napplies; k++) {
 			a = &b->applies[k];
 			r = append(buf, len, &off,
@@ -244,10 +257,36 @@ static int parse_coldplug_burst(struct state *s, const struct line *l)
 {
 	struct state_boot *b = l->n == 5 ? line_boot(s, l) : NULL;
 
-	if (!b || b->has_coldplug || b->napplies || parse_u64(l, 2, &b->coldplug_events) < 0 ||
-	    parse_u64(l, 3, &b->coldplug_bytes) < 0 || parse_u64(l, 4, &b->coldplug_ms) < 0)
+	if (!b || b->has_coldplug || b->has_udev || b->has_udev_coldplug || b->napplies ||
+	    parse_u64(l, 2, &b->coldplug_events) < 0 || parse_u64(l, 3, &b->coldplug_bytes) < 0 ||
+	    parse_u64(l, 4, &b->coldplug_ms) < 0)
 		return -EBADMSG;
 	b->has_coldplug = true;
+	return 0;
+}
+
+static int parse_udev(struct state *s, const struct line *l)
+{
+	struct state_boot *b = l->n == 5 ? line_boot(s, l) : NULL;
+
+	if (!b || b->has_udev || b->has_udev_coldplug || b->napplies ||
+	    parse_u64(l, 2, &b->udev_peak_events) < 0 || parse_u64(l, 3, &b->udev_peak_bytes) < 0 ||
+	    parse_u64(l, 4, &b->udev_total_events) < 0)
+		return -EBADMSG;
+	b->has_udev = true;
+	return 0;
+}
+
+static int parse_udev_coldplug_burst(struct state *s, const struct line *l)
+{
+	struct state_boot *b = l->n == 5 ? line_boot(s, l) : NULL;
+
+	if (!b || b->has_udev_coldplug || b->napplies ||
+	    parse_u64(l, 2, &b->udev_coldplug_events) < 0 ||
+	    parse_u64(l, 3, &b->udev_coldplug_bytes) < 0 ||
+	    parse_u64(l, 4, &b->udev_coldplug_ms) < 0)
+		return -EBADMSG;
+	b->has_udev_coldplug = true;
 	return 0;
 }
 
@@ -317,7 +356,7 @@ int state_parse(struct state *s, const char *buf, size_t len)
 	if (!nl || split(buf, (size_t)(nl - buf), &l) < 0 || l.n != 2 || !tok_is(&l, 0, MAGIC) ||
 	    parse_u64(&l, 1, &version) < 0)
 		goto out;
-	if (version != STATE_VERSION && version != 1) {
+	if (version < 1 || version > STATE_VERSION) {
 		r = -EPROTONOSUPPORT;
 		goto out;
 	}
@@ -339,6 +378,12 @@ int state_parse(struct state *s, const char *buf, size_t len)
 				goto out;
 		} else if (version > 1 && tok_is(&l, 0, "coldplug-burst")) {
 			if (parse_coldplug_burst(s, &l) < 0)
+				goto out;
+		} else if (version > 2 && tok_is(&l, 0, "udev")) {
+			if (parse_udev(s, &l) < 0)
+				goto out;
+		} else if (version > 2 && tok_is(&l, 0, "udev-coldplug-burst")) {
+			if (parse_udev_coldplug_burst(s, &l) < 0)
 				goto out;
 		} else if (version > 1 && tok_is(&l, 0, "apply")) {
 			if (parse_apply(s, &l) < 0)
@@ -623,6 +668,14 @@ struct state_boot *state_record_boot(struct state *s, const struct state_boot *b
 	e->window_ms = nb.window_ms;
 	e->total_events = nb.total_events;
 	e->updated = nb.updated;
+	if (nb.has_udev) {
+		e->has_udev = true;
+		if (nb.udev_peak_events > e->udev_peak_events)
+			e->udev_peak_events = nb.udev_peak_events;
+		if (nb.udev_peak_bytes > e->udev_peak_bytes)
+			e->udev_peak_bytes = nb.udev_peak_bytes;
+		e->udev_total_events = nb.udev_total_events;
+	}
 	/* history may have shrunk since the last save (SIGHUP). */
 	trim(s, clamp_keep(keep));
 	return (struct state_boot *)state_find_boot(s, nb.boot_id);
@@ -693,6 +746,40 @@ int state_record_coldplug(struct state *s, const char *boot_id, uint64_t events,
 	return 0;
 }
 
+int state_record_udev_coldplug(struct state *s, const char *boot_id, uint64_t events,
+			       uint64_t bytes, uint64_t ms, uint32_t keep)
+{
+	struct state_boot *e = find_or_make(s, boot_id, keep);
+
+	if (!e)
+		return -EINVAL;
+	e->has_udev_coldplug = true;
+	e->udev_coldplug_events = events;
+	e->udev_coldplug_bytes = bytes;
+	e->udev_coldplug_ms = ms;
+	return 0;
+}
+
+/* Group 2's figures of b into e, an entry of the same boot (state_merge's rules). */
+static void merge_udev(struct state_boot *e, const struct state_boot *b)
+{
+	if (b->has_udev) {
+		if (!e->has_udev || b->updated > e->updated)
+			e->udev_total_events = b->udev_total_events;
+		e->has_udev = true;
+		if (b->udev_peak_events > e->udev_peak_events)
+			e->udev_peak_events = b->udev_peak_events;
+		if (b->udev_peak_bytes > e->udev_peak_bytes)
+			e->udev_peak_bytes = b->udev_peak_bytes;
+	}
+	if (b->has_udev_coldplug && !e->has_udev_coldplug) {
+		e->has_udev_coldplug = true;
+		e->udev_coldplug_events = b->udev_coldplug_events;
+		e->udev_coldplug_bytes = b->udev_coldplug_bytes;
+		e->udev_coldplug_ms = b->udev_coldplug_ms;
+	}
+}
+
 /* The applied values are those of the newest write on record, else src's if it has any. */
 static void newest_applied(struct state *dst, const struct state *src)
 {
@@ -733,6 +820,7 @@ void state_merge(struct state *dst, const struct state *src, uint32_t keep)
 			e->peak_events = b->peak_events;
 		if (b->peak_bytes > e->peak_bytes)
 			e->peak_bytes = b->peak_bytes;
+		merge_udev(e, b); /* before updated changes: it compares the two */
 		if (b->updated > e->updated) {
 			e->window_ms = b->window_ms;
 			e->total_events = b->total_events;

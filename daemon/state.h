@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATE_VERSION	   2   /* version 1 files (no coldplug-burst, no apply lines) still load */
+#define STATE_VERSION	   3 /* versions 1 (no coldplug-burst, apply) and 2 (no udev lines) load */
 #define STATE_MAX_BOOTS	   100 /* the configured history is at most this */
 #define STATE_MAX_APPLIES  4   /* writes kept per boot: the first one and the newest */
 #define STATE_BOOT_ID_LEN  36  /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
@@ -37,6 +37,12 @@ struct state_boot {
 	/* The coldplug burst nltuned measured this boot, all of it (not a window). */
 	bool has_coldplug;
 	uint64_t coldplug_events, coldplug_bytes, coldplug_ms;
+	/* Group 2 (udevd's re-broadcasts): the same figures, kept apart; none when !has_udev. */
+	bool has_udev;
+	uint64_t udev_peak_events, udev_peak_bytes; /* in window_ms */
+	uint64_t udev_total_events;
+	bool has_udev_coldplug;
+	uint64_t udev_coldplug_events, udev_coldplug_bytes, udev_coldplug_ms;
 	size_t napplies; /* oldest first; applies[0] is the boot's first write */
 	struct state_apply applies[STATE_MAX_APPLIES];
 };
@@ -128,7 +134,8 @@ int state_remove_temps(const char *dir);
 
 /*
  * Record this boot's peaks: update the entry of boot_id (peaks only grow;
- * window_ms, total_events and updated are replaced; its coldplug burst and
+ * window_ms, total_events and updated are replaced, udev_total_events too when b
+ * has_udev, which then marks the entry; its coldplug bursts and
  * writes are kept) or append it, dropping the oldest entries beyond keep boots
  * (0 counts as 1, at most STATE_MAX_BOOTS). An invalid boot_id is ignored:
  * check it first. Returns the entry or NULL.
@@ -148,15 +155,20 @@ int state_record_apply(struct state *s, const char *boot_id, const struct state_
 int state_record_coldplug(struct state *s, const char *boot_id, uint64_t events, uint64_t bytes,
 			  uint64_t ms, uint32_t keep);
 
+/* The same for group 2's coldplug burst (udevd's re-broadcasts of it). */
+int state_record_udev_coldplug(struct state *s, const char *boot_id, uint64_t events,
+			       uint64_t bytes, uint64_t ms, uint32_t keep);
+
 /*
  * Merge src into dst; src is the newer knowledge (this boot's early records
  * kept under the runtime directory, or a writer's state merged into the file
  * it re-read before saving). Per field:
  *   boots        the union by boot id; a boot new to dst is appended whole,
  *                the oldest beyond keep dropped;
- *   peaks        the larger of the two;
- *   window_ms, total_events, updated  those of the newer `updated`;
- *   coldplug-burst  dst's if it has one, else src's;
+ *   peaks        the larger of the two (udev peaks too);
+ *   window_ms, total_events, updated  those of the newer `updated`
+ *                (udev_total_events: of the newer among those that have one);
+ *   coldplug-burst, udev-coldplug-burst  dst's if it has one, else src's;
  *   writes       the union (an identical write is kept once), in time order;
  *                beyond STATE_MAX_APPLIES the boot's first write (the values
  *                revert puts back) and the newest others;

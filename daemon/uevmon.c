@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The uevent monitor socket: forced buffer, recvmmsg batches, ENOBUFS and SO_MEMINFO drops. */
+/* The uevent monitor socket (groups 1 and 2): forced buffer, recvmmsg batches, SO_MEMINFO drops. */
 #include "uevmon.h"
 
 #include <errno.h>
@@ -22,7 +22,9 @@
 
 int uevmon_open(struct uevmon *m, uint64_t want)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = (1u << (UEVENT_GROUP_KERNEL - 1)) |
+					       (1u << (UEVENT_GROUP_UDEV - 1)) };
 	int half, val = 0, r;
 	socklen_t sl = sizeof(val);
 
@@ -116,6 +118,7 @@ int uevmon_read(struct uevmon *m, size_t max, uevmon_cb cb, void *arg)
 			return -errno;
 		}
 		for (int i = 0; i < n; i++) {
+			unsigned int group;
 			char *buf = iov[i].iov_base;
 			size_t len = msgs[i].msg_len;
 
@@ -123,12 +126,21 @@ int uevmon_read(struct uevmon *m, size_t max, uevmon_cb cb, void *arg)
 				m->truncated++;
 				continue;
 			}
-			if (msgs[i].msg_hdr.msg_namelen < sizeof(from[i]) || from[i].nl_pid != 0) {
+			if (msgs[i].msg_hdr.msg_namelen < sizeof(from[i])) {
+				m->foreign++;
+				continue;
+			}
+			/* nl_groups holds the group the datagram was sent to, as a mask. */
+			if (from[i].nl_groups == 1u << (UEVENT_GROUP_UDEV - 1)) {
+				group = UEVENT_GROUP_UDEV;
+			} else if (from[i].nl_pid == 0) {
+				group = UEVENT_GROUP_KERNEL;
+			} else {
 				m->foreign++;
 				continue;
 			}
 			buf[len] = '\0';
-			cb(arg, buf, len);
+			cb(arg, buf, len, group);
 		}
 		done += (size_t)n;
 		if ((unsigned int)n < want)

@@ -19,15 +19,19 @@ struct uevmon {
 	uint64_t own_drops;	/* messages the kernel dropped on this socket */
 	uint64_t enobufs;	/* ENOBUFS errors seen (one per overrun episode) */
 	uint64_t truncated;	/* datagrams larger than the buffer (MSG_TRUNC) */
-	uint64_t foreign;	/* datagrams not sent by the kernel: ignored */
+	uint64_t foreign;	/* group-1 datagrams not sent by the kernel: ignored */
 	char *bufs;		/* UEVMON_BATCH receive buffers */
 };
 
-/* Called for every kernel datagram: buf[0..len) and the length recv() returned. */
-typedef void (*uevmon_cb)(void *arg, const char *buf, size_t len);
+/*
+ * Called for every datagram of group 1 (the kernel's) and group 2 (udevd's, or
+ * any other sender's there: the kernel charges the listeners for all of them):
+ * buf[0..len), the length recv() returned, and the group it was sent to.
+ */
+typedef void (*uevmon_cb)(void *arg, const char *buf, size_t len, unsigned int group);
 
 /*
- * Open a non-blocking NETLINK_KOBJECT_UEVENT socket on group 1 with a buffer of
+ * Open a non-blocking NETLINK_KOBJECT_UEVENT socket on groups 1 and 2 with a buffer of
  * `want` bytes: SO_RCVBUFFORCE, else SO_RCVBUF (m->forced tells which; the
  * caller warns). Returns 0 or -errno; never logs.
  */

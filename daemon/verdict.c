@@ -223,13 +223,35 @@ static void blind_fix(const struct verdict_input *in, enum nl_limit limit, uint6
 		put(t, "; now: %s", w->fix);
 }
 
+#define GROUP_KERNEL_BIT 1u
+#define GROUP_UDEV_BIT	 2u
+
+uint64_t verdict_group_need(uint32_t groups, uint64_t need_kernel, uint64_t need_udev)
+{
+	uint64_t need = 0;
+
+	if (!(groups & GROUP_UDEV_BIT))
+		return need_kernel;
+	if (groups & GROUP_KERNEL_BIT)
+		need = need_kernel;
+	return max_u64(need, need_udev != 0 ? need_udev : need_kernel);
+}
+
+/* Group 2's need decides for this socket: its events are group 2's typical ones. */
+static bool udev_decides(const struct verdict_input *in)
+{
+	return (in->groups & GROUP_UDEV_BIT) && in->udev_need_bytes != 0 &&
+	       (!(in->groups & GROUP_KERNEL_BIT) || in->udev_need_bytes > in->need_bytes);
+}
+
 /* The figures both the verdict and its text rest on. */
 static void words_of(const struct verdict_input *in, struct words *w)
 {
 	bool listener = in->protocol == PROTO_UEVENT && in->groups != 0;
 
 	/* Only a uevent listener has a need: other protocols' traffic is not measured. */
-	w->need = listener ? in->need_bytes : 0;
+	w->need =
+	    listener ? verdict_group_need(in->groups, in->need_bytes, in->udev_need_bytes) : 0;
 	w->n = max_u64(round_up(w->need), w->need ? in->target_default : 0);
 	w->ask = w->need ? round_up(w->need / 2 + (w->need & 1)) : 0;
 }
@@ -240,6 +262,8 @@ void verdict_judge(const struct verdict_input *in, struct verdict *out)
 	struct words w;
 	bool stale;
 
+	if (udev_decides(in) && in->udev_typical_charge != 0)
+		charge = in->udev_typical_charge;
 	words_of(in, &w);
 	out->limit = classify(in, &stale);
 	if (in->forced_by_nltune)

@@ -22,9 +22,11 @@ struct verdict_input {
 	size_t n_old_default, n_old_max;
 	uint64_t old_default[VERDICT_EARLIER_MAX];
 	uint64_t old_max[VERDICT_EARLIER_MAX];
-	uint32_t sock_min;	 /* SOCK_MIN_RCVBUF; 0 = unknown: (2048, 2560] counts as it */
-	uint32_t typical_charge; /* truesize of a typical event */
-	uint64_t need_bytes;	 /* current need (0 = unknown) */
+	uint32_t sock_min;	      /* SOCK_MIN_RCVBUF; 0 = unknown: (2048, 2560] counts as it */
+	uint32_t typical_charge;      /* truesize of a typical event of group 1 */
+	uint64_t need_bytes;	      /* group 1's need: the kernel's events (0 = unknown) */
+	uint64_t udev_need_bytes;     /* group 2's: udevd's re-broadcasts (0 = unknown) */
+	uint32_t udev_typical_charge; /* truesize of a typical one of those (0 = unknown) */
 	uint64_t
 	    target_default;    /* the recommended rmem_default the fix names (0: need rounded up) */
 	bool drops_rising;     /* drop counter rose recently */
@@ -41,7 +43,18 @@ struct verdict {
 	uint64_t ask_bytes; /* what SO_RCVBUF should be given (need/2, doubled by the kernel) */
 };
 
-/* Limit, verdict, events held: no text, cheap enough for every socket of every scan. Pure. */
+/*
+ * The need of a uevent socket that joined `groups` (a bitmask: 1 is group 1):
+ * the larger need of the groups it joined. Group 2's need, while unknown (0),
+ * is group 1's: udevd re-broadcasts every kernel event, larger. A socket in
+ * neither group (unicast only) gets group 1's. Pure.
+ */
+uint64_t verdict_group_need(uint32_t groups, uint64_t need_kernel, uint64_t need_udev);
+
+/*
+ * Limit, verdict, events held (of the typical charge of the group whose need
+ * applies): no text, cheap enough for every socket of every scan. Pure.
+ */
 void verdict_judge(const struct verdict_input *in, struct verdict *out);
 
 /*

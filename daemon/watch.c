@@ -50,8 +50,11 @@ static void base(const struct sockrow *r, uint64_t now, enum alert_kind kind, st
 /* A uevent listener whose buffer holds less than the measured need. */
 static bool short_of_need(const struct scanner *sc, const struct sockrow *r)
 {
-	return r->s.protocol == NLSCAN_PROTO_UEVENT && r->s.groups && r->s.has_diag &&
-	       sc->ctx.need_bytes && r->s.rcvbuf < sc->ctx.need_bytes;
+	uint64_t need =
+	    verdict_group_need(r->s.groups, sc->ctx.need_bytes, sc->ctx.udev_need_bytes);
+
+	return r->s.protocol == NLSCAN_PROTO_UEVENT && r->s.groups && r->s.has_diag && need &&
+	       r->s.rcvbuf < need;
 }
 
 /* Held back by the sysctls (nltune apply is the remedy), not by the application's own size. */

@@ -53,6 +53,9 @@
 	X("PeakBytes", t, peak_bytes, EMITS)                                                       \
 	X("DropsTotal", t, drops_total, EMITS)                                                     \
 	X("PeakEvents", u, peak_events, EMITS)                                                     \
+	X("UdevEventsTotal", t, udev_events_total, EMITS)                                          \
+	X("UdevPeakBytes", t, udev_peak_bytes, EMITS)                                              \
+	X("UdevPeakEvents", u, udev_peak_events, EMITS)                                            \
 	X("Policy", s, policy, EMITS)                                                              \
 	X("Version", s, version, CONST)
 

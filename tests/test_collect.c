@@ -94,12 +94,22 @@ static void test_collect_typical_charge_follows_the_need(void **state)
 	struct scan_ctx ctx;
 
 	assert_int_equal(collect_local(&f->m.conf, true, &f->col), 0);
-	f->col.snap.rec.need_bytes = 832 * 100;
-	f->col.snap.rec.need_events = 100;
+	f->col.snap.rec.need_bytes = f->col.snap.rec.kernel_need_bytes = 832 * 100;
+	f->col.snap.rec.need_events = f->col.snap.rec.kernel_need_events = 100;
 	assert_int_equal(collect_typical_charge(&f->col.snap), 832);
 	collect_scan_ctx(&f->col.snap, 42, &ctx);
 	assert_int_equal(ctx.typical_charge, 832);
 	assert_int_equal(ctx.need_bytes, 832 * 100);
+	assert_int_equal(ctx.udev_need_bytes, 0);
+	assert_int_equal(ctx.udev_typical_charge, 0);
+	/* group 2 larger: each group keeps its own need and charge */
+	f->col.snap.rec.need_bytes = f->col.snap.rec.udev_need_bytes = 1280 * 300;
+	f->col.snap.rec.need_events = f->col.snap.rec.udev_need_events = 300;
+	collect_scan_ctx(&f->col.snap, 42, &ctx);
+	assert_int_equal(ctx.typical_charge, 832);
+	assert_int_equal(ctx.need_bytes, 832 * 100);
+	assert_int_equal(ctx.udev_need_bytes, 1280 * 300);
+	assert_int_equal(ctx.udev_typical_charge, 1280);
 	assert_int_equal(ctx.now_ms, 42);
 	assert_int_equal(ctx.recent_ms, COLLECT_RECENT_MS);
 }

@@ -6,6 +6,7 @@
  * coldplug, a foreign sender, an overlong one, ENOBUFS). The socket itself is real; nothing is
  * sent.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netlink.h>
 #include <setjmp.h>
@@ -32,7 +33,8 @@ struct dgram {
 	uint64_t t_us; /* from the first one */
 	size_t len;
 	char *buf;
-	uint32_t pid; /* sender port: 0 for the kernel */
+	uint32_t pid;	 /* sender port: 0 for the kernel */
+	uint32_t groups; /* the group it was sent to, as recvmsg's mask: 0 means 1 */
 	int err;
 };
 
@@ -77,7 +79,7 @@ int __wrap_recvmmsg(int fd, struct mmsghdr *msgs, unsigned int vlen, int flags,
 		memset(from, 0, sizeof(*from));
 		from->nl_family = AF_NETLINK;
 		from->nl_pid = d->pid;
-		from->nl_groups = 1;
+		from->nl_groups = d->groups ? d->groups : 1;
 		h->msg_namelen = sizeof(*from);
 		i++;
 		feed.next++;
@@ -118,6 +120,25 @@ static void feed_add(uint64_t t_us, const char *buf, size_t len, uint32_t pid, i
 	memcpy(d->buf, buf, len);
 	d->pid = pid;
 	d->err = err;
+}
+
+/*
+ * udevd's re-broadcast of an event to group 2, from port pid: the libudev
+ * header, then props (props_len bytes, each KEY=VALUE NUL-terminated).
+ */
+static size_t feed_udev(uint64_t t_us, uint32_t pid, uint32_t groups, const char *props,
+			size_t props_len)
+{
+	uint32_t hdr[8] = { htonl(UEVENT_UDEV_MAGIC), 40, 40, (uint32_t)props_len, 0, 0, 0, 0 };
+	char buf[2048];
+
+	assert_true(40 + props_len <= sizeof(buf));
+	memcpy(buf, "libudev", 8);
+	memcpy(buf + 8, hdr, sizeof(hdr));
+	memcpy(buf + 40, props, props_len);
+	feed_add(t_us, buf, 40 + props_len, pid, 0);
+	feed.d[feed.n - 1].groups = groups;
+	return 40 + props_len;
 }
 
 /* A kernel uevent: "ACTION@DEVPATH" then KEY=VALUE, each NUL-terminated. */
@@ -344,7 +365,7 @@ static void test_meter_coldplug_from_synthetic_adds(void **state)
 	struct fx *f = *state;
 	uint64_t t = 0;
 
-	meter_watch_coldplug(&f->mt, 40, on_coldplug);
+	meter_watch_coldplug(&f->mt, 40, on_coldplug, NULL);
 	feed_event(t, "change", "/devices/virtual/net/lo", "net", 1,
 		   NULL); /* before: not counted */
 	for (int i = 0; i < 30; i++) {
@@ -367,6 +388,96 @@ static void test_meter_coldplug_from_synthetic_adds(void **state)
 	assert_int_equal(f->ncold, 1);
 }
 
+static void on_udev_burst(void *arg, const struct burst *b)
+{
+	struct fx *f = arg;
+
+	assert_true(f->nbursts < 64);
+	f->bursts[f->nbursts] = *b;
+	f->bursts[f->nbursts++].nsubsys = 1000; /* marks group 2's */
+}
+
+/*
+ * Group 2: udevd's datagrams (a process's port) are charged by their whole
+ * length and counted apart from group 1's; each group takes its own format only.
+ */
+static void test_meter_keeps_udev_group_apart(void **state)
+{
+	static const char props[] = "ACTION=add\0DEVPATH=/devices/virtual/net/lo\0SUBSYSTEM=net\0"
+				    "SEQNUM=7\0ID_NET_NAME=lo\0TAGS=:systemd:";
+	struct fx *f = *state;
+	size_t len;
+
+	f->mt.on_udev_burst = on_udev_burst;
+	feed_event(0, "add", "/devices/virtual/net/lo", "net", 7, NULL);
+	len = feed_udev(1 * MS, 4242, 2, props, sizeof(props));
+	feed_udev(2 * MS, 4242, 2, props, sizeof(props));
+	feed_udev(3 * MS, 4242, 1, props, sizeof(props));    /* libudev on group 1: foreign */
+	feed_udev(4 * MS, 0, 1, props, sizeof(props));	     /* ... even from the kernel's port */
+	feed_add(5 * MS, "add@/x\0ACTION=add", 18, 4242, 0); /* kernel format on group 2 */
+	feed.d[feed.n - 1].groups = 2;
+	replay(f);
+	assert_int_equal(f->mt.stats.total_events, 1);
+	assert_int_equal(f->mt.udev_stats.total_events, 2);
+	assert_int_equal(f->mt.udev_stats.total_bytes, 2 * (uint64_t)charge_of(&f->mt.model, len));
+	assert_int_equal(burst_peak_events(meter_stats(&f->mt, UEVENT_GROUP_UDEV)), 2);
+	assert_ptr_equal(meter_stats(&f->mt, UEVENT_GROUP_KERNEL), &f->mt.stats);
+	assert_null(meter_stats(&f->mt, 3));
+	assert_int_equal(f->mt.mon.foreign, 1);
+	assert_int_equal(f->mt.malformed, 2);
+	/* each group's burst ends on its own, and is told to its own callback */
+	assert_int_equal(f->nbursts, 2);
+	assert_int_equal(f->bursts[0].events + f->bursts[1].events, 3);
+	assert_int_equal((f->bursts[0].nsubsys == 1000) + (f->bursts[1].nsubsys == 1000), 1);
+}
+
+/* The deadline of the next burst end is the nearer of the two groups'. */
+static void test_meter_burst_deadline_covers_both_groups(void **state)
+{
+	static const char props[] = "ACTION=add\0DEVPATH=/devices/x";
+	struct fx *f = *state;
+
+	assert_int_equal(meter_burst_deadline(&f->mt), UINT64_MAX);
+	feed_event(0, "add", "/devices/x", "net", 1, NULL);
+	feed_udev(50 * MS, 99, 2, props, sizeof(props));
+	feed.upto_us = 0;
+	meter_read(&f->mt, BASE);
+	assert_int_equal(meter_burst_deadline(&f->mt), BASE + GAP_MS * MS);
+	feed.upto_us = 50 * MS;
+	meter_read(&f->mt, BASE + 50 * MS);
+	assert_int_equal(meter_burst_deadline(&f->mt), BASE + GAP_MS * MS);
+	meter_tick(&f->mt, BASE + GAP_MS * MS, 0); /* group 1's ends, group 2's goes on */
+	assert_int_equal(meter_burst_deadline(&f->mt), BASE + 50 * MS + GAP_MS * MS);
+	meter_tick(&f->mt, BASE + 50 * MS + GAP_MS * MS, 0);
+	assert_int_equal(meter_burst_deadline(&f->mt), UINT64_MAX);
+}
+
+/* Group 2's coldplug (udevd re-broadcasting the trigger's adds) is measured on its own. */
+static void test_meter_udev_coldplug_apart(void **state)
+{
+	struct fx *f = *state;
+	uint64_t t = 0;
+
+	meter_watch_coldplug(&f->mt, 40, on_coldplug, on_coldplug);
+	for (int i = 0; i < 25; i++) {
+		char props[256];
+		int n;
+
+		t += 1 * MS;
+		n = snprintf(props, sizeof(props),
+			     "ACTION=add%cDEVPATH=/devices/platform/d%d%cSUBSYSTEM=platform%c"
+			     "SYNTH_UUID=0%cSEQNUM=%d",
+			     0, i, 0, 0, 0, 2 + i);
+		feed_udev(t, 77, 2, props, (size_t)n + 1);
+	}
+	replay(f);
+	meter_tick(&f->mt, meter_coldplug_deadline(&f->mt), 0);
+	assert_int_equal(f->ncold, 1);
+	assert_ptr_equal(f->cold, &f->mt.udev_cold);
+	assert_int_equal(f->mt.udev_cold.synth, 25);
+	assert_int_equal(f->mt.cold.synth, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +489,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_meter_read_is_bounded_per_call, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_meter_keeps_udev_group_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meter_burst_deadline_covers_both_groups, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_meter_udev_coldplug_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meter_coldplug_from_synthetic_adds, setup,
 						teardown),
 	};

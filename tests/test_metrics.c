@@ -33,6 +33,7 @@ static const char status_text[] =
     "\"recommended\":{\"rmem_default\":3330048,\"rmem_max\":3334144,\"need_bytes\":1664000,"
     "\"need_events\":2000,\"ceiling\":33554432,\"reason\":\"2000 events\"},"
     "\"uevents\":{\"total\":4000,\"window_ms\":1000,\"peak_events\":2000,"
+    "\"udev\":{\"total\":4100,\"peak_events\":466,\"peak_bytes\":1075200},"
     "\"peak_bytes\":1664000,\"own_drops\":3},"
     "\"sockets\":[],\"alerts\":[{\"id\":1},{\"id\":2}]}";
 
@@ -272,6 +273,9 @@ static void test_metrics_every_family_has_help_and_type(void **state)
 		"nltune_peak_events",
 		"nltune_peak_bytes",
 		"nltune_own_drops_total",
+		"nltune_udev_events_total",
+		"nltune_udev_peak_events",
+		"nltune_udev_peak_bytes",
 		"nltune_sockets",
 		"nltune_netlink_sockets",
 		"nltune_socket_series_omitted",
@@ -306,6 +310,8 @@ static void test_metrics_types_of_counters_and_gauges(void **state)
 		"# TYPE nltune_rmem_default_bytes gauge",
 		"# TYPE nltune_uevents_total counter",
 		"# TYPE nltune_own_drops_total counter",
+		"# TYPE nltune_udev_events_total counter",
+		"# TYPE nltune_udev_peak_bytes gauge",
 		"# TYPE nltune_sockets gauge",
 		"# TYPE nltune_netlink_sockets gauge",
 		"# TYPE nltune_socket_series_omitted gauge",
@@ -335,6 +341,9 @@ static void test_metrics_status_values(void **state)
 		"nltune_peak_events 2000",
 		"nltune_peak_bytes 1664000",
 		"nltune_own_drops_total 3",
+		"nltune_udev_events_total 4100",
+		"nltune_udev_peak_events 466",
+		"nltune_udev_peak_bytes 1075200",
 		"nltune_alerts 2",
 	};
 	char *out = capture_default();

@@ -442,6 +442,96 @@ static void test_recommend_measured_coldplug_replaces_estimate(void **state)
 	assert_reason_has(&r, "measured coldplug 412 events / 334.8K this boot");
 }
 
+/*
+ * The need per group: each group's own peaks, coldplug bursts and history;
+ * the larger decides (group 1 on a tie), and the reason says whose.
+ */
+static const struct group_case {
+	const char *name;
+	uint64_t k_live, u_live; /* live peaks (bytes; events = bytes / 832) */
+	uint64_t k_hist, u_hist; /* a boot of history: group 1's and 2's peaks */
+	uint64_t u_cold;	 /* group 2's measured coldplug in that boot (0: none) */
+	uint64_t estimate;	 /* the /sys estimate (0: none) */
+	unsigned int want_group;
+	uint64_t want_need, want_k, want_u;
+	const char *reason, *not_in_reason;
+} group_cases[] = {
+	{ "no group 2 heard: the reason is group 1's alone", 100000, 0, 0, 0, 0, 0,
+	  REC_GROUP_KERNEL, 100000, 100000, 0, "peak 120 events", "group" },
+	{ "group 2 larger live: it decides", 100000, 300000, 0, 0, 0, 0, REC_GROUP_UDEV, 300000,
+	  100000, 300000, "group 2 (udev): peak 360 events / 293.0K in 1000 ms this boot",
+	  "group 1 (kernel): peak" },
+	{ "group 2 heard, group 1 larger: group 1 decides, named", 400000, 300000, 0, 0, 0, 0,
+	  REC_GROUP_KERNEL, 400000, 400000, 300000,
+	  "group 1 (kernel): peak 480 events / 390.6K in 1000 ms this boot, x2.0 headroom -> "
+	  "784.0K; 833 bytes per event; group 2 (udev) needs 293.0K",
+	  "group 2 (udev):" },
+	{ "a tie: group 1", 300000, 300000, 0, 0, 0, 0, REC_GROUP_KERNEL, 300000, 300000, 300000,
+	  "group 1 (kernel): ", NULL },
+	{ "group 2 from history", 100000, 0, 50000, 600000, 0, 0, REC_GROUP_UDEV, 600000, 100000,
+	  600000, "group 2 (udev): peak 721 events / 585.9K in 1000 ms on boot 1 of 1", NULL },
+	{ "group 2's measured coldplug", 0, 0, 50000, 60000, 900000, 0, REC_GROUP_UDEV, 900000,
+	  50000, 900000, "group 2 (udev): measured coldplug 1081 events / 878.9K on boot 1 of 1",
+	  NULL },
+	{ "the /sys estimate is group 1's only", 0, 0, 0, 0, 0, 700000, REC_GROUP_KERNEL, 700000,
+	  700000, 0, "coldplug estimate", "group" },
+	{ "group 2 above the estimate", 0, 800000, 0, 0, 0, 700000, REC_GROUP_UDEV, 800000, 700000,
+	  800000, "; group 1 (kernel) needs 683.6K", NULL },
+};
+
+static void test_recommend_need_per_group(void **state)
+{
+	struct nlt_conf c;
+	struct rec_input in;
+	struct recommendation r;
+	static struct state h;
+
+	(void)state;
+	conf_fill(&c);
+	for (size_t i = 0; i < NCASES(group_cases); i++) {
+		const struct group_case *t = &group_cases[i];
+
+		state_clear(&h);
+		if (t->k_hist || t->u_hist) {
+			struct state_boot *b;
+
+			add_boot(&h, "a0000000-0000-0000-0000-000000000000", t->k_hist / 832,
+				 t->k_hist);
+			b = &h.boots[0];
+			b->has_udev = true;
+			b->udev_peak_bytes = t->u_hist;
+			b->udev_peak_events = t->u_hist / 832;
+			if (t->u_cold) {
+				b->has_udev_coldplug = true;
+				b->udev_coldplug_bytes = t->u_cold;
+				b->udev_coldplug_events = t->u_cold / 832;
+			}
+		}
+		if (t->estimate) {
+			h.has_coldplug = true;
+			h.coldplug_devices = t->estimate / 832;
+			h.coldplug_bytes = t->estimate;
+		}
+		input_fill(&in, &h);
+		in.now_peak_bytes = t->k_live;
+		in.now_peak_events = t->k_live / 832;
+		in.now_udev_peak_bytes = t->u_live;
+		in.now_udev_peak_events = t->u_live / 832;
+		recommend(&c, &in, &r);
+		if (r.need_group != t->want_group || r.need_bytes != t->want_need ||
+		    r.kernel_need_bytes != t->want_k || r.udev_need_bytes != t->want_u)
+			fail_msg("%s: group %u need %" PRIu64 " (kernel %" PRIu64 ", udev %" PRIu64
+				 ")",
+				 t->name, r.need_group, r.need_bytes, r.kernel_need_bytes,
+				 r.udev_need_bytes);
+		if (strstr(r.reason, t->reason) == NULL)
+			fail_msg("%s: reason \"%s\" lacks \"%s\"", t->name, r.reason, t->reason);
+		if (t->not_in_reason != NULL && strstr(r.reason, t->not_in_reason) != NULL)
+			fail_msg("%s: reason \"%s\" has \"%s\"", t->name, r.reason,
+				 t->not_in_reason);
+	}
+}
+
 static void test_recommend_this_boot_live_peak_beats_history(void **state)
 {
 	struct nlt_conf c;
@@ -685,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_recommend_policy_decides_what_is_written),
 		cmocka_unit_test(test_recommend_rounds_up_to_4096),
 		cmocka_unit_test(test_recommend_bounds_and_reasons),
+		cmocka_unit_test(test_recommend_need_per_group),
 		cmocka_unit_test(test_recommend_ceiling_auto_from_memtotal),
 		cmocka_unit_test(test_recommend_monitor_buffer_scales_with_memtotal),
 		cmocka_unit_test(test_recommend_skips_damaged_history),

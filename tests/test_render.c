@@ -558,6 +558,38 @@ static void test_render_status_sections(void **state)
 	json_object_put(st);
 }
 
+/* Group 2's line follows group 1's once nltuned heard udevd; none before. */
+static void test_render_status_udev_line_beside_uevents(void **state)
+{
+	json_object *st = parse(status_text), *ue = NULL, *u = json_object_new_object();
+	char *out;
+
+	(void)state;
+	out = capture(STATUS, st, false);
+	assert_null(strstr(out, "udev  "));
+	free(out);
+	assert_true(json_object_object_get_ex(st, "uevents", &ue));
+	json_object_object_add(u, "total", json_object_new_uint64(4100));
+	json_object_object_add(u, "peak_events", json_object_new_uint64(466));
+	json_object_object_add(u, "peak_bytes", json_object_new_uint64(1075200));
+	json_object_object_add(u, "coldplug_events", json_object_new_uint64(460));
+	json_object_object_add(u, "coldplug_bytes", json_object_new_uint64(1060000));
+	json_object_object_add(u, "coldplug_ms", json_object_new_uint64(240));
+	json_object_object_add(ue, "udev", u);
+	out = capture(STATUS, st, false);
+	if (strstr(out, "\nudev           4100 this boot; peak 466 messages / 1.0M (group 2); "
+			"coldplug 460\n") == NULL ||
+	    strstr(out, "messages / 1.0M in 240 ms") == NULL)
+		fail_msg("no udev line in:\n%s", out);
+	assert_true(strstr(out, "\nuevents ") < strstr(out, "\nudev "));
+	free(out);
+	json_object_object_add(u, "total", json_object_new_uint64(0)); /* nothing heard */
+	out = capture(STATUS, st, false);
+	assert_null(strstr(out, "\nudev "));
+	free(out);
+	json_object_put(st);
+}
+
 /* "low: nltune apply" exactly when the value in force is below the recommendation. */
 static void test_render_status_low_hint_only_below_recommendation(void **state)
 {
@@ -811,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_render_status_plain_has_no_escapes),
 		cmocka_unit_test(test_render_status_color_has_escapes),
 		cmocka_unit_test(test_render_status_sections),
+		cmocka_unit_test(test_render_status_udev_line_beside_uevents),
 		cmocka_unit_test(test_render_status_low_hint_only_below_recommendation),
 		cmocka_unit_test(test_render_status_rmem_columns_align),
 		cmocka_unit_test(test_render_status_empty_lists_say_so),

@@ -18,6 +18,7 @@
 #include "report.h"
 #include "sanitize.h"
 #include "scan.h"
+#include "state.h"
 #include "sysctl.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1126,12 +1127,21 @@ static void test_report_status_json_spec_document(void **state)
 	static const struct key ue[] = {
 		{ "total", json_type_int },	  { "window_ms", json_type_int },
 		{ "peak_events", json_type_int }, { "peak_bytes", json_type_int },
-		{ "own_drops", json_type_int },
+		{ "own_drops", json_type_int },	  { "udev", json_type_object },
+	};
+	static const struct key udev[] = {
+		{ "total", json_type_int },
+		{ "peak_events", json_type_int },
+		{ "peak_bytes", json_type_int },
 	};
 	struct rmem sys = { .rmem_default = 212992, .rmem_max = 212992 };
 	struct recommendation r;
 	struct alert a[2];
 	struct status_input in = { .source = "local" };
+	struct state_boot boot = { .has_udev_coldplug = true,
+				   .udev_coldplug_events = 460,
+				   .udev_coldplug_bytes = 737280,
+				   .udev_coldplug_ms = 240 };
 	json_object *o;
 
 	(void)state;
@@ -1146,11 +1156,28 @@ static void test_report_status_json_spec_document(void **state)
 	in.peak_events = 2000;
 	in.peak_bytes = 1664000;
 	in.own_drops = 3;
+	in.udev_total = 4100;
+	in.udev_peak_events = 1900;
+	in.udev_peak_bytes = 4377600;
 	in.scan = &scanner;
 	in.alerts = a;
 	in.nalerts = 2;
 	o = roundtrip(report_status_json(&in));
 	assert_keys(o, top, ARRAY_SIZE(top), true);
+	/* group 2 beside group 1 */
+	assert_keys(member(member(o, "uevents"), "udev"), udev, ARRAY_SIZE(udev), true);
+	assert_int_equal(u64_of(member(member(o, "uevents"), "udev"), "total"), 4100);
+	assert_int_equal(u64_of(member(member(o, "uevents"), "udev"), "peak_events"), 1900);
+	assert_int_equal(u64_of(member(member(o, "uevents"), "udev"), "peak_bytes"), 4377600);
+	json_object_put(o);
+	in.boot = &boot; /* its measured coldplug comes along */
+	o = roundtrip(report_status_json(&in));
+	assert_int_equal(u64_of(member(member(o, "uevents"), "udev"), "coldplug_bytes"), 737280);
+	assert_int_equal(u64_of(member(member(o, "uevents"), "udev"), "coldplug_ms"), 240);
+	assert_false(json_object_object_get_ex(member(o, "uevents"), "coldplug_bytes", NULL));
+	json_object_put(o);
+	in.boot = NULL;
+	o = roundtrip(report_status_json(&in));
 	assert_string_equal(str_of(o, "source"), "local");
 	assert_keys(member(o, "sysctl"), sysctl, ARRAY_SIZE(sysctl), true);
 	assert_keys(member(o, "recommended"), rec, ARRAY_SIZE(rec), false);
@@ -1219,9 +1246,46 @@ static void test_report_status_json_without_scan_or_alerts(void **state)
 	json_object_put(o);
 }
 
+/* history: group 2's figures beside group 1's, only for the boots that heard udevd. */
+static void test_report_history_json_has_udev_beside(void **state)
+{
+	static struct state s;
+	json_object *o, *boots, *u;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.nboots = 2;
+	snprintf(s.boots[0].boot_id, sizeof(s.boots[0].boot_id), "%s",
+		 "0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b");
+	s.boots[0].peak_bytes = 343040;
+	snprintf(s.boots[1].boot_id, sizeof(s.boots[1].boot_id), "%s",
+		 "1f0e9d8c-7b6a-4958-8372-6a5b4c3d2e1f");
+	s.boots[1].peak_bytes = 343040;
+	s.boots[1].has_udev = true;
+	s.boots[1].udev_peak_events = 466;
+	s.boots[1].udev_peak_bytes = 745472;
+	s.boots[1].udev_total_events = 9901;
+	s.boots[1].has_udev_coldplug = true;
+	s.boots[1].udev_coldplug_events = 460;
+	s.boots[1].udev_coldplug_bytes = 737280;
+	s.boots[1].udev_coldplug_ms = 240;
+	o = roundtrip(report_history_json(&s, NULL));
+	boots = member(o, "boots");
+	assert_false(json_object_object_get_ex(json_object_array_get_idx(boots, 0), "udev", NULL));
+	u = member(json_object_array_get_idx(boots, 1), "udev");
+	assert_int_equal(u64_of(u, "peak_events"), 466);
+	assert_int_equal(u64_of(u, "peak_bytes"), 745472);
+	assert_int_equal(u64_of(u, "total_events"), 9901);
+	assert_int_equal(u64_of(member(u, "coldplug_burst"), "bytes"), 737280);
+	assert_int_equal(u64_of(member(u, "coldplug_burst"), "duration_ms"), 240);
+	assert_int_equal(u64_of(json_object_array_get_idx(boots, 1), "peak_bytes"), 343040);
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_report_history_json_has_udev_beside),
 		cmocka_unit_test(test_sanitize_text_keeps_valid_text),
 		cmocka_unit_test(test_sanitize_text_replaces_c1_controls),
 		cmocka_unit_test(test_sanitize_text_replaces_invalid_bytes),

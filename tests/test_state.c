@@ -61,7 +61,13 @@ static void sample_state(struct state *s)
 	state_init(s);
 	for (i = 0; i < 5; i++) {
 		sample_boot(&b, i);
+		b.has_udev = i % 2 == 0; /* some boots heard udevd, some did not */
+		b.udev_peak_events = 400 + i;
+		b.udev_peak_bytes = 700000 + i;
+		b.udev_total_events = 9000 + i;
 		state_record_boot(s, &b, 5);
+		if (i == 2)
+			state_record_udev_coldplug(s, b.boot_id, 460, 737280, 240, 5);
 	}
 	s->has_coldplug = true;
 	s->coldplug_devices = 1830;
@@ -94,6 +100,15 @@ static void assert_state_equal(const struct state *a, const struct state *b)
 		assert_int_equal(a->boots[i].updated, b->boots[i].updated);
 		assert_int_equal(a->boots[i].has_coldplug, b->boots[i].has_coldplug);
 		assert_int_equal(a->boots[i].coldplug_bytes, b->boots[i].coldplug_bytes);
+		assert_int_equal(a->boots[i].has_udev, b->boots[i].has_udev);
+		assert_int_equal(a->boots[i].udev_peak_events, b->boots[i].udev_peak_events);
+		assert_int_equal(a->boots[i].udev_peak_bytes, b->boots[i].udev_peak_bytes);
+		assert_int_equal(a->boots[i].udev_total_events, b->boots[i].udev_total_events);
+		assert_int_equal(a->boots[i].has_udev_coldplug, b->boots[i].has_udev_coldplug);
+		assert_int_equal(a->boots[i].udev_coldplug_events,
+				 b->boots[i].udev_coldplug_events);
+		assert_int_equal(a->boots[i].udev_coldplug_bytes, b->boots[i].udev_coldplug_bytes);
+		assert_int_equal(a->boots[i].udev_coldplug_ms, b->boots[i].udev_coldplug_ms);
 		assert_int_equal(a->boots[i].napplies, b->boots[i].napplies);
 		for (size_t k = 0; k < a->boots[i].napplies; k++) {
 			const struct state_apply *x = &a->boots[i].applies[k];
@@ -146,6 +161,177 @@ static void assert_sealed_body_rejected(const char *body)
 /* ---- format and parse ---- */
 
 /* Version 2: the measured coldplug burst and each write, with the values it replaced. */
+/* Version 3: group 2's peaks and coldplug burst beside group 1's, before the writes. */
+static void test_state_parse_accepts_handwritten_v3_file(void **ctx UNUSED)
+{
+	static const char file[] =
+	    "nltune-state 3\n"
+	    "boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 412 343040 1000 9876 1732600000\n"
+	    "coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 405 336960 180\n"
+	    "udev 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 466 745472 9901\n"
+	    "udev-coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 460 737280 240\n"
+	    "apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1732599990 boot 212992 212992 688128 "
+	    "688128\n"
+	    "applied 688128 688128\n"
+	    "end 8572a1c5\n";
+	static char again[BUFSZ];
+	const struct state_boot *b;
+	struct state s;
+
+	assert_int_equal(parse_str(&s, file), 0);
+	b = &s.boots[0];
+	assert_int_equal(b->peak_bytes, 343040);
+	assert_true(b->has_udev);
+	assert_int_equal(b->udev_peak_events, 466);
+	assert_int_equal(b->udev_peak_bytes, 745472);
+	assert_int_equal(b->udev_total_events, 9901);
+	assert_true(b->has_udev_coldplug);
+	assert_int_equal(b->udev_coldplug_events, 460);
+	assert_int_equal(b->udev_coldplug_bytes, 737280);
+	assert_int_equal(b->udev_coldplug_ms, 240);
+	assert_int_equal(b->napplies, 1);
+	/* and it is what state_format writes */
+	assert_int_equal(state_format(&s, again, sizeof(again)), strlen(file));
+	assert_string_equal(again, file);
+}
+
+static void test_state_parse_rejects_bad_v3_lines(void **ctx UNUSED)
+{
+	static const char *const cases[] = {
+		/* names no boot, or another one */
+		"udev 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"udev 1f0e9d8c-7b6a-4958-8372-6a5b4c3d2e1f 1 832 1\n",
+		/* missing field, extra field, twice */
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"udev 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"udev-coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 5 5\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"udev 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1\n"
+		"udev 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1\n",
+		/* out of order: after the writes, udev after its coldplug, group 1 after group 2 */
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"apply 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 boot 1 1 2 2\n"
+		"udev 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"udev-coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 5\n"
+		"udev 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1\n",
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"udev 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1\n"
+		"coldplug-burst 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 5\n",
+		/* not canonical */
+		"boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+		"udev 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 01 832 1\n",
+	};
+	char buf[BUFSZ], body[BUFSZ];
+	struct state s;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = (size_t)snprintf(body, sizeof(body), "nltune-state 3\n%s", cases[i]);
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "end %08" PRIx32 "\n",
+				      ref_crc32(body, n));
+		memcpy(buf, body, n);
+		if (parse_exact(&s, buf, n) != -EBADMSG)
+			fail_msg("case %zu accepted", i);
+		assert_state_empty(&s);
+	}
+}
+
+/* A version 2 file (an older nltune's) has no udev lines: they are refused there. */
+static void test_state_parse_v2_refuses_udev_lines(void **ctx UNUSED)
+{
+	char buf[BUFSZ];
+	struct state s;
+	size_t n;
+
+	n = (size_t)snprintf(buf, sizeof(buf),
+			     "nltune-state 2\n"
+			     "boot 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1000 1 1\n"
+			     "udev 0b6a2f3e-8c1d-4e5f-9a7b-1c2d3e4f5a6b 1 832 1\n");
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "end %08" PRIx32 "\n", ref_crc32(buf, n));
+	assert_int_equal(parse_exact(&s, buf, n), -EBADMSG);
+}
+
+/* Group 2's peaks grow like group 1's; a record without them leaves them alone. */
+static void test_state_record_boot_keeps_udev_figures(void **ctx UNUSED)
+{
+	struct state s;
+	struct state_boot b;
+	const struct state_boot *e;
+
+	state_init(&s);
+	sample_boot(&b, 0);
+	b.has_udev = true;
+	b.udev_peak_events = 466;
+	b.udev_peak_bytes = 745472;
+	b.udev_total_events = 500;
+	state_record_boot(&s, &b, 5);
+	b.udev_peak_events = 10; /* smaller later: the peaks stay, the total follows */
+	b.udev_peak_bytes = 8320;
+	b.udev_total_events = 510;
+	state_record_boot(&s, &b, 5);
+	e = state_find_boot(&s, ids[0]);
+	assert_true(e->has_udev);
+	assert_int_equal(e->udev_peak_events, 466);
+	assert_int_equal(e->udev_peak_bytes, 745472);
+	assert_int_equal(e->udev_total_events, 510);
+	b.has_udev = false; /* nltuned heard nothing on group 2 yet */
+	b.udev_total_events = 0;
+	state_record_boot(&s, &b, 5);
+	assert_int_equal(e->udev_total_events, 510);
+	assert_int_equal(state_record_udev_coldplug(&s, ids[0], 460, 737280, 240, 5), 0);
+	assert_true(e->has_udev_coldplug);
+	assert_int_equal(e->udev_coldplug_bytes, 737280);
+	assert_false(e->has_coldplug); /* group 1's is another record */
+	assert_int_equal(state_record_udev_coldplug(&s, "nope", 1, 1, 1, 5), -EINVAL);
+}
+
+/* Merging: the larger udev peaks, the newer total, the coldplug dst had first. */
+static void test_state_merge_keeps_udev_figures(void **ctx UNUSED)
+{
+	struct state file, mine;
+	struct state_boot b;
+	const struct state_boot *e;
+
+	state_init(&file);
+	state_init(&mine);
+	sample_boot(&b, 0);
+	b.updated = 100;
+	b.has_udev = true;
+	b.udev_peak_bytes = 9000;
+	b.udev_peak_events = 5;
+	b.udev_total_events = 50;
+	state_record_boot(&file, &b, 5);
+	state_record_udev_coldplug(&file, ids[0], 40, 40000, 100, 5);
+	b.updated = 200;
+	b.udev_peak_bytes = 8000;
+	b.udev_peak_events = 9;
+	b.udev_total_events = 70;
+	state_record_boot(&mine, &b, 5);
+	state_record_udev_coldplug(&mine, ids[0], 41, 41000, 101, 5);
+	state_merge(&file, &mine, 5);
+	e = state_find_boot(&file, ids[0]);
+	assert_int_equal(e->udev_peak_bytes, 9000);
+	assert_int_equal(e->udev_peak_events, 9);
+	assert_int_equal(e->udev_total_events, 70);
+	assert_int_equal(e->udev_coldplug_events, 40);
+	state_merge(&file, &mine, 5); /* twice: nothing changes */
+	assert_int_equal(e->udev_total_events, 70);
+	assert_int_equal(e->udev_peak_bytes, 9000);
+	/* a boot that had none takes src's */
+	state_init(&file);
+	b.has_udev = false;
+	b.updated = 300;
+	state_record_boot(&file, &b, 5);
+	state_merge(&file, &mine, 5);
+	e = state_find_boot(&file, ids[0]);
+	assert_true(e->has_udev && e->has_udev_coldplug);
+	assert_int_equal(e->udev_total_events, 70);
+	assert_int_equal(e->udev_coldplug_events, 41);
+}
+
 static void test_state_parse_accepts_handwritten_v2_file(void **ctx UNUSED)
 {
 	static const char file[] =
@@ -377,9 +563,9 @@ static void test_state_format_parse_round_trip(void **ctx UNUSED)
 
 static void test_state_format_writes_documented_lines(void **ctx UNUSED)
 {
-	static const char want[] = "nltune-state 2\n"
+	static const char want[] = "nltune-state 3\n"
 				   "applied 0 0\n"
-				   "end 92cd42a1\n";
+				   "end 0fc2a3d7\n";
 	char buf[256];
 	struct state s;
 
@@ -474,7 +660,7 @@ static void test_state_parse_reports_foreign_version(void **ctx UNUSED)
 	struct state s;
 
 	/* Checked before the checksum: a future layout need not end the same way. */
-	assert_int_equal(parse_str(&s, "nltune-state 3\nwhatever comes next\n"), -EPROTONOSUPPORT);
+	assert_int_equal(parse_str(&s, "nltune-state 4\nwhatever comes next\n"), -EPROTONOSUPPORT);
 	assert_state_empty(&s);
 	assert_int_equal(parse_str(&s, "nltune-state 0\n"), -EPROTONOSUPPORT);
 	assert_int_equal(parse_str(&s, "nltune-state 18446744073709551615\n"), -EPROTONOSUPPORT);
@@ -715,6 +901,9 @@ static void test_state_format_fits_max_boots_in_max_size(void **ctx UNUSED)
 	b.window_ms = UINT32_MAX;
 	b.has_coldplug = true;
 	b.coldplug_events = b.coldplug_bytes = b.coldplug_ms = UINT64_MAX;
+	b.has_udev = b.has_udev_coldplug = true;
+	b.udev_peak_events = b.udev_peak_bytes = b.udev_total_events = UINT64_MAX;
+	b.udev_coldplug_events = b.udev_coldplug_bytes = b.udev_coldplug_ms = UINT64_MAX;
 	b.napplies = STATE_MAX_APPLIES;
 	for (i = 0; i < STATE_MAX_APPLIES; i++)
 		b.applies[i] = (struct state_apply){ UINT64_MAX, STATE_BY_REVERT, UINT64_MAX,
@@ -1383,6 +1572,11 @@ int main(void)
 		T(test_state_parse_rejects_empty),
 		T(test_state_parse_reports_foreign_version),
 		T(test_state_parse_accepts_handwritten_v2_file),
+		T(test_state_parse_accepts_handwritten_v3_file),
+		T(test_state_parse_rejects_bad_v3_lines),
+		T(test_state_parse_v2_refuses_udev_lines),
+		T(test_state_record_boot_keeps_udev_figures),
+		T(test_state_merge_keeps_udev_figures),
 		T(test_state_parse_rejects_bad_v2_lines),
 		T(test_state_parse_v1_refuses_v2_lines),
 		T(test_state_record_apply_keeps_first_and_newest),

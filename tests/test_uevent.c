@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for uevent.c: real datagrams captured on Linux 6.18, then hostile input. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,6 +88,7 @@ static char *copy_exact(const char *bytes, size_t len)
 
 static void assert_empty(const struct uevent *ev)
 {
+	assert_int_equal(ev->group, 0);
 	assert_null(ev->header);
 	assert_null(ev->action);
 	assert_null(ev->devpath);
@@ -107,8 +109,15 @@ static void assert_consistent(const struct uevent *ev, const char *buf, size_t l
 	size_t i;
 
 	assert_int_equal(ev->len, len);
-	assert_ptr_equal(ev->header, buf);
-	assert_non_null(memchr(buf, '@', len));
+	if (ev->group == UEVENT_GROUP_UDEV) {
+		assert_null(ev->header);
+		assert_non_null(ev->action);
+		assert_non_null(ev->devpath);
+	} else {
+		assert_int_equal(ev->group, UEVENT_GROUP_KERNEL);
+		assert_ptr_equal(ev->header, buf);
+		assert_non_null(memchr(buf, '@', len));
+	}
 	assert_true(ev->nkeys <= UEVENT_MAX_KEYS);
 	for (i = 0; i < ev->nkeys; i++) {
 		const struct uevent_kv *kv = &ev->keys[i];
@@ -290,9 +299,10 @@ static void test_uevent_rejects_malformed_datagrams(void **state)
 		DG("empty field", "add@/x\0ACTION=add\0\0SEQNUM=1"),
 		DG("trailing empty field", "add@/x\0ACTION=add\0"),
 		DG("leading NUL", "\0add@/x\0ACTION=add"),
-		DG("libudev header", "libudev\0\xfe\xed\xca\xfe\x28\0\0\0\x28\0\0\0\x40\0\0\0"
-				     "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
-				     "ACTION=add\0DEVPATH=/devices/x\0SUBSYSTEM=net\0SEQNUM=1"),
+		DG("libudev properties_len beyond the datagram",
+		   "libudev\0\xfe\xed\xca\xfe\x28\0\0\0\x28\0\0\0\x40\0\0\0"
+		   "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+		   "ACTION=add\0DEVPATH=/devices/x\0SUBSYSTEM=net\0SEQNUM=1"),
 		RAW("bare libudev tag", "libudev\0"),
 #undef DG
 #undef RAW
@@ -307,6 +317,131 @@ static void test_uevent_rejects_malformed_datagrams(void **state)
 		assert_int_equal(uevent_parse(&ev, dg_lo, sizeof(dg_lo)), 0);
 		if (uevent_parse(&ev, buf, cases[i].len) != -EINVAL)
 			fail_msg("case \"%s\" was not rejected with -EINVAL", cases[i].name);
+		assert_empty(&ev);
+		free(buf);
+	}
+}
+
+/*
+ * A libudev datagram as udevd sends it to group 2: the 40-byte header (magic in
+ * network order, the rest in host order, as sd-device writes it), then props.
+ */
+static size_t build_udev(char *buf, uint32_t magic_be, uint32_t off, uint32_t plen,
+			 const char *props, size_t props_len)
+{
+	uint32_t hdr[8] = { magic_be, 40, off, plen, 0x1234, 0, 0, 0 };
+
+	memcpy(buf, "libudev", 8);
+	memcpy(buf + 8, hdr, sizeof(hdr));
+	memcpy(buf + 40, props, props_len);
+	return 40 + props_len;
+}
+
+/* The properties udevd adds to the kernel's for lo (net_id, the .link file, tags). */
+static const char udev_lo[] = "ACTION=change\0"
+			      "DEVPATH=/devices/virtual/net/lo\0"
+			      "SUBSYSTEM=net\0"
+			      "SYNTH_UUID=0\0"
+			      "INTERFACE=lo\0"
+			      "IFINDEX=1\0"
+			      "SEQNUM=4312\0"
+			      "USEC_INITIALIZED=2671283\0"
+			      "ID_NET_LINK_FILE=/usr/lib/systemd/network/99-default.link\0"
+			      "ID_PATH=virtual\0"
+			      "TAGS=:systemd:\0"
+			      "CURRENT_TAGS=:systemd:"; /* the literal's NUL ends the last one */
+
+static void test_uevent_parses_udev_datagrams(void **state)
+{
+	static char src[UEVENT_MAX_SIZE + 64];
+	static struct uevent ev;
+	const struct {
+		const char *name;
+		uint32_t off_delta; /* added to 40 */
+		size_t pad;	    /* NULs after the properties, counted in properties_len */
+	} cases[] = {
+		{ "as sd-device sends it", 0, 0 },
+		{ "trailing NUL padding", 0, 3 },
+		{ "a longer header of a newer sender", 8, 0 },
+	};
+	const uint32_t MAGIC_BE = htonl(UEVENT_UDEV_MAGIC);
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t plen = sizeof(udev_lo) + cases[i].pad;
+		char props[512] = { 0 };
+		size_t len;
+		char *buf;
+
+		memcpy(props + cases[i].off_delta, udev_lo, sizeof(udev_lo));
+		len = build_udev(src, MAGIC_BE, 40 + cases[i].off_delta, (uint32_t)plen, props,
+				 plen + cases[i].off_delta);
+		buf = copy_exact(src, len);
+		if (uevent_parse(&ev, buf, len) != 0)
+			fail_msg("case \"%s\" was refused", cases[i].name);
+		assert_consistent(&ev, buf, len);
+		assert_int_equal(ev.group, UEVENT_GROUP_UDEV);
+		assert_int_equal(ev.len, len); /* the header counts: the kernel charges it */
+		assert_string_equal(ev.action, "change");
+		assert_string_equal(ev.devpath, "/devices/virtual/net/lo");
+		assert_string_equal(ev.subsystem, "net");
+		assert_int_equal(ev.seqnum, 4312);
+		assert_int_equal(ev.nkeys, 12);
+		assert_string_equal(uevent_get(&ev, "CURRENT_TAGS"), ":systemd:");
+		free(buf);
+	}
+}
+
+static void test_uevent_rejects_hostile_udev_datagrams(void **state)
+{
+	static char src[1024];
+	static struct uevent ev;
+	const uint32_t n = sizeof(udev_lo), MAGIC_BE = htonl(UEVENT_UDEV_MAGIC);
+	const struct {
+		const char *name;
+		uint32_t magic, off, plen;
+		const char *props;
+		size_t props_len; /* bytes after the header */
+		size_t cut;	  /* bytes cut off the end */
+		int ret;
+	} cases[] = {
+		{ "wrong magic", ~MAGIC_BE, 40, n, udev_lo, n, 0, -EINVAL },
+		{ "magic in host order", htonl(MAGIC_BE) == MAGIC_BE ? 0 : UEVENT_UDEV_MAGIC, 40, n,
+		  udev_lo, n, 0, -EINVAL },
+		{ "truncated header", MAGIC_BE, 40, n, udev_lo, 0, 10, -EINVAL },
+		{ "header only", MAGIC_BE, 40, 0, "", 0, 0, -EINVAL },
+		{ "properties_off beyond the datagram", MAGIC_BE, 4096, n, udev_lo, n, 0, -EINVAL },
+		{ "properties_off at its end", MAGIC_BE, 40 + n, 1, udev_lo, n, 0, -EINVAL },
+		{ "properties_off inside the header", MAGIC_BE, 16, n, udev_lo, n, 0, -EINVAL },
+		{ "properties_off near 2^32", MAGIC_BE, 0xfffffff0u, 0x20, udev_lo, n, 0, -EINVAL },
+		{ "properties_len beyond the datagram", MAGIC_BE, 40, n + 1, udev_lo, n, 0,
+		  -EINVAL },
+		{ "properties_len near 2^32", MAGIC_BE, 40, 0xffffffffu, udev_lo, n, 0, -EINVAL },
+		{ "datagram cut in the properties", MAGIC_BE, 40, n, udev_lo, n, 20, -EINVAL },
+		{ "properties without final NUL", MAGIC_BE, 40, n - 1, udev_lo, n - 1, 0, -EINVAL },
+		{ "no ACTION", MAGIC_BE, 40, 23, "DEVPATH=/x\0SUBSYSTEM=a", 23, 0, -EINVAL },
+		{ "no DEVPATH", MAGIC_BE, 40, 11, "ACTION=add", 11, 0, -EINVAL },
+		{ "only NULs", MAGIC_BE, 40, 8, "\0\0\0\0\0\0\0", 8, 0, -EINVAL },
+		{ "an empty field then more", MAGIC_BE, 40, 24, "ACTION=add\0\0DEVPATH=/x", 24, 0,
+		  -EINVAL },
+		{ "key without =", MAGIC_BE, 40, 27, "ACTION=add\0DEVPATH=/x\0JUNK", 27, 0,
+		  -EINVAL },
+		{ "bad SEQNUM", MAGIC_BE, 40, 30, "ACTION=add\0DEVPATH=/x\0SEQNUM=x", 30, 0,
+		  -EINVAL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = build_udev(src, cases[i].magic, cases[i].off, cases[i].plen,
+					cases[i].props, cases[i].props_len) -
+			     cases[i].cut;
+		char *buf = copy_exact(src, len);
+		int r;
+
+		assert_int_equal(uevent_parse(&ev, dg_lo, sizeof(dg_lo)), 0);
+		r = uevent_parse(&ev, buf, len);
+		if (r != cases[i].ret)
+			fail_msg("case \"%s\": %d, not %d", cases[i].name, r, cases[i].ret);
 		assert_empty(&ev);
 		free(buf);
 	}
@@ -507,6 +642,8 @@ int main(void)
 		cmocka_unit_test(test_uevent_accepts_header_without_keys),
 		cmocka_unit_test(test_uevent_seqnum_takes_full_u64_range),
 		cmocka_unit_test(test_uevent_rejects_malformed_datagrams),
+		cmocka_unit_test(test_uevent_parses_udev_datagrams),
+		cmocka_unit_test(test_uevent_rejects_hostile_udev_datagrams),
 		cmocka_unit_test(test_uevent_rejects_null_arguments),
 		cmocka_unit_test(test_uevent_rejects_more_than_max_keys),
 		cmocka_unit_test(test_uevent_rejects_oversized_datagrams),

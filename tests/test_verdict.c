@@ -491,6 +491,83 @@ static void test_verdict_names(void **state)
 	assert_string_equal(verdict_name((enum nl_verdict)99), "unknown");
 }
 
+/* The need of a socket is the larger need of the groups it joined. */
+static void test_verdict_group_need_table(void **state)
+{
+	static const struct {
+		const char *name;
+		uint32_t groups;
+		uint64_t kernel, udev, want;
+	} rows[] = {
+		{ "group 1 only: the kernel's need", 0x1, 100000, 900000, 100000 },
+		{ "group 2 only: udev's need", 0x2, 100000, 900000, 900000 },
+		{ "group 2 only, udev's smaller: still udev's", 0x2, 100000, 50000, 50000 },
+		{ "both: the larger", 0x3, 100000, 900000, 900000 },
+		{ "both, the kernel's larger", 0x3, 950000, 900000, 950000 },
+		{ "group 2, udev's unknown: the kernel's", 0x2, 100000, 0, 100000 },
+		{ "both unknown", 0x3, 0, 0, 0 },
+		{ "other groups only: the kernel's", 0x4, 100000, 900000, 100000 },
+		{ "group 2 among others", 0x6, 100000, 900000, 900000 },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		uint64_t got = verdict_group_need(rows[i].groups, rows[i].kernel, rows[i].udev);
+
+		if (got != rows[i].want)
+			fail_msg("%s: %llu, want %llu", rows[i].name, (unsigned long long)got,
+				 (unsigned long long)rows[i].want);
+	}
+}
+
+/*
+ * A default-buffer listener of 831488 bytes (what apply wrote from group 1's
+ * need): fine on group 1, at risk on group 2 when udev's need is larger, its
+ * events counted in group 2's charge and the fix naming group 2's need.
+ */
+static void test_verdict_follows_the_groups_joined(void **state)
+{
+	static const struct {
+		const char *name;
+		uint32_t groups;
+		enum nl_verdict want;
+		uint64_t holds;
+		const char *fix;
+	} rows[] = {
+		{ "group 1 listener", 0x1, VERDICT_OK, 831488 / 832, "" },
+		{ "group 2 listener", 0x2, VERDICT_AT_RISK, 831488 / 2304,
+		  "raise rmem_default to 1630208" },
+		{ "both groups", 0x3, VERDICT_AT_RISK, 831488 / 2304,
+		  "raise rmem_default to 1630208" },
+	};
+	struct verdict_input in;
+	struct verdict v;
+	char fix[VERDICT_FIX_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		memset(&in, 0, sizeof(in));
+		in.protocol = 15;
+		in.groups = rows[i].groups;
+		in.rcvbuf = 831488;
+		in.rmem_default = 831488;
+		in.rmem_max = 831488;
+		in.sock_min = 2304;
+		in.typical_charge = 832;
+		in.need_bytes = 415744;
+		in.udev_need_bytes = 1630000;
+		in.udev_typical_charge = 2304;
+		in.target_default = 1630208;
+		in.pid = 4242;
+		verdict_judge(&in, &v);
+		verdict_fix(&in, fix, sizeof(fix));
+		if (v.verdict != rows[i].want || v.holds_events != rows[i].holds)
+			fail_msg("%s: %s holding %llu", rows[i].name, verdict_name(v.verdict),
+				 (unsigned long long)v.holds_events);
+		if (rows[i].fix[0] == '\0' ? fix[0] != '\0' : strstr(fix, rows[i].fix) == NULL)
+			fail_msg("%s: fix \"%s\", want \"%s\"", rows[i].name, fix, rows[i].fix);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +589,8 @@ int main(void)
 		cmocka_unit_test(test_verdict_ask_bytes_rounds_half_need_up),
 		cmocka_unit_test(test_verdict_fix_fits_with_huge_numbers),
 		cmocka_unit_test(test_verdict_names),
+		cmocka_unit_test(test_verdict_group_need_table),
+		cmocka_unit_test(test_verdict_follows_the_groups_joined),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

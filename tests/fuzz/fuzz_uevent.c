@@ -27,7 +27,12 @@ static void check_parsed(const struct uevent *ev, const char *buf, size_t len)
 {
 	size_t i;
 
-	check(ev->header == buf && strchr(ev->header, '@') != NULL);
+	if (ev->group == UEVENT_GROUP_UDEV)
+		check(ev->header == NULL && ev->action != NULL && ev->devpath != NULL &&
+		      len >= UEVENT_UDEV_HEADER_SIZE && memcmp(buf, "libudev", 8) == 0);
+	else
+		check(ev->group == UEVENT_GROUP_KERNEL && ev->header == buf &&
+		      strchr(ev->header, '@') != NULL);
 	check(ev->len == len);
 	check(ev->nkeys <= UEVENT_MAX_KEYS);
 	for (i = 0; i < ev->nkeys; i++) {
@@ -50,6 +55,7 @@ static void check_parsed(const struct uevent *ev, const char *buf, size_t len)
 static void check_failed(const struct uevent *ev, int r)
 {
 	check(r == -EINVAL || r == -ERANGE || r == -E2BIG);
+	check(ev->group == 0);
 	check(ev->header == NULL && ev->action == NULL && ev->devpath == NULL);
 	check(ev->subsystem == NULL && ev->seqnum == 0 && ev->nkeys == 0 && ev->len == 0);
 	check(uevent_get(ev, "ACTION") == NULL);

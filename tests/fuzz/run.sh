@@ -32,7 +32,7 @@ sources() {
 	case $1 in
 	uevent) echo daemon/uevent.c daemon/num.c ;;
 	nlscan) echo daemon/nlparse.c daemon/num.c ;;
-	state) echo daemon/state.c daemon/num.c daemon/paths.c daemon/safedir.c ;; # state_save() writes through paths
+	state) echo daemon/state.c daemon/num.c daemon/paths.c daemon/safedir.c daemon/clock.c ;; # state_save() writes through paths
 	conf) echo conf/conf.c daemon/num.c daemon/paths.c daemon/safedir.c daemon/sanitize.c ;;  # nlt_conf_load() reads with paths_read_alloc()
 	charge) echo daemon/charge.c ;;
 	burst) echo daemon/burst.c ;;
@@ -47,9 +47,9 @@ packages() {
 # The functions each harness is about, for the coverage report.
 functions() {
 	case $1 in
-	uevent) echo 'uevent_parse|parse_fields|parse_seqnum|header_valid|uevent_get' ;;
+	uevent) echo 'uevent_parse|parse_kernel|parse_udev|parse_keys|parse_seqnum|header_valid|uevent_get' ;;
 	nlscan) echo 'nlparse_table|parse_header|parse_row|split|parse_dec|parse_hex|parse_sk' ;;
-	state) echo 'state_parse|state_format|split|parse_u64|parse_boot|parse_pair|check_end' ;;
+	state) echo 'state_parse|state_format|split|parse_u64|parse_boot|parse_udev|parse_pair|check_end' ;;
 	conf) echo 'nlt_conf_load_buffer|prescan|parse_|validate_|conf_errfunc|copy_out' ;;
 	charge) echo 'charge_' ;;
 	burst) echo 'burst_|win_|subsys_|clock_advance' ;;

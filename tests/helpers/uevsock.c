@@ -2,6 +2,8 @@
 /* Test listener on the uevent group, driven line by line on stdin: a probe or a victim. */
 /*
  * usage: uevsock [--rcvbuf N | --force N] [--no-enobufs] [--comm NAME] [--mark UUID]
+ *                [--groups MASK]
+ * MASK: the multicast groups it joins (default 1: the kernel's; 2: udevd's; 3: both).
  * Prints "ready PID RCVBUF" and then answers commands read from stdin:
  *   stat   -> {"rcvbuf":..,"rmem_alloc":..,"drops":..,"events":..,"bytes":..,"enobufs":..,
  *              "marked":..,"marked_bytes":..,"queued":..}
@@ -169,7 +171,9 @@ int main(int argc, char **argv)
 			continue;
 		}
 		v = atoi(argv[i + 1]);
-		if (strcmp(argv[i], "--rcvbuf") == 0)
+		if (strcmp(argv[i], "--groups") == 0)
+			sa.nl_groups = (unsigned int)v;
+		else if (strcmp(argv[i], "--rcvbuf") == 0)
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
 		else if (strcmp(argv[i], "--force") == 0) {
 			v /= 2;
@@ -238,6 +242,7 @@ int main(int argc, char **argv)
 usage:
 	fprintf(
 	    stderr,
-	    "usage: uevsock [--rcvbuf N | --force N] [--no-enobufs] [--comm NAME] [--mark UUID]\n");
+	    "usage: uevsock [--rcvbuf N | --force N] [--no-enobufs] [--comm NAME] [--mark UUID] "
+	    "[--groups MASK]\n");
 	return 2;
 }

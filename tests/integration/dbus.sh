@@ -39,7 +39,7 @@ wait_for 10 grep -q "serving org.nltune1" "$TMP/d.err" || fail "nltuned not on t
 rec=$("$NLTUNE" -c "$TMP/nltune.conf" recommend --no-daemon --json)
 [ "$(prop RecommendedRmemDefault)" -eq "$(jq .rmem_default <<<"$rec")" ] || fail "RecommendedRmemDefault"
 [ "$(prop RecommendedRmemMax)" -eq "$(jq .rmem_max <<<"$rec")" ] || fail "RecommendedRmemMax"
-for p in EventsTotal PeakBytes DropsTotal PeakEvents; do
+for p in EventsTotal PeakBytes DropsTotal PeakEvents UdevEventsTotal UdevPeakBytes UdevPeakEvents; do
 	[[ "$(prop $p)" =~ ^[0-9]+$ ]] || fail "property $p unreadable"
 done
 B introspect --xml-interface org.nltune1 /org/nltune1 > "$TMP/introspect.xml"
@@ -55,8 +55,10 @@ nocost='del(.recommended.cost) | .recommended.reason |= sub("; (the raise reache
 for k in sysctl recommended; do
 	[ "$(jq -c "$nocost | .$k" "$TMP/describe.json")" = "$(jq -c "$nocost | .$k" "$TMP/status.json")" ] || fail "Describe.$k differs from status"
 done
-[ "$(jq -c '.uevents | keys' "$TMP/describe.json")" = '["own_drops","peak_bytes","peak_events","total","window_ms"]' ] ||
+[ "$(jq -c '.uevents | keys' "$TMP/describe.json")" = '["own_drops","peak_bytes","peak_events","total","udev","window_ms"]' ] ||
 	fail "uevents keys: $(jq -c '.uevents | keys' "$TMP/describe.json")"
+[ "$(jq -c '.uevents.udev | keys' "$TMP/describe.json")" = '["peak_bytes","peak_events","total"]' ] ||
+	fail "uevents.udev keys: $(jq -c '.uevents.udev | keys' "$TMP/describe.json")"
 
 # --- the seed victim: listed, alerted once, signalled ---------------------------------------------
 B --json=short monitor --match "type='signal',interface='org.nltune1.Manager',member='Alert'" \
