@@ -25,7 +25,7 @@
 /* A configuration is a few hundred bytes; anything this big is not one. */
 #define CONF_MAX_BYTES (1024 * 1024)
 
-/* Defaults of SPEC.md, shared by nlt_conf_defaults() and the option table. */
+/* The built-in defaults (nltune.conf(5)), shared by nlt_conf_defaults() and the option table. */
 #define DEF_POLICY	      NLT_POLICY_RAISE_ONLY
 #define DEF_WINDOW_MS	      1000
 #define DEF_HEADROOM	      2.0

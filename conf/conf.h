@@ -37,7 +37,7 @@ struct nlt_conf {
 	enum nlt_hide hide_owners; /* auto: hide when /proc is mounted with hidepid */
 };
 
-/* Fill c with the built-in defaults of SPEC.md. */
+/* Fill c with the built-in defaults (nltune.conf(5)). */
 void nlt_conf_defaults(struct nlt_conf *c);
 
 /*

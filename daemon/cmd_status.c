@@ -169,7 +169,7 @@ int cmd_status(struct cli *c)
 	h = cli_history(c, true);
 	if (h)
 		json_object_object_add(d.status, "history", h);
-	/* 3: it worked and something needs attention, as SPEC.md says. */
+	/* 3: it worked and something needs attention, as nltune(8) says. */
 	r = render_attention(d.status, why, sizeof(why)) ? 3 : 0;
 	if (c->json)
 		cli_print_json(c, json_object_get(d.status));

@@ -133,16 +133,16 @@ const struct recommendation *manager_recommend(struct manager *m);
  */
 int manager_apply(struct manager *m, bool dry_run, struct rmem *after, char *err, size_t errlen);
 /*
- * Raise the uevent socket inode to size bytes (0 = recommended) in its first holder. 0, or
- * -ENOENT (no such socket), -EPROTOTYPE (not a uevent socket), -ESRCH (no holder) or what
- * fixsock_raise returns, with err filled.
- */
-/*
  * Put back the values in force before nltune first wrote them this boot and
  * remove the --persist drop-in (dry_run: compute only); the values in force
  * afterwards. 0 or -errno with err (what was written is restored).
  */
 int manager_revert(struct manager *m, bool dry_run, struct rmem *after, char *err, size_t errlen);
+/*
+ * Raise the uevent socket inode to size bytes (0 = recommended) in its first holder. 0, or
+ * -ENOENT (no such socket), -EPROTOTYPE (not a uevent socket), -ESRCH (no holder) or what
+ * fixsock_raise returns, with err filled.
+ */
 int manager_fix_socket(struct manager *m, uint64_t inode, uint64_t size, uint64_t *rcvbuf,
 		       char *err, size_t errlen);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* SOCKET and ALERT of SPEC.md: one field table each, walked by JSON, D-Bus a{sv} and metrics. */
+/* SOCKET and ALERT records (README.md, JSON): one field table each, walked by JSON, D-Bus a{sv} and
+ * metrics. */
 #ifndef NLTUNE_RECORD_H
 #define NLTUNE_RECORD_H
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /*
- * Check a status document (Describe) member by member: the members of SPEC.md
+ * Check a status document (Describe) member by member: the members README.md documents
  * present with their types, SOCKET and ALERT records typed by their field
  * tables (record.h), the optional "history" and "scan" objects. Every string
  * in it is sanitized in place. Returns 0, or -EBADMSG with why naming the

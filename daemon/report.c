@@ -319,7 +319,7 @@ static void jt_str(struct jtext *t, const char *s)
 	jt_put(t, "\"", 1);
 }
 
-/* The record as report_record_json() would be written plainly, without building it. */
+/* The record as JSON text, straight from its field table, with no json_object built. */
 static void jt_record(struct jtext *t, const struct record_schema *s, const void *rec)
 {
 	bool first = true;

@@ -48,9 +48,9 @@ struct alert;
 
 struct record_schema;
 
-/* SOCKET of SPEC.md. */
+/* A SOCKET record (README.md, JSON). */
 json_object *report_socket_json(const struct sockrow *r);
-/* ALERT of SPEC.md; time as ISO 8601 UTC. */
+/* An ALERT record (README.md, JSON); time as ISO 8601 UTC. */
 json_object *report_alert_json(const struct alert *a);
 
 struct scanner;
@@ -71,7 +71,7 @@ struct status_input {
 
 struct state_boot;
 /*
- * The `status --json` document of SPEC.md; "uevents" also carries
+ * The `status --json` document (README.md, JSON); "uevents" also carries
  * coldplug_events, coldplug_bytes and coldplug_ms once this boot's coldplug
  * burst was measured, and "udev" (group 2: {"total","peak_events","peak_bytes"},
  * with its own coldplug_* once measured) always.

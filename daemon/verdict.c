@@ -9,9 +9,10 @@
 
 #include "charge.h"
 
-#define PROTO_UEVENT	15  /* NETLINK_KOBJECT_UEVENT */
-#define CHARGE_FALLBACK 832 /* truesize of a small uevent (KERNEL.md section 3) */
-#define ROUND		4096u
+#define PROTO_UEVENT 15 /* NETLINK_KOBJECT_UEVENT */
+#define CHARGE_FALLBACK                                                                            \
+	832 /* truesize of a small uevent (measured: README.md, How nltune decides) */
+#define ROUND 4096u
 
 /*
  * SOCK_MIN_RCVBUF is 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)): 2232 on

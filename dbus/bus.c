@@ -452,12 +452,7 @@ static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *er
 		b->describe_uid = view;
 	}
 	charge(b, msg, strlen(b->describe));
-	{
-		int rr = sd_bus_reply_method_return(msg, "s", b->describe);
-		uint64_t c = 0;
-		sd_bus_message_get_cookie(msg, &c);
-		return rr;
-	}
+	return sd_bus_reply_method_return(msg, "s", b->describe);
 }
 
 static int method_list_sockets(sd_bus_message *msg, void *userdata, sd_bus_error *error)

@@ -39,7 +39,7 @@ static void test_charge_default_model_is_linux_6_18_x86_64(void **state)
 	assert_int_equal(m.align, 64);
 }
 
-/* KERNEL.md section 3: measured with SO_MEMINFO on an unread socket. */
+/* Measured with SO_MEMINFO on an unread socket. */
 static void test_charge_matches_measured_boundaries(void **state)
 {
 	static const struct charge_case cases[] = {

@@ -695,7 +695,7 @@ static void test_nlscan_live_diag_finds_undersized_listener(void **state)
 	assert_int_equal(row.groups, 1);
 	assert_int_equal(row.portid, sa.nl_pid);
 	assert_true(row.has_diag);
-	/* SOCK_MIN_RCVBUF (2304 on 6.18 x86_64), measured rather than assumed: KERNEL.md 1 */
+	/* SOCK_MIN_RCVBUF (2304 on 6.18 x86_64), measured rather than assumed */
 	assert_int_equal(row.rcvbuf, unit_rcvbuf(fd));
 	assert_int_equal(row.rcvbuf, sock_min_rcvbuf());
 	/* Queued: other uevents on the machine may be; never more than one event past full. */

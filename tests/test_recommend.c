@@ -20,7 +20,7 @@
 #define DEF_CEILING 33554432ull
 #define BOOT_NOW    "11111111-2222-3333-4444-555555555555"
 
-/* The built-in defaults of SPEC.md, filled by hand: conf.c is not linked here. */
+/* The built-in defaults (nltune.conf(5)), filled by hand: conf.c is not linked here. */
 static void conf_fill(struct nlt_conf *c)
 {
 	memset(c, 0, sizeof(*c));

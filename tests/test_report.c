@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests of report: UTF-8 cleaning and every JSON record checked against SPEC.md. */
+/* Tests of report: UTF-8 cleaning and every JSON record checked against the documented keys. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
