@@ -74,14 +74,19 @@ listed() {
 		[ "$(jq '[.[] | select(.comm == "nlhold" and .netns != '"$mine"')] | length' "$TMP/u.json")" -ge $NS ]
 }
 wait_for 20 listed || fail "nltuned lists $(jq '[.[] | select(.netns != '"$mine"')] | length' "$TMP/u.json" 2>/dev/null) listeners in other namespaces, want $NS"
-NL sockets --json > "$TMP/d.json" || fail "sockets"
-NL sockets --json --no-daemon > "$TMP/l.json" || fail "sockets --no-daemon"
-problems "$TMP/d.json" > "$TMP/d.txt"
-problems "$TMP/l.json" > "$TMP/l.txt"
+# A sock_diag dump is not atomic: one that ran while the kernel resized its table may miss
+# sockets, and the next scan has them. So the two views are compared until a moment they agree.
+same() {
+	NL sockets --json > "$TMP/d.json" || fail "sockets"
+	NL sockets --json --no-daemon > "$TMP/l.json" || fail "sockets --no-daemon"
+	problems "$TMP/d.json" > "$TMP/d.txt"
+	problems "$TMP/l.json" > "$TMP/l.txt"
+	diff "$TMP/d.txt" "$TMP/l.txt" > /dev/null
+}
+wait_for 15 same || fail "daemon and local scan differ: $(diff "$TMP/d.txt" "$TMP/l.txt" | head -5)"
 nd=$(wc -l < "$TMP/d.txt") nl=$(wc -l < "$TMP/l.txt")
 echo "problem sockets of nlhold: daemon $nd, local $nl (of $(jq length "$TMP/d.json") listed)"
 [ "$nl" -ge $((PROCS * 2)) ] || fail "only $nl nlhold sockets need attention: want the $((PROCS * 2)) SO_RCVBUF 1024 listeners at least"
-diff "$TMP/d.txt" "$TMP/l.txt" > /dev/null || fail "daemon and local scan differ: $(diff "$TMP/d.txt" "$TMP/l.txt" | head -5)"
 ! grep -q ' 0$' "$TMP/d.txt" || fail "$(grep -c ' 0$' "$TMP/d.txt") problem sockets listed without an owner"
 nsn=$(jq '[.[] | select(.comm == "nlhold" and .netns != '"$mine"' and (.pids | length) > 0) | .netns] | unique | length' "$TMP/u.json")
 [ "$nsn" -eq $NS ] || fail "listeners of $nsn namespaces listed with their owners, want $NS"
