@@ -365,7 +365,17 @@ static void test_scan_resolve_pid_finds_every_socket_of_a_pid(void **state)
 }
 
 #define NS_N   (2 * SCAN_NETNS_PER_RUN + 4)
-#define NS_PID 2000
+/*
+ * The scanner takes its own namespace from <proc>/<its pid>/ns/net: the namespaces' pids stay
+ * clear of the test's own, which a busy machine's wrapped pid counter may put anywhere.
+ */
+#define NS_PID ns_pid_base()
+static int ns_pid_base(void)
+{
+	int self = (int)getpid();
+
+	return self >= 2000 && self <= 2000 + NS_N ? 3000 : 2000;
+}
 #define NS_INO 500000
 
 /* NS_N other namespaces, each entered by pid NS_PID + i and holding one socket. */
