@@ -3,7 +3,8 @@
 # The boot test inside the guest: once the boot is over, check what the issue of a real boot
 # is about and write "ok:", "FAIL:", "info:" lines to the results port, then power off.
 # /proc/cmdline says which boot this is: nltune.vmt=1 or 2, nltune.vmt.mode=test|measure, and
-# nltune.vmt.extra=1 to run the charge test (and with nltune.vmt.events=N > 0 the cost benchmark).
+# nltune.vmt.extra=1 to run the charge test (and with nltune.vmt.events=N > 0 the cost benchmark),
+# nltune.vmt.usb=1 to plug USB devices at the end (usbplug.sh, with the host's help).
 # The results port: a virtio serial port where the machine has one UART (arm64 virt), else ttyS1.
 set -u
 out=/dev/virtio-ports/org.nltune.results
@@ -199,4 +200,6 @@ if [ "$(arg nltune.vmt.extra)" = 1 ]; then
 		check "cost benchmark ran (tests/bench/cost.sh, $events events)" test $rc -eq 0
 	fi
 fi
+# shellcheck source=usbplug.sh
+[ "$(arg nltune.vmt.usb)" != 1 ] || . /usr/local/lib/nltune-vmt/usbplug.sh
 finish
