@@ -19,7 +19,14 @@ mode=${mode:-test}
 fails=0
 say() { echo "$*" >&3; echo "$*"; }
 ok() { say "ok: $*"; }
-bad() { say "FAIL: $*"; fails=$((fails + 1)); }
+# The USB plug's boot runs Debian's generic kernel for its USB drivers: the four boots on the
+# cloud kernel decide the checks of the boot itself; here they are said as "warn:" lines and the
+# plug's checks decide.
+soft=0
+[ "$(arg nltune.vmt.usb)" != 1 ] || soft=1
+bad() {
+	if [ $soft = 1 ]; then say "warn: $*"; else say "FAIL: $*"; fails=$((fails + 1)); fi
+}
 info() { say "info: $*"; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 # block NAME COMMAND...: the output of COMMAND between begin/end lines, for the host's log.
@@ -201,5 +208,5 @@ if [ "$(arg nltune.vmt.extra)" = 1 ]; then
 	fi
 fi
 # shellcheck source=usbplug.sh
-[ "$(arg nltune.vmt.usb)" != 1 ] || . /usr/local/lib/nltune-vmt/usbplug.sh
+[ $soft = 0 ] || { soft=0; . /usr/local/lib/nltune-vmt/usbplug.sh; }
 finish
