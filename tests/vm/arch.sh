@@ -10,6 +10,10 @@ x86_64)
 	QEMU_MACHINE="-M pc"
 	QEMU_MEM=512
 	KERNEL_PKG=linux-image-cloud-amd64
+	# The cloud kernel has no USB at all: the USB plug boot takes the generic one.
+	USB_KERNEL_PKG=linux-image-amd64
+	# The USB plug boot (VM_USB=0 leaves it out).
+	USB_DEFAULT=1
 	CONSOLE=ttyS0
 	# Accelerators to try in order; each is probed with a short boot first.
 	ACCELS="kvm:qemu64 tcg"
@@ -27,6 +31,8 @@ arm64)
 	QEMU_MACHINE="-M virt -cpu cortex-a57"
 	QEMU_MEM=128
 	KERNEL_PKG=linux-image-arm64
+	USB_KERNEL_PKG=linux-image-arm64
+	USB_DEFAULT=0
 	CONSOLE=ttyAMA0
 	ACCELS="tcg"
 	# Built in a multiarch chroot with dpkg-buildpackage -aarm64 (tests/vm/crossdeb.sh); the

@@ -7,6 +7,9 @@
 # The guest's results come back on a port of their own (tests/vm/guest/probe.sh). The last boot
 # (clean, separate /var) also runs tests/integration/charge.sh against the guest's kernel and,
 # where the architecture is not the host's, tests/bench/cost.sh (VM_BENCH_EVENTS events).
+# Then, where the architecture has it (VM_USB=0 leaves it out), a fifth boot on a kernel with USB
+# host drivers plugs USB devices into the running guest through QEMU's monitor when the guest
+# asks (tests/vm/guest/usbplug.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -20,6 +23,7 @@ WORK=$O/vm-$ARCH
 BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-$BOOT_TIMEOUT_DEFAULT}
 BENCH_EVENTS=${VM_BENCH_EVENTS:-$BENCH_EVENTS_DEFAULT}
 MEASURE_BOOTS=${VM_MEASURE_BOOTS:-3}
+USB=${VM_USB:-$USB_DEFAULT}
 
 skip() { echo "vm-check: skipped: $*"; exit 77; }
 die() { echo "vm-check: $*" >&2; exit 1; }
@@ -54,6 +58,8 @@ fi
 t_start=$SECONDS
 mkdir -p "$WORK" "$CACHE"
 base=$("$here/image.sh" "$CACHE")
+usb_base=""
+[ "$MODE" != test ] || [ "$USB" != 1 ] || usb_base=$("$here/image.sh" "$CACHE" usb)
 if [ "$FOREIGN" = 1 ]; then
 	deb=$("$here/crossdeb.sh" "$CACHE" "$WORK") || die "cannot cross-build the $DEB_ARCH package"
 	helpers=$WORK/helpers
@@ -92,10 +98,11 @@ probe_accel() {
 }
 
 # ---- disks: the cached base plus this tree's package and the test files ----------------------
-make_disks() { # LAYOUT: single | splitvar
-	local layout=$1 root=$WORK/root-$1
+make_disks() { # LAYOUT: single | splitvar | usb (the usb image, one filesystem)
+	local layout=$1 root=$WORK/root-$1 src=$base
+	[ "$layout" != usb ] || src=$usb_base
 	rm -rf "$root" && mkdir -p "$root"
-	tar -C "$root" -xf "$base"
+	tar -C "$root" -xf "$src"
 	cp "$deb" "$root/tmp/nltune.deb"
 	chroot "$root" dpkg -i /tmp/nltune.deb > "$WORK/dpkg-$layout.log" 2>&1 ||
 		die "dpkg -i failed: $(tail -n 5 "$WORK/dpkg-$layout.log")"
@@ -105,6 +112,7 @@ make_disks() { # LAYOUT: single | splitvar
 	local v=$root/usr/local/lib/nltune-vmt
 	install -d "$v/build/tests/helpers" "$v/build/bench" "$v/repo/tests/integration" "$v/repo/tests/bench"
 	install -m 0755 "$here/guest/probe.sh" "$helpers/uevsock" "$v/"
+	install -m 0644 "$here/guest/usbplug.sh" "$v/"
 	ln -s /usr/local/lib/nltune-vmt/uevsock "$v/build/tests/helpers/uevsock"
 	[ ! -x "$helpers/uevread" ] || install -m 0755 "$helpers/uevread" "$helpers/uevblast" "$v/build/bench/"
 	ln -s /usr/bin/nltune "$v/build/nltune"
@@ -141,19 +149,64 @@ make_disks() { # LAYOUT: single | splitvar
 	rm -rf "$root"
 }
 
+# ---- the USB plug: QEMU's monitor on two FIFOs, driven when the guest asks --------------------
+# A usb-hub with two keyboards, a mouse and a tablet behind it, and a 64 MiB usb-storage.
+usb_commands() { # add | del
+	if [ "$1" = add ]; then
+		echo "device_add usb-hub,id=vmthub,bus=xhci.0,port=1"
+		echo "device_add usb-kbd,id=vmtkbd1,bus=xhci.0,port=1.1"
+		echo "device_add usb-kbd,id=vmtkbd2,bus=xhci.0,port=1.2"
+		echo "device_add usb-mouse,id=vmtmouse,bus=xhci.0,port=1.3"
+		echo "device_add usb-tablet,id=vmttablet,bus=xhci.0,port=1.4"
+		echo "device_add usb-storage,id=vmtstor,bus=xhci.0,port=2,drive=vmtdisk"
+	else
+		printf 'device_del %s\n' vmtstor vmttablet vmtmouse vmtkbd2 vmtkbd1 vmthub
+	fi
+	echo "info usb"
+}
+# The guest's requests on the results port, each once and in order; killed when QEMU exits.
+usb_driver() { # RESULTS MONITOR
+	local res=$1 mon=$2 step
+	for step in "plug 1" "unplug 1" "plug 2"; do
+		until tr -d '\r' < "$res" 2> /dev/null | grep -q "^usb: $step\$"; do sleep 0.2; done
+		case $step in plug*) usb_commands add ;; *) usb_commands del ;; esac > "$mon.in"
+	done
+}
+usb_qemu_args() { # MONITOR: the controller, the storage's disk, the monitor
+	local mon=$1
+	rm -f "$mon.in" "$mon.out" "$WORK/usb-disk.img"
+	mkfifo "$mon.in" "$mon.out"
+	truncate -s 64M "$WORK/usb-disk.img"
+	mkfs.ext4 -q -F -L vmtusb "$WORK/usb-disk.img"
+	echo "-device qemu-xhci,id=xhci -monitor pipe:$mon" \
+		"-blockdev driver=file,node-name=vmtdiskf,filename=$WORK/usb-disk.img" \
+		"-blockdev driver=raw,node-name=vmtdisk,file=vmtdiskf"
+}
+
 boot() { # LAYOUT N MODE [extra kernel arguments]: one boot; the results in $WORK/$LAYOUT-$N.res
 	local layout=$1 n=$2 mode=$3 extra=${4:-} res=$WORK/$1-$2.res con=$WORK/$1-$2.console
 	local disks="-drive file=$WORK/root-$layout.img,format=raw,if=virtio"
 	[ "$layout" = splitvar ] && disks="$disks -drive file=$WORK/var-$layout.img,format=raw,if=virtio"
+	local k=$kernel i=$initrd devs="-monitor none" limit=$BOOT_TIMEOUT mon=$WORK/$1-$2.monitor drv="" cat=""
 	rm -f "$res" "$con"
+	if [ "$layout" = usb ]; then
+		k=$kernel_usb i=$initrd_usb limit=$((BOOT_TIMEOUT + 600))
+		devs=$(usb_qemu_args "$mon")
+		: > "$res"
+		usb_driver "$res" "$mon" &
+		drv=$!
+		cat <> "$mon.out" > "$mon.log" &
+		cat=$!
+	fi
 	local t0=$SECONDS rc=0
 	# shellcheck disable=SC2086
-	timeout "$BOOT_TIMEOUT" $QEMU $QEMU_MACHINE $ACCEL -m $QEMU_MEM -smp 1 -nographic -no-reboot \
-		-monitor none -nic none -kernel "$kernel" -initrd "$initrd" $disks \
+	timeout "$limit" $QEMU $QEMU_MACHINE $ACCEL -m $QEMU_MEM -smp 1 -nographic -no-reboot \
+		$devs -nic none -kernel "$k" -initrd "$i" $disks \
 		-append "console=$CONSOLE root=LABEL=nltroot ro panic=-1 nltune.vmt=$n nltune.vmt.mode=$mode $extra" \
 		-serial file:"$con" $(result_port_args "$res") > "$WORK/$layout-$n.qemu" 2>&1 || rc=$?
+	[ -z "$drv" ] || { kill "$drv" "$cat" 2> /dev/null; wait "$drv" "$cat" 2> /dev/null || true; }
 	tr -d '\r' < "$res" > "$res.txt" 2>/dev/null || : > "$res.txt"
-	[ $rc -eq 0 ] || { tail -n 30 "$con"; die "$layout boot $n: qemu exited $rc after $((SECONDS - t0)) s (timeout $BOOT_TIMEOUT s); console in $con"; }
+	[ $rc -eq 0 ] || { tail -n 30 "$con"; die "$layout boot $n: qemu exited $rc after $((SECONDS - t0)) s (timeout $limit s); console in $con"; }
 	grep -q '^result:' "$res.txt" || { tail -n 30 "$con"; die "$layout boot $n: no result from the guest; console in $con"; }
 	log "$layout boot $n ($mode): $((SECONDS - t0)) s"
 	times="$times $layout-$n=$((SECONDS - t0))s"
@@ -162,6 +215,11 @@ boot() { # LAYOUT N MODE [extra kernel arguments]: one boot; the results in $WOR
 # ---- run ---------------------------------------------------------------------------------------
 tar -xOf "$base" --wildcards './boot/vmlinuz-*' > "$kernel"
 tar -xOf "$base" --wildcards './boot/initrd.img-*' > "$initrd"
+kernel_usb=$WORK/vmlinuz-usb initrd_usb=$WORK/initrd-usb
+if [ -n "$usb_base" ]; then
+	tar -xOf "$usb_base" --wildcards './boot/vmlinuz-*' > "$kernel_usb"
+	tar -xOf "$usb_base" --wildcards './boot/initrd.img-*' > "$initrd_usb"
+fi
 ACCEL=$(probe_accel)
 log "$ARCH: $QEMU $QEMU_MACHINE $ACCEL -m $QEMU_MEM; package ${deb##*/} ($(stat -c %s "$deb") B)"
 times=""
@@ -183,7 +241,8 @@ if [ "$MODE" = measure ]; then
 fi
 
 failed=0
-for layout in single splitvar; do
+# VM_LAYOUTS="" boots the USB plug alone (while working on it).
+for layout in ${VM_LAYOUTS-single splitvar}; do
 	make_disks "$layout"
 	for n in 1 2; do
 		extra=""
@@ -193,6 +252,12 @@ for layout in single splitvar; do
 		grep -q '^result: pass' "$WORK/$layout-$n.res.txt" || failed=1
 	done
 done
+if [ -n "$usb_base" ]; then
+	make_disks usb
+	boot usb 1 test "nltune.vmt.usb=1"
+	sed "s/^/  [usb boot] /" "$WORK/usb-1.res.txt" | grep -v '^  \[.*\]   ' || true
+	grep -q '^result: pass' "$WORK/usb-1.res.txt" || failed=1
+fi
 log "$ARCH boots:$times; whole run $((SECONDS - t_start)) s"
 [ $failed -eq 0 ] || die "FAIL (guest output in $WORK/*.res.txt, consoles in $WORK/*.console)"
 log "pass"
