@@ -364,7 +364,7 @@ static void test_scan_resolve_pid_finds_every_socket_of_a_pid(void **state)
 	assert_int_equal(scanner_resolve_pid(&f->sc, 4243), -ESRCH);
 }
 
-#define NS_N   (2 * SCAN_NETNS_PER_RUN + 4)
+#define NS_N (2 * SCAN_NETNS_PER_RUN + 4)
 /*
  * The scanner takes its own namespace from <proc>/<its pid>/ns/net: the namespaces' pids stay
  * clear of the test's own, which a busy machine's wrapped pid counter may put anywhere.
