@@ -189,12 +189,7 @@ int fixlog_save(const char *dir, const struct fixlog *l)
 
 	if (!disk || !buf)
 		goto out;
-	dfd = safedir_open(dir, true);
-	if (dfd < 0) {
-		r = dfd;
-		goto out;
-	}
-	lk = state_lock(dfd);
+	lk = state_lock_dir(dir, &dfd);
 	if (lk < 0) {
 		r = lk;
 		goto out;

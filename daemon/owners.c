@@ -324,28 +324,38 @@ static int merge(struct owners *o, const struct found *fresh, size_t nf, bool mi
 	return 0;
 }
 
+/*
+ * Ready c to look for the distinct inodes of inodes[n], each "not found" yet: 0 or -errno.
+ * c->want and c->found are the caller's to free, whatever the result.
+ */
+static int resolve_begin(struct resolve_ctx *c, const uint64_t *inodes, size_t n)
+{
+	uint64_t *want = NULL;
+	ssize_t m = sorted_set(inodes, n, &want);
+
+	if (m < 0)
+		return (int)m;
+	c->want = want;
+	c->n = (size_t)m;
+	c->found = calloc(c->n, sizeof(*c->found));
+	if (!c->found)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n; i++)
+		c->found[i].o.inode = c->want[i];
+	return 0;
+}
+
 int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n)
 {
 	struct resolve_ctx c = { 0 };
-	uint64_t *want = NULL;
-	ssize_t m;
 	size_t i;
 	int r, found = 0;
 
 	if (n == 0)
 		return 0;
-	m = sorted_set(inodes, n, &want);
-	if (m < 0)
-		return (int)m;
-	c.want = want;
-	c.n = (size_t)m;
-	c.found = calloc(c.n, sizeof(*c.found));
-	if (!c.found) {
-		r = -ENOMEM;
+	r = resolve_begin(&c, inodes, n);
+	if (r < 0)
 		goto out;
-	}
-	for (i = 0; i < c.n; i++)
-		c.found[i].o.inode = want[i];
 	o->walks++;
 	r = for_each_pid(resolve_pid, &c);
 	if (r < 0)
@@ -367,33 +377,22 @@ int owners_resolve(struct owners *o, const uint64_t *inodes, size_t n)
 		r = found;
 out:
 	free(c.found);
-	free(want);
+	free((void *)c.want);
 	return r;
 }
 
 int owners_resolve_pid(struct owners *o, pid_t pid, const uint64_t *inodes, size_t n)
 {
 	struct resolve_ctx c = { 0 };
-	uint64_t *want = NULL;
-	ssize_t m;
 	size_t i;
 	int r, found = 0;
 
 	r = owners_check_pid(pid);
 	if (r < 0 || n == 0)
 		return r;
-	m = sorted_set(inodes, n, &want);
-	if (m < 0)
-		return (int)m;
-	c.want = want;
-	c.n = (size_t)m;
-	c.found = calloc(c.n, sizeof(*c.found));
-	if (!c.found) {
-		r = -ENOMEM;
+	r = resolve_begin(&c, inodes, n);
+	if (r < 0)
 		goto out;
-	}
-	for (i = 0; i < c.n; i++)
-		c.found[i].o.inode = want[i];
 	r = resolve_pid(pid, &c);
 	if (r < 0)
 		goto out;
@@ -404,7 +403,7 @@ int owners_resolve_pid(struct owners *o, pid_t pid, const uint64_t *inodes, size
 		r = found;
 out:
 	free(c.found);
-	free(want);
+	free((void *)c.want);
 	return r;
 }
 

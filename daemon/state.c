@@ -558,6 +558,24 @@ bool state_replaceable(int err)
 	       err == -EINVAL || err == -ELOOP;
 }
 
+int state_lock_dir(const char *dir, int *dfd)
+{
+	int lk;
+
+	*dfd = safedir_open(dir, true);
+	if (*dfd < 0) {
+		lk = *dfd;
+		*dfd = -1;
+		return lk;
+	}
+	lk = state_lock(*dfd);
+	if (lk < 0) {
+		close(*dfd);
+		*dfd = -1;
+	}
+	return lk;
+}
+
 int state_save_merged(const char *dir, struct state *s, uint32_t keep, struct state_file_id *id)
 {
 	struct state *disk = malloc(sizeof(*disk));
@@ -570,12 +588,7 @@ int state_save_merged(const char *dir, struct state *s, uint32_t keep, struct st
 	r = -ENOMEM;
 	if (!disk || !buf)
 		goto out;
-	dfd = safedir_open(dir, true);
-	if (dfd < 0) {
-		r = dfd;
-		goto out;
-	}
-	lk = state_lock(dfd);
+	lk = state_lock_dir(dir, &dfd);
 	if (lk < 0) {
 		r = lk;
 		goto out;

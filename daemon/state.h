@@ -101,6 +101,11 @@ bool state_file_id_equal(const struct state_file_id *a, const struct state_file_
  * to release) or -errno (-ETIMEDOUT: another writer held it all that time).
  */
 int state_lock(int dfd);
+/*
+ * Open the directory dir (safedir_open, created if missing) into *dfd and take its writers'
+ * lock: the lock's fd, or -errno with *dfd closed and -1.
+ */
+int state_lock_dir(const char *dir, int *dfd);
 
 /* A load failed with err because of what the file is, not of reading it: a save replaces it. */
 bool state_replaceable(int err);
