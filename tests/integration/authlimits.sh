@@ -37,7 +37,8 @@ REFUSED="org.freedesktop.DBus.Error.AccessDenied: polkit does not allow org.nltu
 # fake_pk DELAY_MS: the stand-in polkit, refusing after DELAY_MS (its pid in $pk).
 fake_pk() {
 	[ -z "$pk" ] || { kill "$pk"; wait "$pk" 2> /dev/null; }
-	as polkitd "$FAKEPK" "$1" > "$TMP/pk.out" 2>&1 &
+	# Not through as(): $! must be the stand-in itself, so that kill and the cleanup reach it.
+	setpriv --reuid=polkitd --regid="$(id -g polkitd)" --clear-groups "$FAKEPK" "$1" > "$TMP/pk.out" 2>&1 &
 	pk=$!
 	PIDS+=($pk)
 	wait_for 5 grep -q '^ready' "$TMP/pk.out" || fail "the stand-in polkit did not start: $(cat "$TMP/pk.out")"
