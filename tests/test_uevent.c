@@ -422,7 +422,7 @@ static void test_uevent_rejects_hostile_udev_datagrams(void **state)
 		{ "no ACTION", MAGIC_BE, 40, 23, "DEVPATH=/x\0SUBSYSTEM=a", 23, 0, -EINVAL },
 		{ "no DEVPATH", MAGIC_BE, 40, 11, "ACTION=add", 11, 0, -EINVAL },
 		{ "only NULs", MAGIC_BE, 40, 8, "\0\0\0\0\0\0\0", 8, 0, -EINVAL },
-		{ "an empty field then more", MAGIC_BE, 40, 24, "ACTION=add\0\0DEVPATH=/x", 24, 0,
+		{ "an empty field then more", MAGIC_BE, 40, 23, "ACTION=add\0\0DEVPATH=/x", 23, 0,
 		  -EINVAL },
 		{ "key without =", MAGIC_BE, 40, 27, "ACTION=add\0DEVPATH=/x\0JUNK", 27, 0,
 		  -EINVAL },

@@ -67,6 +67,7 @@ static int rounds(int n, int introspects, int wait_ms)
 static int pending(int n)
 {
 	sd_bus **bus = calloc((size_t)n, sizeof(*bus));
+	int ret = 1;
 	char c;
 
 	if (!bus)
@@ -82,7 +83,8 @@ static int pending(int n)
 						     on_reply, NULL, "b", 1);
 		if (r < 0) {
 			fprintf(stderr, "authflood: connection %d: %s\n", i, strerror(-r));
-			return 1;
+			n = i + 1;
+			goto out;
 		}
 	}
 	fcntl(0, F_SETFL, O_NONBLOCK);
@@ -92,7 +94,12 @@ static int pending(int n)
 				;
 		usleep(10000);
 	}
-	return 0;
+	ret = 0;
+out:
+	for (int i = 0; i < n; i++)
+		sd_bus_close_unref(bus[i]);
+	free(bus);
+	return ret;
 }
 
 static long now_us(void)
@@ -112,9 +119,9 @@ static int cmp_long(const void *a, const void *b)
 
 static int latency(int n)
 {
-	long *us = calloc((size_t)n, sizeof(*us));
+	long *us = n > 0 ? calloc((size_t)n, sizeof(*us)) : NULL;
 
-	if (!us || n <= 0)
+	if (!us)
 		return 2;
 	for (int i = 0; i < n; i++) {
 		sd_bus_message *reply = NULL;
@@ -133,11 +140,13 @@ static int latency(int n)
 		sd_bus_flush_close_unref(b);
 		if (r < 0) {
 			fprintf(stderr, "authflood: call %d: %s\n", i, strerror(-r));
+			free(us);
 			return 1;
 		}
 	}
 	qsort(us, (size_t)n, sizeof(*us), cmp_long);
 	printf("latency_us median %ld max %ld\n", us[n / 2], us[n - 1]);
+	free(us);
 	return 0;
 }
 
